@@ -1,0 +1,61 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+export AWS_DEFAULT_REGION ?= us-east-1
+export AWS_ACCOUNT_ID_ENDPOINT_MODE := disabled
+
+.PHONY: run test token lint typecheck unit smoke bench schemas layers clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(STAMP) $(NODE_STAMP)
+
+## make run: the whole backend on 127.0.0.1 (DynamoDB Local, moto, Chalice API, stream, timers)
+run: install
+	$(PY) -m infra.local.run
+
+## make token TENANT=demo USER=alice ROLE=sales_rep TEAM=east: a local dev token
+token: $(STAMP)
+	@$(PY) -m infra.local.token --tenant "$(or $(TENANT),demo)" --user "$(or $(USER_ID),$(or $(USER),admin))" --role "$(or $(ROLE),admin)" $(if $(TEAM),--team "$(TEAM)",)
+
+## make test: lint, types, every test suite
+test: install layers lint typecheck
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit -q
+
+smoke: install
+	$(PY) -m pytest tests/smoke -q
+
+schemas: $(STAMP)
+	$(PY) -m chalicelib.core.openapi --write
+
+layers: $(STAMP)
+	$(PY) layers/build.py
+
+bench: install layers
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules build cdk.out .local

@@ -1,0 +1,203 @@
+"""HTTP plumbing shared by every Blueprint: documented routes, body parsing, ETags, responses.
+
+Routes are declared with `route(...)`, which registers them on a Blueprint and records what the
+OpenAPI document needs (bodies and responses are the pydantic models themselves).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from chalice.app import Blueprint, CognitoUserPoolAuthorizer, Request, Response
+from pydantic import BaseModel, ValidationError
+
+from .auth import Principal, principal_from_request
+from .errors import BadRequest, PreconditionFailed, ValidationFailed
+from .observability import logger
+from .settings import get_settings
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+JSON_TYPES = ["application/json", "application/merge-patch+json"]
+AUTHORIZER_NAME = "CrmUsers"
+PLACEHOLDER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_placeholder"
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    name: str
+    description: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class RouteDoc:
+    path: str
+    method: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    query: tuple[QueryParam, ...] = ()
+    headers: tuple[str, ...] = ()
+    errors: tuple[int, ...] = field(default=(400, 401, 403, 404))
+
+
+ROUTE_DOCS: dict[tuple[str, str], RouteDoc] = {}
+
+
+@lru_cache(maxsize=1)
+def authorizer() -> CognitoUserPoolAuthorizer:
+    """The Cognito authorizer every route uses; CDK points it at the stack's user pool."""
+    import os
+
+    arn = os.environ.get("CRM_USER_POOL_ARN") or PLACEHOLDER_POOL_ARN
+    return CognitoUserPoolAuthorizer(AUTHORIZER_NAME, provider_arns=[arn])
+
+
+def route(
+    bp: Blueprint,
+    path: str,
+    method: str,
+    *,
+    summary: str,
+    tag: str,
+    body: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    query: tuple[QueryParam, ...] = (),
+    headers: tuple[str, ...] = (),
+    errors: tuple[int, ...] = (400, 401, 403, 404),
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """Register a documented route on a Blueprint (full path, one method)."""
+
+    def register(view: Callable[..., Response]) -> Callable[..., Response]:
+        ROUTE_DOCS[(path, method)] = RouteDoc(
+            path, method, summary, tag, body, response, status, query, headers, errors
+        )
+        bp.route(path, methods=[method], authorizer=authorizer(), content_types=JSON_TYPES)(view)
+        return view
+
+    return register
+
+
+def principal(request: Request) -> Principal:
+    """The authenticated caller; also tags every log line of the request with it."""
+    headers = {k.lower(): v for k, v in (request.headers or {}).items()}
+    caller = principal_from_request(headers, request.context or {})
+    logger.append_keys(tenant_id=caller.tenant_id, user_id=caller.user_id)
+    return caller
+
+
+def parse_body(request: Request, model: type[ModelT]) -> ModelT:
+    """The JSON body validated by `model`; 400 for non-JSON, 422 naming each bad field."""
+    raw = request.raw_body
+    if not raw:
+        raise BadRequest("The request needs a JSON object body.", field="body")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"The body is not valid JSON: {exc}.", field="body") from None
+    return validate(model, data)
+
+
+def validate(model: type[ModelT], data: Any, prefix: str = "") -> ModelT:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_failed(exc, prefix) from None
+
+
+def validation_failed(exc: ValidationError, prefix: str = "") -> ValidationFailed:
+    errors = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(part) for part in err["loc"]) or "body"
+        errors.append({"field": f"{prefix}{loc}", "reason": err["msg"], "code": err["type"]})
+    first = errors[0]
+    return ValidationFailed(
+        f"{first['field']}: {first['reason']}", field=first["field"], errors=errors
+    )
+
+
+def query_params(request: Request) -> dict[str, str]:
+    return dict(request.query_params or {})
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(request: Request) -> int | None:
+    """The version an If-Match header insists on (None when absent or `*`)."""
+    raw = (request.headers or {}).get("if-match")
+    if raw is None or raw.strip() == "*":
+        return None
+    value = raw.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise BadRequest("If-Match must be an ETag returned by this API.", field="If-Match")
+    return int(value)
+
+
+def check_version(expected: int | None, current: int) -> None:
+    if expected is not None and expected != current:
+        raise PreconditionFailed(
+            f"The record is at version {current}, not {expected}; fetch it again.",
+            field="If-Match",
+            current_version=current,
+        )
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    if isinstance(body, BaseModel):
+        body = body.model_dump(mode="json")
+    return Response(
+        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        status_code=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def is_local() -> bool:
+    return get_settings().is_local
+
+
+def create_once(
+    request: Request,
+    caller: Principal,
+    route_key: str,
+    make: Callable[[], BaseModel],
+    location: Callable[[Any], str] | None = None,
+) -> Response:
+    """201 with the created resource; with an Idempotency-Key, a retry replays the first answer."""
+    from .idempotency import idempotency_key, run_once
+
+    def run() -> dict[str, Any]:
+        model = make()
+        headers: dict[str, str] = {}
+        if location is not None:
+            headers["Location"] = location(model)
+        version = getattr(model, "version", None)
+        if isinstance(version, int):
+            headers["ETag"] = etag(version)
+        return {"status": 201, "body": model.model_dump(mode="json"), "headers": headers}
+
+    result = run_once(
+        key=idempotency_key(dict(request.headers or {})),
+        tenant=caller.tenant_id,
+        user=caller.user_id,
+        route=route_key,
+        body=json.loads(request.raw_body or b"null"),
+        create=run,
+    )
+    return json_response(result["body"], result["status"], result["headers"])
+
+
+def versioned(model: BaseModel, status: int = 200) -> Response:
+    """A resource with its ETag (its version) for later If-Match."""
+    version = getattr(model, "version", None)
+    headers = {"ETag": etag(version)} if isinstance(version, int) else {}
+    return json_response(model, status, headers)

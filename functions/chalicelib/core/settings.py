@@ -1,0 +1,65 @@
+"""Settings from the environment, read in one place.
+
+Every other module asks `get_settings()`; nothing else reads os.environ.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+LOCAL_STAGES = frozenset({"local", "test"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    table_name: str
+    idempotency_table_name: str
+    dynamodb_endpoint: str | None
+    aws_endpoint: str | None
+    event_bus_name: str
+    service_name: str
+    metrics_namespace: str
+    cursor_secret: str
+    dev_token_secret: str
+    default_phone_region: str
+    page_size_default: int
+    page_size_max: int
+    idempotency_ttl_seconds: int
+    tracing_enabled: bool
+
+    @property
+    def is_local(self) -> bool:
+        """True when the stack runs without AWS (make run, tests): dev tokens are accepted."""
+        return self.stage in LOCAL_STAGES
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "")
+    return value if value else default
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings of this process, read once."""
+    return Settings(
+        stage=_env("CRM_STAGE", "local"),
+        region=_env("AWS_REGION", _env("AWS_DEFAULT_REGION", "us-east-1")),
+        table_name=_env("CRM_TABLE_NAME", "crm"),
+        idempotency_table_name=_env("CRM_IDEMPOTENCY_TABLE_NAME", "crm-idempotency"),
+        dynamodb_endpoint=os.environ.get("CRM_DYNAMODB_ENDPOINT") or None,
+        aws_endpoint=os.environ.get("CRM_AWS_ENDPOINT") or None,
+        event_bus_name=_env("CRM_EVENT_BUS_NAME", "crm-events"),
+        service_name=_env("POWERTOOLS_SERVICE_NAME", "crm"),
+        metrics_namespace=_env("POWERTOOLS_METRICS_NAMESPACE", "CRM"),
+        cursor_secret=_env("CRM_CURSOR_SECRET", "local-cursor-secret-change-me"),
+        dev_token_secret=_env("CRM_DEV_TOKEN_SECRET", "local-dev-token-secret-change-me"),
+        default_phone_region=_env("CRM_DEFAULT_PHONE_REGION", "CN"),
+        page_size_default=int(_env("CRM_PAGE_SIZE_DEFAULT", "25")),
+        page_size_max=int(_env("CRM_PAGE_SIZE_MAX", "100")),
+        idempotency_ttl_seconds=int(_env("CRM_IDEMPOTENCY_TTL_SECONDS", "3600")),
+        tracing_enabled=_env("POWERTOOLS_TRACE_DISABLED", "true").lower() == "false",
+    )

@@ -1,0 +1,160 @@
+"""The single DynamoDB table: its pynamodb base model, key scheme and secondary indexes.
+
+Every item carries `pk`/`sk`, a `type` discriminator, and the overloaded GSI keys it needs.
+Keys always start with the tenant (`T#<tenant>#...`), so no query can cross tenants.
+
+Access patterns (each area documents its own rows in its store.py; this is the whole map):
+
+| pattern                               | index | key condition                                   |
+|---------------------------------------|-------|-------------------------------------------------|
+| customer profile by id (get)          | table | pk=T#t#C#<id>, sk=#PROFILE                      |
+| customer 360 (profile + children)     | table | pk=T#t#C#<id> (one Query per page)              |
+| identity owner (uniqueness guard)     | table | pk=T#t#IDENT#<kind>#<value>, sk=#IDENT          |
+| tenant settings                       | table | pk=T#t, sk=#SETTINGS                            |
+| customers by owner                    | gsi1  | gsi1pk=T#t#OWNER#<user>, gsi1sk=C#<id>          |
+| customers by tag                      | gsi1  | gsi1pk=T#t#TAG#<tag>, gsi1sk=C#<id>             |
+| customers by lifecycle stage          | gsi2  | gsi2pk=T#t#STAGE#<stage>, gsi2sk=C#<id>         |
+| customers by tier                     | gsi3  | gsi3pk=T#t#TIER#<tier>, gsi3sk=C#<id>           |
+| duplicate candidates by name block    | gsi4  | gsi4pk=T#t#NAME#<block>, gsi4sk=<name>#<id>     |
+
+The infra stack reads the indexes from `CrmItem` (see `table_schema`), so they are declared once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from .settings import get_settings
+
+_settings = get_settings()
+
+PROFILE_SK = "#PROFILE"
+IDENTITY_SK = "#IDENT"
+SETTINGS_SK = "#SETTINGS"
+
+
+def tenant_prefix(tenant_id: str) -> str:
+    return f"T#{tenant_id}"
+
+
+def customer_pk(tenant_id: str, customer_id: str) -> str:
+    return f"T#{tenant_id}#C#{customer_id}"
+
+
+def identity_pk(tenant_id: str, kind: str, value: str) -> str:
+    return f"T#{tenant_id}#IDENT#{kind}#{value}"
+
+
+def gsi_pk(tenant_id: str, facet: str, value: str) -> str:
+    """Partition key of an overloaded GSI, e.g. gsi_pk(t, "OWNER", user)."""
+    return f"T#{tenant_id}#{facet}#{value}"
+
+
+class _Meta:
+    table_name = _settings.table_name
+    region = _settings.region
+    host = _settings.dynamodb_endpoint
+    billing_mode = "PAY_PER_REQUEST"
+    connect_timeout_seconds = 2
+    read_timeout_seconds = 5
+    max_retry_attempts = 3
+
+
+def _gsi(number: int) -> type[GlobalSecondaryIndex[Any]]:
+    class _Index(GlobalSecondaryIndex[Any]):
+        class Meta:
+            index_name = f"gsi{number}"
+            projection = AllProjection()
+
+    _Index.__name__ = f"Gsi{number}"
+    return _Index
+
+
+class _Gsi1(_gsi(1)):  # type: ignore[misc]
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class _Gsi2(_gsi(2)):  # type: ignore[misc]
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class _Gsi3(_gsi(3)):  # type: ignore[misc]
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class _Gsi4(_gsi(4)):  # type: ignore[misc]
+    gsi4pk = UnicodeAttribute(hash_key=True)
+    gsi4sk = UnicodeAttribute(range_key=True)
+
+
+class CrmItem(Model):
+    """Base of every item in the table; subclasses register a `type` discriminator value."""
+
+    Meta = _Meta
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    item_type = DiscriminatorAttribute(attr_name="type")
+    tenant_id = UnicodeAttribute()
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+
+    by_gsi1 = _Gsi1()
+    by_gsi2 = _Gsi2()
+    by_gsi3 = _Gsi3()
+    by_gsi4 = _Gsi4()
+
+
+STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
+TTL_ATTRIBUTE = "expires_at"
+
+
+def table_schema() -> dict[str, Any]:
+    """Keys and GSIs of the table in CreateTable's shape, derived from `CrmItem` (declared once)."""
+    schema = CrmItem._get_schema()
+    return {
+        "AttributeDefinitions": list(schema["attribute_definitions"]),
+        "KeySchema": list(schema["key_schema"]),
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": index["index_name"],
+                "KeySchema": list(index["key_schema"]),
+                "Projection": dict(index["projection"]),
+            }
+            for index in schema["global_secondary_indexes"]
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": STREAM_VIEW_TYPE},
+    }
+
+
+class DecimalAttribute(NumberAttribute):
+    """A DynamoDB number kept as Decimal (money never passes through float)."""
+
+    def serialize(self, value: Any) -> str:
+        return str(Decimal(value))
+
+    def deserialize(self, value: str) -> Decimal:
+        return Decimal(value)
+
+
+def inverted_millis(moment: datetime) -> str:
+    """A sort-key fragment that orders later moments first (for latest-first timelines)."""
+    millis = int(moment.timestamp() * 1000)
+    return f"{10**13 - 1 - millis:013d}"

@@ -1,0 +1,282 @@
+"""HTTP routes of the customers area: parse, call the service, return. Nothing else."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint, Response
+
+from ..core.http import (
+    QueryParam,
+    create_once,
+    expected_version,
+    json_response,
+    parse_body,
+    principal,
+    query_params,
+    route,
+    versioned,
+)
+from ..core.pagination import page_size
+from . import service
+from .models import (
+    Contact,
+    ContactCreate,
+    Customer,
+    Customer360,
+    CustomerCreate,
+    CustomerPage,
+    CustomerPatch,
+    IdentityIn,
+    Interaction,
+    InteractionCreate,
+    MatchRequest,
+    MatchResult,
+    Order,
+    OrderCreate,
+)
+
+bp = Blueprint(__name__)
+TAG = "customers"
+ITEM = "/v1/customers/{customer_id}"
+PAGING = (
+    QueryParam("limit", "Page size (1-100, default 25)."),
+    QueryParam("next", "Cursor from the previous page."),
+)
+IDEMPOTENT = ("Idempotency-Key",)
+CONDITIONAL = ("If-Match",)
+
+
+@route(
+    bp,
+    "/v1/customers",
+    "POST",
+    summary="Create a customer with its identities",
+    tag=TAG,
+    body=CustomerCreate,
+    response=Customer,
+    status=201,
+    headers=IDEMPOTENT,
+    errors=(400, 401, 403, 409, 422),
+)
+def create_customer() -> Response:
+    request = bp.current_request
+    caller = principal(request)
+    body = parse_body(request, CustomerCreate)
+    return create_once(
+        request,
+        caller,
+        "customers.create",
+        lambda: service.create_customer(caller, body),
+        location=lambda c: f"/v1/customers/{c.id}",
+    )
+
+
+@route(
+    bp,
+    "/v1/customers",
+    "GET",
+    summary="List customers by owner, stage, tier or tag",
+    tag=TAG,
+    response=CustomerPage,
+    query=(
+        QueryParam("owner", "Owner's user id (default: the caller)."),
+        QueryParam("stage", "Lifecycle stage."),
+        QueryParam("tier", "Tier."),
+        QueryParam("tag", "Tag name."),
+        *PAGING,
+    ),
+    errors=(400, 401, 403, 422),
+)
+def list_customers() -> Response:
+    request = bp.current_request
+    caller = principal(request)
+    params = query_params(request)
+    page = service.list_customers(
+        caller, params, page_size(params.get("limit")), params.get("next")
+    )
+    return json_response(page)
+
+
+@route(bp, ITEM, "GET", summary="Get a customer's profile", tag=TAG, response=Customer)
+def get_customer(customer_id: str) -> Response:
+    caller = principal(bp.current_request)
+    return versioned(service.get_customer(caller, customer_id))
+
+
+@route(
+    bp,
+    ITEM,
+    "PATCH",
+    summary="Change a customer's profile (merge patch)",
+    tag=TAG,
+    body=CustomerPatch,
+    response=Customer,
+    headers=CONDITIONAL,
+    errors=(400, 401, 403, 404, 412, 422),
+)
+def patch_customer(customer_id: str) -> Response:
+    request = bp.current_request
+    caller = principal(request)
+    patch = parse_body(request, CustomerPatch)
+    return versioned(service.patch_customer(caller, customer_id, patch, expected_version(request)))
+
+
+@route(
+    bp,
+    ITEM,
+    "DELETE",
+    summary="Delete a customer (soft; frees its identities)",
+    tag=TAG,
+    status=204,
+    headers=CONDITIONAL,
+    errors=(400, 401, 403, 404, 412),
+)
+def delete_customer(customer_id: str) -> Response:
+    request = bp.current_request
+    service.delete_customer(principal(request), customer_id, expected_version(request))
+    return Response(body="", status_code=204)
+
+
+@route(
+    bp,
+    ITEM + "/identities",
+    "POST",
+    summary="Add an identity (unique in the tenant)",
+    tag=TAG,
+    body=IdentityIn,
+    response=Customer,
+    headers=CONDITIONAL,
+    errors=(400, 401, 403, 404, 409, 412, 422),
+)
+def add_identity(customer_id: str) -> Response:
+    request = bp.current_request
+    caller = principal(request)
+    body = parse_body(request, IdentityIn)
+    return versioned(service.add_identity(caller, customer_id, body, expected_version(request)))
+
+
+@route(
+    bp,
+    ITEM + "/identities/{kind}/{value}",
+    "DELETE",
+    summary="Remove an identity",
+    tag=TAG,
+    response=Customer,
+    headers=CONDITIONAL,
+    query=(QueryParam("system", "Source system of an external id."),),
+    errors=(400, 401, 403, 404, 412, 422),
+)
+def remove_identity(customer_id: str, kind: str, value: str) -> Response:
+    from urllib.parse import unquote
+
+    request = bp.current_request
+    caller = principal(request)
+    system = query_params(request).get("system")
+    customer = service.remove_identity(
+        caller, customer_id, unquote(kind), unquote(value), system, expected_version(request)
+    )
+    return versioned(customer)
+
+
+@route(
+    bp,
+    ITEM + "/contacts",
+    "POST",
+    summary="Add a contact person",
+    tag=TAG,
+    body=ContactCreate,
+    response=Contact,
+    status=201,
+    headers=IDEMPOTENT,
+    errors=(400, 401, 403, 404, 422),
+)
+def add_contact(customer_id: str) -> Response:
+    request = bp.current_request
+    caller = principal(request)
+    body = parse_body(request, ContactCreate)
+    return create_once(
+        request,
+        caller,
+        f"customers.{customer_id}.contacts",
+        lambda: service.add_contact(caller, customer_id, body),
+    )
+
+
+@route(
+    bp,
+    ITEM + "/interactions",
+    "POST",
+    summary="Log an interaction (call, visit, chat...)",
+    tag=TAG,
+    body=InteractionCreate,
+    response=Interaction,
+    status=201,
+    headers=IDEMPOTENT,
+    errors=(400, 401, 403, 404, 422),
+)
+def add_interaction(customer_id: str) -> Response:
+    request = bp.current_request
+    caller = principal(request)
+    body = parse_body(request, InteractionCreate)
+    return create_once(
+        request,
+        caller,
+        f"customers.{customer_id}.interactions",
+        lambda: service.add_interaction(caller, customer_id, body),
+    )
+
+
+@route(
+    bp,
+    ITEM + "/orders",
+    "POST",
+    summary="Record an order",
+    tag=TAG,
+    body=OrderCreate,
+    response=Order,
+    status=201,
+    headers=IDEMPOTENT,
+    errors=(400, 401, 403, 404, 422),
+)
+def add_order(customer_id: str) -> Response:
+    request = bp.current_request
+    caller = principal(request)
+    body = parse_body(request, OrderCreate)
+    return create_once(
+        request,
+        caller,
+        f"customers.{customer_id}.orders",
+        lambda: service.add_order(caller, customer_id, body),
+    )
+
+
+@route(
+    bp,
+    ITEM + "/360",
+    "GET",
+    summary="The customer's whole story, one Query per page",
+    tag=TAG,
+    response=Customer360,
+    query=PAGING,
+)
+def customer_360(customer_id: str) -> Response:
+    request = bp.current_request
+    caller = principal(request)
+    params = query_params(request)
+    limit = page_size(params.get("limit") or "100")
+    return json_response(service.view_360(caller, customer_id, limit, params.get("next")))
+
+
+@route(
+    bp,
+    "/v1/customers:match",
+    "POST",
+    summary="Find likely duplicates by identity and name",
+    tag=TAG,
+    body=MatchRequest,
+    response=MatchResult,
+    errors=(400, 401, 403, 422),
+)
+def match_customers() -> Response:
+    request = bp.current_request
+    caller = principal(request)
+    return json_response(service.match_customers(caller, parse_body(request, MatchRequest)))

@@ -1,0 +1,309 @@
+"""Request and response bodies of the customers area (pydantic v2, unknown fields forbidden)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+CustomValue = str | int | float | bool | date | None
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CustomerType(StrEnum):
+    PERSON = "person"
+    COMPANY = "company"
+
+
+class LifecycleStage(StrEnum):
+    SUBSCRIBER = "subscriber"
+    LEAD = "lead"
+    QUALIFIED = "qualified"
+    OPPORTUNITY = "opportunity"
+    CUSTOMER = "customer"
+    ADVOCATE = "advocate"
+    CHURNED = "churned"
+
+
+class Tier(StrEnum):
+    STANDARD = "standard"
+    SILVER = "silver"
+    GOLD = "gold"
+    BLACK = "black"
+
+
+class SourceChannel(StrEnum):
+    WEB = "web"
+    MOBILE_APP = "mobile_app"
+    WECHAT = "wechat"
+    WECOM = "wecom"
+    PHONE = "phone"
+    EMAIL = "email"
+    STORE = "store"
+    EVENT = "event"
+    REFERRAL = "referral"
+    IMPORT = "import"
+    API = "api"
+    OTHER = "other"
+
+
+class IdentityKind(StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    WECHAT_OPENID = "wechat_openid"
+    WECHAT_UNIONID = "wechat_unionid"
+    WECOM_ID = "wecom_id"
+    EXTERNAL = "external"
+
+
+class Consent(Strict):
+    """Marketing and processing consent; absent means not given."""
+
+    email_marketing: bool = False
+    sms_marketing: bool = False
+    wechat_marketing: bool = False
+    phone_calls: bool = False
+    data_processing: bool = False
+
+
+class IdentityIn(Strict):
+    kind: IdentityKind
+    value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
+    system: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,32}$")] | None = Field(
+        default=None, description="Source system of an external id, e.g. 'erp'."
+    )
+
+
+class Identity(BaseModel):
+    kind: IdentityKind
+    value: str
+    system: str | None = None
+    verified: bool = False
+
+
+class CustomerCreate(Strict):
+    type: CustomerType = CustomerType.PERSON
+    name: Name
+    owner_id: UserId | None = Field(default=None, description="Sales rep; defaults to the caller.")
+    team_id: UserId | None = None
+    lifecycle_stage: LifecycleStage = LifecycleStage.LEAD
+    tier: Tier = Tier.STANDARD
+    source: SourceChannel = SourceChannel.OTHER
+    consent: Consent = Field(default_factory=Consent)
+    custom_fields: dict[str, CustomValue] = Field(default_factory=dict, max_length=100)
+    identities: list[IdentityIn] = Field(default_factory=list, max_length=20)
+
+
+class CustomerPatch(Strict):
+    """JSON merge patch of the profile; identities have routes of their own."""
+
+    type: CustomerType | None = None
+    name: Name | None = None
+    owner_id: UserId | None = None
+    team_id: UserId | None = None
+    lifecycle_stage: LifecycleStage | None = None
+    tier: Tier | None = None
+    source: SourceChannel | None = None
+    consent: Consent | None = None
+    custom_fields: dict[str, CustomValue] | None = Field(default=None, max_length=100)
+
+
+class Customer(BaseModel):
+    id: str
+    type: CustomerType
+    name: str
+    owner_id: str
+    team_id: str | None = None
+    lifecycle_stage: LifecycleStage
+    tier: Tier
+    source: SourceChannel
+    consent: Consent
+    custom_fields: dict[str, Any]
+    identities: list[Identity]
+    aggregates: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime
+    updated_at: datetime
+    created_by: str
+    version: int
+
+
+class CustomerPage(BaseModel):
+    items: list[Customer]
+    next: str | None = None
+
+
+class ContactCreate(Strict):
+    name: Name
+    title: ShortText | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    is_primary: bool = False
+    notes: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class Contact(BaseModel):
+    id: str
+    name: str
+    title: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    is_primary: bool = False
+    notes: str | None = None
+    created_at: datetime
+
+
+class InteractionKind(StrEnum):
+    CALL = "call"
+    VISIT = "visit"
+    EMAIL = "email"
+    CHAT = "chat"
+    MEETING = "meeting"
+    NOTE = "note"
+
+
+class InteractionChannel(StrEnum):
+    PHONE = "phone"
+    WECHAT = "wechat"
+    WECOM = "wecom"
+    EMAIL = "email"
+    WEB = "web"
+    APP = "app"
+    STORE = "store"
+    OTHER = "other"
+
+
+class Direction(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("needs a time zone, e.g. 2026-11-23T10:00:00+08:00")
+    return value.astimezone(UTC)
+
+
+class InteractionCreate(Strict):
+    kind: InteractionKind
+    channel: InteractionChannel
+    direction: Direction
+    subject: ShortText | None = None
+    text: Annotated[str, StringConstraints(max_length=10000)] = ""
+    occurred_at: datetime | None = Field(default=None, description="Defaults to now.")
+    contact_id: str | None = None
+
+    _tz = field_validator("occurred_at")(lambda v: None if v is None else _aware(v))
+
+
+class Interaction(BaseModel):
+    id: str
+    kind: InteractionKind
+    channel: InteractionChannel
+    direction: Direction
+    subject: str | None = None
+    text: str | None = Field(default=None, description="Hidden from roles that may not read it.")
+    occurred_at: datetime
+    contact_id: str | None = None
+    logged_by: str
+
+
+class OrderStatus(StrEnum):
+    PLACED = "placed"
+    PAID = "paid"
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+
+
+class OrderLine(Strict):
+    sku: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    name: ShortText | None = None
+    quantity: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    unit_price: Money
+
+
+class OrderCreate(Strict):
+    order_no: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    amount: Money
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
+    status: OrderStatus = OrderStatus.PLACED
+    items: list[OrderLine] = Field(default_factory=list, max_length=200)
+    occurred_at: datetime | None = Field(default=None, description="Defaults to now.")
+
+    _tz = field_validator("occurred_at")(lambda v: None if v is None else _aware(v))
+
+
+class Order(BaseModel):
+    id: str
+    order_no: str | None = None
+    amount: Decimal
+    currency: str
+    status: OrderStatus
+    items: list[OrderLine]
+    occurred_at: datetime
+    logged_by: str
+
+
+class MatchRequest(Strict):
+    name: Name | None = None
+    identities: list[IdentityIn] = Field(default_factory=list, max_length=20)
+
+
+class MatchCandidate(BaseModel):
+    customer: Customer
+    score: float = Field(description="0-100; 100 is an identity match.")
+    reasons: list[str]
+
+
+class MatchResult(BaseModel):
+    candidates: list[MatchCandidate]
+
+
+class Customer360(BaseModel):
+    profile: Customer | None = Field(default=None, description="On the first page only.")
+    identities: list[Identity] = Field(default_factory=list)
+    contacts: list[Contact] = Field(default_factory=list)
+    interactions: list[Interaction] = Field(default_factory=list, description="Latest first.")
+    orders: list[Order] = Field(default_factory=list, description="Latest first.")
+    tags: list[dict[str, Any]] = Field(default_factory=list)
+    scores: dict[str, Any] = Field(default_factory=dict)
+    tickets: list[dict[str, Any]] = Field(default_factory=list)
+    opportunities: list[dict[str, Any]] = Field(default_factory=list)
+    next: str | None = None
+
+
+class CustomFieldType(StrEnum):
+    STRING = "string"
+    NUMBER = "number"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    ENUM = "enum"
+
+
+class CustomFieldDef(Strict):
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    type: CustomFieldType
+    required: bool = False
+    options: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=200
+    )
+    label: ShortText | None = None
+
+
+class TenantSettings(Strict):
+    default_phone_region: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "CN"
+    custom_fields: list[CustomFieldDef] = Field(default_factory=list, max_length=100)
+    version: int | None = Field(default=None, description="Read-only; send If-Match to update.")

@@ -1,0 +1,454 @@
+"""DynamoDB access of the customers area: the only module here that speaks pynamodb.
+
+Item collection of a customer (pk = T#<tenant>#C#<id>), in sort-key order, so that the first
+page of the 360 Query holds the bounded sections and then the latest of the timeline:
+
+| sk                                      | item                                        |
+|-----------------------------------------|---------------------------------------------|
+| #PROFILE                                | CustomerItem (gsi1 owner, gsi2 stage,       |
+|                                         | gsi3 tier, gsi4 name block)                 |
+| CONTACT#<ulid>                          | ContactItem                                 |
+| SCORE#<name> / TAG#<tag> / TICKET#...   | written by later areas (tagging, analytics) |
+| TL#<inverted ms>#INTERACTION#<ulid>     | InteractionItem (latest first)              |
+| TL#<inverted ms>#ORDER#<ulid>           | OrderItem (latest first)                    |
+
+Identity guards (pk = T#<tenant>#IDENT#<kind>#<value>, sk = #IDENT) make each identity unique
+per tenant: they are written in the same transaction as the profile, conditioned on absence.
+Finding a customer by identity is a GetItem on the guard (no index needed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from ..core import Conflict, NotFound, PreconditionFailed
+from ..core.table import (
+    IDENTITY_SK,
+    PROFILE_SK,
+    SETTINGS_SK,
+    CrmItem,
+    DecimalAttribute,
+    customer_pk,
+    gsi_pk,
+    identity_pk,
+    inverted_millis,
+    tenant_prefix,
+)
+
+CONTACT_PREFIX = "CONTACT#"
+TIMELINE_PREFIX = "TL#"
+
+
+class CustomerItem(CrmItem, discriminator="Customer"):
+    customer_id = UnicodeAttribute()
+    customer_type = UnicodeAttribute()
+    name = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    team_id = UnicodeAttribute(null=True)
+    lifecycle_stage = UnicodeAttribute()
+    tier = UnicodeAttribute()
+    source = UnicodeAttribute()
+    consent = MapAttribute[str, Any](default=dict)
+    custom_fields = MapAttribute[str, Any](default=dict)
+    identities = ListAttribute[dict[str, Any]](default=list)
+    aggregates = MapAttribute[str, Any](default=dict)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    deleted_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class IdentityGuardItem(CrmItem, discriminator="IdentityGuard"):
+    customer_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    value = UnicodeAttribute()
+
+
+class ContactItem(CrmItem, discriminator="Contact"):
+    customer_id = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    title = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    is_primary = BooleanAttribute(default=False)
+    notes = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+
+class InteractionItem(CrmItem, discriminator="Interaction"):
+    customer_id = UnicodeAttribute()
+    interaction_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    direction = UnicodeAttribute()
+    subject = UnicodeAttribute(null=True)
+    text = UnicodeAttribute(null=True)
+    occurred_at = UTCDateTimeAttribute()
+    contact_id = UnicodeAttribute(null=True)
+    logged_by = UnicodeAttribute()
+
+
+class OrderItem(CrmItem, discriminator="Order"):
+    customer_id = UnicodeAttribute()
+    order_id = UnicodeAttribute()
+    order_no = UnicodeAttribute(null=True)
+    amount = DecimalAttribute()
+    currency = UnicodeAttribute()
+    status = UnicodeAttribute()
+    items = ListAttribute[dict[str, Any]](default=list)
+    occurred_at = UTCDateTimeAttribute()
+    logged_by = UnicodeAttribute()
+
+
+class TenantSettingsItem(CrmItem, discriminator="TenantSettings"):
+    default_phone_region = UnicodeAttribute(default="CN")
+    custom_fields = ListAttribute[dict[str, Any]](default=list)
+    version = VersionAttribute()
+
+
+@dataclass(frozen=True)
+class IdentityKey:
+    kind: str
+    value: str
+    system: str | None = None
+
+    @property
+    def guard_value(self) -> str:
+        # External ids are unique per source system, the others per kind.
+        return f"{self.system}:{self.value}" if self.system else self.value
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _guard(tenant_id: str, customer_id: str, identity: IdentityKey) -> IdentityGuardItem:
+    return IdentityGuardItem(
+        pk=identity_pk(tenant_id, identity.kind, identity.guard_value),
+        sk=IDENTITY_SK,
+        tenant_id=tenant_id,
+        customer_id=customer_id,
+        kind=identity.kind,
+        value=identity.guard_value,
+    )
+
+
+def index_keys(item: CustomerItem, name_block: str, name_key: str) -> None:
+    """Set the overloaded GSI keys a live customer is found by."""
+    t, sort = item.tenant_id, f"C#{item.customer_id}"
+    item.gsi1pk, item.gsi1sk = gsi_pk(t, "OWNER", item.owner_id), sort
+    item.gsi2pk, item.gsi2sk = gsi_pk(t, "STAGE", item.lifecycle_stage), sort
+    item.gsi3pk, item.gsi3sk = gsi_pk(t, "TIER", item.tier), sort
+    item.gsi4pk, item.gsi4sk = gsi_pk(t, "NAME", name_block), f"{name_key}#{item.customer_id}"
+
+
+def new_customer_item(tenant_id: str, customer_id: str, **attrs: Any) -> CustomerItem:
+    return CustomerItem(
+        pk=customer_pk(tenant_id, customer_id),
+        sk=PROFILE_SK,
+        tenant_id=tenant_id,
+        customer_id=customer_id,
+        **attrs,
+    )
+
+
+def _raise_identity_conflict(
+    error: TransactWriteError, tenant_id: str, identities: Sequence[IdentityKey], offset: int
+) -> None:
+    """Turn a cancelled transaction into 409 naming the identity and its existing customer."""
+    reasons = error.cancellation_reasons or []
+    for index, reason in enumerate(reasons):
+        if reason is None or reason.code != "ConditionalCheckFailed" or index < offset:
+            continue
+        identity = identities[index - offset]
+        owner = IdentityGuardItem.get(
+            identity_pk(tenant_id, identity.kind, identity.guard_value), IDENTITY_SK
+        )
+        raise Conflict(
+            f"The {identity.kind} {identity.value} already belongs to customer "
+            f"{getattr(owner, 'customer_id', '?')}.",
+            field="identities",
+            existing_customer_id=getattr(owner, "customer_id", None),
+            identity={"kind": identity.kind, "value": identity.value},
+        ) from None
+
+
+def create_customer(item: CustomerItem, identities: Sequence[IdentityKey]) -> CustomerItem:
+    """Profile and identity guards in one transaction: all or nothing, no read first."""
+    with_conflict = _transaction_conflicts(item.tenant_id, identities, offset=1)
+    with with_conflict, TransactWrite(connection=CrmItem._get_connection().connection) as tx:
+        tx.save(item, condition=CustomerItem.pk.does_not_exist())
+        for identity in identities:
+            tx.save(
+                _guard(item.tenant_id, item.customer_id, identity),
+                condition=IdentityGuardItem.pk.does_not_exist(),
+            )
+    return item
+
+
+class _transaction_conflicts:  # noqa: N801 - used as a context manager, reads like a clause
+    """Map a cancelled identity transaction to 409 and a lost version race to 412."""
+
+    def __init__(self, tenant_id: str, identities: Sequence[IdentityKey], offset: int) -> None:
+        self.tenant_id, self.identities, self.offset = tenant_id, identities, offset
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
+        if isinstance(exc, TransactWriteError):
+            _raise_identity_conflict(exc, self.tenant_id, self.identities, self.offset)
+            reasons = exc.cancellation_reasons or []
+            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+                raise PreconditionFailed(
+                    "The customer changed meanwhile; fetch it again.", field="If-Match"
+                ) from None
+        return False
+
+
+def get_customer(tenant_id: str, customer_id: str, *, consistent: bool = False) -> CustomerItem:
+    """A live customer's profile (one GetItem) or NotFound."""
+    try:
+        item = CustomerItem.get(
+            customer_pk(tenant_id, customer_id), PROFILE_SK, consistent_read=consistent
+        )
+    except CustomerItem.DoesNotExist:
+        item = None
+    if item is None or item.deleted_at is not None or item.tenant_id != tenant_id:
+        raise NotFound(f"No customer {customer_id}.", field="id")
+    return item
+
+
+def save_profile(item: CustomerItem) -> CustomerItem:
+    """Write a changed profile; the version attribute makes a concurrent change fail with 412."""
+    try:
+        item.save(condition=CustomerItem.deleted_at.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise PreconditionFailed(
+                "The customer changed meanwhile; fetch it again.", field="If-Match"
+            ) from None
+        raise
+    return item
+
+
+def soft_delete(item: CustomerItem) -> None:
+    """Mark deleted, drop it from every index and free its identities, in one transaction."""
+    item.deleted_at = now()
+    item.updated_at = item.deleted_at
+    for attr in ("gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "gsi4pk", "gsi4sk"):
+        setattr(item, attr, None)
+    keys = [IdentityKey(i["kind"], i["value"], i.get("system")) for i in item.identities]
+    with (
+        _transaction_conflicts(item.tenant_id, [], offset=1),
+        TransactWrite(connection=CrmItem._get_connection().connection) as tx,
+    ):
+        tx.save(item)
+        for identity in keys:
+            tx.delete(
+                _guard(item.tenant_id, item.customer_id, identity),
+                condition=IdentityGuardItem.customer_id == item.customer_id,
+            )
+
+
+def add_identity(item: CustomerItem, identity: IdentityKey) -> CustomerItem:
+    """Claim the identity (guard) and record it on the profile, atomically."""
+    item.identities = [
+        *item.identities,
+        {"kind": identity.kind, "value": identity.value, "system": identity.system},
+    ]
+    item.updated_at = now()
+    with (
+        _transaction_conflicts(item.tenant_id, [identity], offset=1),
+        TransactWrite(connection=CrmItem._get_connection().connection) as tx,
+    ):
+        tx.save(item, condition=CustomerItem.deleted_at.does_not_exist())
+        tx.save(
+            _guard(item.tenant_id, item.customer_id, identity),
+            condition=IdentityGuardItem.pk.does_not_exist(),
+        )
+    return item
+
+
+def remove_identity(item: CustomerItem, identity: IdentityKey) -> CustomerItem:
+    item.identities = [
+        i
+        for i in item.identities
+        if (i["kind"], i["value"], i.get("system"))
+        != (identity.kind, identity.value, identity.system)
+    ]
+    item.updated_at = now()
+    with (
+        _transaction_conflicts(item.tenant_id, [], offset=1),
+        TransactWrite(connection=CrmItem._get_connection().connection) as tx,
+    ):
+        tx.save(item, condition=CustomerItem.deleted_at.does_not_exist())
+        tx.delete(
+            _guard(item.tenant_id, item.customer_id, identity),
+            condition=IdentityGuardItem.customer_id == item.customer_id,
+        )
+    return item
+
+
+def put_child(child: CrmItem) -> CrmItem:
+    """Add a contact, interaction or order to a customer's collection (never overwrites)."""
+    try:
+        child.save(condition=CrmItem.pk.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("An item with this id exists already.") from None
+        raise
+    return child
+
+
+def contact_item(tenant_id: str, customer_id: str, contact_id: str, **attrs: Any) -> ContactItem:
+    return ContactItem(
+        pk=customer_pk(tenant_id, customer_id),
+        sk=f"{CONTACT_PREFIX}{contact_id}",
+        tenant_id=tenant_id,
+        customer_id=customer_id,
+        contact_id=contact_id,
+        **attrs,
+    )
+
+
+def interaction_item(
+    tenant_id: str, customer_id: str, interaction_id: str, occurred_at: datetime, **attrs: Any
+) -> InteractionItem:
+    return InteractionItem(
+        pk=customer_pk(tenant_id, customer_id),
+        sk=f"{TIMELINE_PREFIX}{inverted_millis(occurred_at)}#INTERACTION#{interaction_id}",
+        tenant_id=tenant_id,
+        customer_id=customer_id,
+        interaction_id=interaction_id,
+        occurred_at=occurred_at,
+        **attrs,
+    )
+
+
+def order_item(
+    tenant_id: str, customer_id: str, order_id: str, occurred_at: datetime, **attrs: Any
+) -> OrderItem:
+    return OrderItem(
+        pk=customer_pk(tenant_id, customer_id),
+        sk=f"{TIMELINE_PREFIX}{inverted_millis(occurred_at)}#ORDER#{order_id}",
+        tenant_id=tenant_id,
+        customer_id=customer_id,
+        order_id=order_id,
+        occurred_at=occurred_at,
+        **attrs,
+    )
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    last_key: dict[str, Any] | None
+
+
+_INDEX_FOR_FACET = {"OWNER": "by_gsi1", "STAGE": "by_gsi2", "TIER": "by_gsi3"}
+
+
+def list_customers(
+    tenant_id: str,
+    facet: str,
+    value: str,
+    limit: int,
+    start_key: dict[str, Any] | None,
+    only: Condition | None = None,
+) -> Page:
+    """One Query on the facet's GSI (owner, stage or tier), optionally filtered by `only`."""
+    index = getattr(CustomerItem, _INDEX_FOR_FACET[facet])
+    result = index.query(
+        gsi_pk(tenant_id, facet, value),
+        filter_condition=only,
+        limit=limit,
+        last_evaluated_key=start_key,
+        page_size=limit,
+    )
+    items = list(result)
+    return Page(items=items, last_key=result.last_evaluated_key)
+
+
+def owner_filter(owner_id: str) -> Condition:
+    return CustomerItem.owner_id == owner_id
+
+
+def team_filter(owner_id: str, team_id: str | None) -> Condition:
+    condition = CustomerItem.owner_id == owner_id
+    if team_id:
+        condition = condition | (CustomerItem.team_id == team_id)
+    return condition
+
+
+def customer_collection(
+    tenant_id: str, customer_id: str, limit: int, start_key: dict[str, Any] | None
+) -> Page:
+    """One Query over the customer's item collection: the 360 view, one page."""
+    result = CrmItem.query(
+        customer_pk(tenant_id, customer_id),
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=start_key,
+    )
+    items = list(result)
+    return Page(items=items, last_key=result.last_evaluated_key)
+
+
+def identity_owners(tenant_id: str, identities: Iterable[IdentityKey]) -> dict[IdentityKey, str]:
+    """Which customer holds each identity (one BatchGetItem)."""
+    wanted = {(identity_pk(tenant_id, i.kind, i.guard_value), IDENTITY_SK): i for i in identities}
+    found: dict[IdentityKey, str] = {}
+    for guard in IdentityGuardItem.batch_get(list(wanted)):
+        found[wanted[(guard.pk, guard.sk)]] = guard.customer_id
+    return found
+
+
+def customers_by_ids(tenant_id: str, customer_ids: Iterable[str]) -> list[CustomerItem]:
+    keys = [(customer_pk(tenant_id, cid), PROFILE_SK) for cid in dict.fromkeys(customer_ids)]
+    return [c for c in CustomerItem.batch_get(keys) if c.deleted_at is None]
+
+
+def name_candidates(tenant_id: str, block: str, limit: int) -> list[CustomerItem]:
+    """Customers whose name falls in the same block (one Query on gsi4)."""
+    return list(CustomerItem.by_gsi4.query(gsi_pk(tenant_id, "NAME", block), limit=limit))
+
+
+def get_tenant_settings(tenant_id: str) -> TenantSettingsItem | None:
+    try:
+        return TenantSettingsItem.get(tenant_prefix(tenant_id), SETTINGS_SK)
+    except TenantSettingsItem.DoesNotExist:
+        return None
+
+
+def save_tenant_settings(item: TenantSettingsItem) -> TenantSettingsItem:
+    try:
+        item.save()
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise PreconditionFailed(
+                "The settings changed meanwhile; fetch them again.", field="If-Match"
+            ) from None
+        raise
+    return item
+
+
+def new_tenant_settings(tenant_id: str) -> TenantSettingsItem:
+    return TenantSettingsItem(pk=tenant_prefix(tenant_id), sk=SETTINGS_SK, tenant_id=tenant_id)

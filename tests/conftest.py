@@ -1,0 +1,136 @@
+"""Shared fixtures: a local-stage environment, moto with the CRM tables, the API test client.
+
+The environment is set before any project module is imported, because settings are read once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        "CRM_STAGE": "test",
+        "CRM_TABLE_NAME": "crm-test",
+        "CRM_IDEMPOTENCY_TABLE_NAME": "crm-test-idempotency",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_SERVICE_NAME": "crm",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+)
+for _name in ("CRM_DYNAMODB_ENDPOINT", "CRM_AWS_ENDPOINT"):
+    os.environ.pop(_name, None)
+
+
+def create_tables(client: Any) -> None:
+    """The main table (schema from the pynamodb model) and the idempotency table."""
+    from chalicelib.core.settings import get_settings
+    from chalicelib.core.table import table_schema
+
+    settings = get_settings()
+    client.create_table(TableName=settings.table_name, **table_schema())
+    client.create_table(
+        TableName=settings.idempotency_table_name,
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """moto in-process with the CRM tables created."""
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        create_tables(boto3.client("dynamodb", region_name="us-east-1"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    yield
+    from chalicelib.customers import service
+
+    service._settings_cache.clear()
+
+
+@pytest.fixture
+def token_for() -> Callable[..., str]:
+    """A dev token: token_for("alice", "sales_rep", tenant="acme", team="east")."""
+    from chalicelib.core.auth import mint_dev_token
+
+    def mint(user: str, *roles: str, tenant: str = "acme", team: str | None = None) -> str:
+        return mint_dev_token(tenant, user, list(roles) or ["admin"], team)
+
+    return mint
+
+
+class Api:
+    """The Chalice test client with JSON in and out and a caller's token."""
+
+    def __init__(self, client: Any, token_for: Callable[..., str]) -> None:
+        self._client = client
+        self._token_for = token_for
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        as_: tuple[str, ...] | str = ("admin", "admin"),
+        tenant: str = "acme",
+        team: str | None = None,
+        headers: dict[str, str] | None = None,
+        raw: str | None = None,
+    ) -> Any:
+        user, *roles = (as_, "admin") if isinstance(as_, str) else as_
+        all_headers = {
+            "Authorization": f"Bearer {self._token_for(user, *roles, tenant=tenant, team=team)}",
+            "Content-Type": "application/json",
+            **(headers or {}),
+        }
+        payload = raw if raw is not None else (None if body is None else json.dumps(body))
+        response = self._client.http.request(method, path, headers=all_headers, body=payload or b"")
+        response.json = json.loads(response.body) if response.body else None
+        return response
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self.call("GET", path, **kw)
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self.call("POST", path, body, **kw)
+
+    def patch(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self.call("PATCH", path, body, **kw)
+
+    def put(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self.call("PUT", path, body, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Any:
+        return self.call("DELETE", path, **kw)
+
+
+@pytest.fixture
+def api(aws: None, token_for: Callable[..., str]) -> Iterator[Api]:
+    from chalice.test import Client
+
+    import app as chalice_app
+
+    assert chalice_app.__file__.endswith(os.path.join("functions", "app.py"))
+    with Client(chalice_app.app) as client:
+        yield Api(client, token_for)
