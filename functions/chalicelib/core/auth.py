@@ -5,6 +5,7 @@ Also the tenant-wide role decisions every area shares (pure functions, no I/O).
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,6 +19,8 @@ DEV_TOKEN_ALGORITHM = "HS256"
 TENANT_CLAIM = "custom:tenant_id"
 TEAM_CLAIM = "custom:team_id"
 ROLES_CLAIM = "cognito:groups"
+# Ids end up inside keys ("T#<tenant>#..."), so they may not hold the separator.
+ID_RE = re.compile(r"^[A-Za-z0-9_.@:-]{1,128}$")
 
 
 class Role(StrEnum):
@@ -95,6 +98,8 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     roles = _parse_roles(claims.get(ROLES_CLAIM))
     if not tenant or not user:
         raise Unauthorized("The token has no tenant or user.")
+    if not ID_RE.match(str(tenant)) or not ID_RE.match(str(user)):
+        raise Unauthorized("The token's tenant or user id has characters ids may not hold.")
     if not roles:
         raise Forbidden("The token carries no CRM role.")
     team = claims.get(TEAM_CLAIM) or None

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 from chalice.app import Chalice, Request, Response
 
 from .errors import CrmError, MethodNotAllowed, NotFound, from_framework_response, problem_response
 from .http import authorizer
 from .observability import logger, metrics
+from .settings import get_settings
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -38,10 +41,13 @@ def install(app: Chalice) -> None:
         return response
 
     _answer_unsupported_methods(app)
+    if get_settings().is_local:
+        adapt_local_gateway()
 
     @app.route("/{proxy+}", methods=list(HTTP_METHODS), authorizer=authorizer())
-    def unknown_route(proxy: str) -> Response:
-        raise NotFound(f"No route /{proxy}.")
+    def unknown_route(**_params: str) -> Response:
+        path = app.current_request.path if app.current_request else "this path"
+        raise NotFound(f"No route {path}.")
 
 
 def _answer_unsupported_methods(app: Chalice) -> None:
@@ -59,3 +65,41 @@ def _answer_unsupported_methods(app: Chalice) -> None:
             ch if ch.isalnum() else "_" for ch in path
         )
         app.route(path, methods=missing, authorizer=authorizer())(not_allowed)
+
+
+def adapt_local_gateway() -> None:
+    """Make Chalice's local gateway (chalice local, chalice.test) behave like API Gateway here.
+
+    - `{proxy+}` catches deeper paths (locally they would answer 403 "Missing Authentication
+      Token"; in AWS the greedy catch-all gets them and answers 404 problem+json);
+    - the Cognito authorizer is left to us: Chalice would decode any JWT without checking it
+      (and fail on a malformed one), while we verify the signed dev token in `auth`.
+    Only called on local stages.
+    """
+    from chalice import local
+
+    if getattr(local.RouteMatcher, "_crm_greedy", False):
+        return
+
+    def authorize(self: Any, raw_path: str, lambda_event: Any, lambda_context: Any) -> Any:
+        return lambda_event, lambda_context
+
+    local.LocalGatewayAuthorizer.authorize = authorize  # type: ignore[method-assign]
+    original = local.RouteMatcher.match_route
+
+    def match_route(self: Any, url: str) -> Any:
+        try:
+            return original(self, url)
+        except ValueError:
+            greedy = [r for r in self.route_urls if r.endswith("/{proxy+}")]
+            parsed = urlparse(url)
+            for route_url in sorted(greedy, key=len, reverse=True):
+                prefix = route_url[: -len("{proxy+}")]
+                if parsed.path.startswith(prefix):
+                    captured = {"proxy": parsed.path[len(prefix) :]}
+                    query = parse_qs(parsed.query, keep_blank_values=True)
+                    return local.MatchResult(route_url, captured, query)
+            raise
+
+    local.RouteMatcher.match_route = match_route  # type: ignore[method-assign]
+    local.RouteMatcher._crm_greedy = True  # type: ignore[attr-defined]

@@ -192,6 +192,7 @@ def create_once(
         route=route_key,
         body=json.loads(request.raw_body or b"null"),
         create=run,
+        lambda_context=getattr(request, "lambda_context", None),
     )
     return json_response(result["body"], result["status"], result["headers"])
 

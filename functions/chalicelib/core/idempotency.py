@@ -66,6 +66,7 @@ def run_once(
     route: str,
     body: Any,
     create: Callable[[], dict[str, Any]],
+    lambda_context: Any = None,
 ) -> dict[str, Any]:
     """Run `create` once per key; `create` returns {"status", "body", "headers"} (JSON-safe)."""
     if key is None:
@@ -76,8 +77,12 @@ def run_once(
         IdempotencyValidationError,
     )
 
+    config = _config()
+    if lambda_context is not None and hasattr(lambda_context, "get_remaining_time_in_millis"):
+        config.register_lambda_context(lambda_context)
+
     @idempotent_function(
-        data_keyword_argument="request", persistence_store=_persistence(), config=_config()
+        data_keyword_argument="request", persistence_store=_persistence(), config=config
     )
     def _create_once(request: dict[str, Any]) -> dict[str, Any]:
         return create()

@@ -1,0 +1,52 @@
+"""What every route shares: problem+json for unknown routes, methods and framework errors."""
+
+from __future__ import annotations
+
+
+def test_given_an_unknown_route_then_404_problem(api):
+    response = api.get("/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["type"] == "/problems/not-found"
+
+
+def test_given_a_method_the_path_lacks_then_405_with_allow(api):
+    response = api.put("/v1/customers", {"name": "x"})
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, POST"
+    assert response.json["status"] == 405
+
+
+def test_given_an_unsupported_content_type_then_415_problem(api):
+    response = api.post("/v1/customers", raw="name=x", headers={"Content-Type": "text/plain"})
+    assert response.status_code == 415
+    assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def test_given_an_empty_body_then_400_names_the_body(api):
+    response = api.post("/v1/customers", raw="")
+    assert response.status_code == 400
+    assert response.json["field"] == "body"
+
+
+def test_given_a_json_array_body_then_422_not_500(api):
+    assert api.post("/v1/customers", raw="[1, 2]").status_code == 422
+
+
+def test_given_a_garbage_token_then_401_problem(api):
+    response = api._client.http.get("/v1/customers", headers={"Authorization": "Bearer x.y.z"})
+    assert response.status_code == 401
+    assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def test_given_an_internal_failure_then_500_is_a_problem_without_details(api, monkeypatch):
+    from chalicelib.customers import service
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(service, "get_customer", explode)
+    response = api.get("/v1/customers/01HZZZZZZZZZZZZZZZZZZZZZZZ")
+    assert response.status_code == 500
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert "secret" not in response.body.decode()

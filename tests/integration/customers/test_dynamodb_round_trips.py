@@ -1,0 +1,56 @@
+"""DynamoDB round trips per request, counted at pynamodb's connection (the budget in DESIGN §7)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pynamodb.connection.base import Connection
+
+
+@contextmanager
+def counting() -> Iterator[Counter[str]]:
+    calls: Counter[str] = Counter()
+    original = Connection._make_api_call
+
+    def counted(self, operation_name, operation_kwargs):
+        calls[operation_name] += 1
+        return original(self, operation_name, operation_kwargs)
+
+    Connection._make_api_call = counted  # type: ignore[method-assign]
+    try:
+        yield calls
+    finally:
+        Connection._make_api_call = original  # type: ignore[method-assign]
+
+
+def test_get_is_one_get_item(api, alices_customer):
+    with counting() as calls:
+        api.get(f"/v1/customers/{alices_customer['id']}")
+    assert calls == Counter({"GetItem": 1})
+
+
+def test_create_with_identities_is_one_transaction(api):
+    api.get("/v1/tenant-settings")  # settings are cached per warm function
+    with counting() as calls:
+        response = api.post("/v1/customers", {"name": "X", "identities": [
+            {"kind": "phone", "value": "13900139000"}, {"kind": "email", "value": "x@y.cn"}]})
+    assert response.status_code == 201
+    assert calls == Counter({"TransactWriteItems": 1})
+
+
+def test_360_is_one_query_per_page(api, alices_customer):
+    base = f"/v1/customers/{alices_customer['id']}"
+    for n in range(4):
+        api.post(f"{base}/interactions", {"kind": "note", "channel": "other", "direction": "outbound", "text": str(n)})
+    with counting() as calls:
+        first = api.get(f"{base}/360?limit=3").json
+        api.get(f"{base}/360?limit=3&next={first['next']}")
+    assert calls == Counter({"Query": 2})
+
+
+def test_list_by_owner_is_one_query(api, alices_customer):
+    with counting() as calls:
+        api.get("/v1/customers?owner=alice")
+    assert calls == Counter({"Query": 1})
