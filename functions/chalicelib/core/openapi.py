@@ -1,0 +1,172 @@
+"""The OpenAPI 3.1 document and body JSON Schemas, generated from the routes and pydantic models.
+
+`python -m chalicelib.core.openapi --write` refreshes schemas/; a test fails when they drift.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from .http import ROUTE_DOCS, RouteDoc
+
+REF = "#/components/schemas/{model}"
+SCHEMAS_DIR = Path(__file__).resolve().parents[3] / "schemas"
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "field": {"type": "string", "description": "The offending field, header or parameter."},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "reason": {"type": "string"},
+                    "code": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def _load_routes() -> dict[tuple[str, str], RouteDoc]:
+    import app  # noqa: F401 - registers every Blueprint's routes
+
+    return dict(sorted(ROUTE_DOCS.items()))
+
+
+def _models(docs: dict[tuple[str, str], RouteDoc]) -> list[type[BaseModel]]:
+    seen: dict[str, type[BaseModel]] = {}
+    for doc in docs.values():
+        for model in (doc.body, doc.response):
+            if model is not None:
+                seen[model.__name__] = model
+    return [seen[name] for name in sorted(seen)]
+
+
+def _operation(doc: RouteDoc) -> dict[str, Any]:
+    params: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{([^}]+)}", doc.path)
+    ]
+    params += [
+        {"name": q.name, "in": "query", "required": q.required, "description": q.description,
+         "schema": {"type": "string"}}
+        for q in doc.query
+    ]
+    params += [
+        {"name": h, "in": "header", "required": False, "schema": {"type": "string"}}
+        for h in doc.headers
+    ]
+    responses: dict[str, Any] = {}
+    if doc.response is not None:
+        responses[str(doc.status)] = {
+            "description": doc.summary,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=doc.response.__name__)}}},
+        }
+    else:
+        responses[str(doc.status)] = {"description": doc.summary}
+    for status in sorted(set(doc.errors) | {401, 405, 429}):
+        responses[str(status)] = {"$ref": f"#/components/responses/Problem{status}"}
+    operation: dict[str, Any] = {
+        "operationId": f"{doc.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', doc.path.lower()).strip('_')}",
+        "summary": doc.summary,
+        "tags": [doc.tag],
+        "parameters": params,
+        "responses": responses,
+        "security": [{"CognitoJwt": []}],
+    }
+    if doc.body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=doc.body.__name__)}}},
+        }
+    return operation
+
+
+def build_openapi() -> dict[str, Any]:
+    docs = _load_routes()
+    _, defs = models_json_schema(
+        [(m, "validation") for m in _models(docs)], ref_template=REF
+    )
+    schemas = dict(sorted(defs.get("$defs", {}).items()))
+    schemas["Problem"] = PROBLEM_SCHEMA
+    paths: dict[str, dict[str, Any]] = {}
+    for (path, method), doc in docs.items():
+        paths.setdefault(path, {})[method.lower()] = _operation(doc)
+    statuses = sorted({s for d in docs.values() for s in d.errors} | {401, 405, 429, 500})
+    responses = {
+        f"Problem{s}": {
+            "description": "Problem details",
+            "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
+        }
+        for s in statuses
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "CRM backend API",
+            "version": "1.0.0",
+            "description": "Customers, their identities and their whole story. Every error is "
+            "application/problem+json; creating POSTs accept Idempotency-Key; changes accept If-Match.",
+        },
+        "servers": [{"url": "http://127.0.0.1:8000", "description": "make run"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "responses": responses,
+            "securitySchemes": {
+                "CognitoJwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                               "description": "Cognito ID token in AWS; `make token` locally."}
+            },
+        },
+    }
+
+
+def body_schemas() -> dict[str, dict[str, Any]]:
+    """One JSON Schema file per request body model, named after the model."""
+    docs = _load_routes()
+    bodies = {d.body.__name__: d.body for d in docs.values() if d.body is not None}
+    return {f"{name}.json": model.model_json_schema() for name, model in sorted(bodies.items())}
+
+
+def render(document: Any) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def write(directory: Path = SCHEMAS_DIR) -> None:
+    (directory / "api").mkdir(parents=True, exist_ok=True)
+    (directory / "openapi.json").write_text(render(build_openapi()), encoding="utf-8")
+    for name, schema in body_schemas().items():
+        (directory / "api" / name).write_text(render(schema), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", action="store_true", help="write schemas/ instead of printing")
+    args = parser.parse_args()
+    if args.write:
+        write()
+    else:
+        print(render(build_openapi()), end="")
+
+
+if __name__ == "__main__":
+    main()
+
