@@ -46,17 +46,31 @@ def test_given_two_racing_creates_with_one_phone_then_exactly_one_wins(api):
 
 def test_given_a_duplicate_identity_then_the_real_engine_cancels_and_409_names_the_owner(api):
     tenant = unique("dup")
-    first = api.post("/v1/customers", {"name": "A", "identities": [{"kind": "email", "value": "a@x.cn"}]}, tenant=tenant)
+    first = api.post(
+        "/v1/customers",
+        {"name": "A", "identities": [{"kind": "email", "value": "a@x.cn"}]},
+        tenant=tenant,
+    )
     second = api.post(
         "/v1/customers",
-        {"name": "B", "identities": [{"kind": "wecom_id", "value": "w9"}, {"kind": "email", "value": "A@X.CN"}]},
+        {
+            "name": "B",
+            "identities": [
+                {"kind": "wecom_id", "value": "w9"},
+                {"kind": "email", "value": "A@X.CN"},
+            ],
+        },
         tenant=tenant,
     )
     assert second.status_code == 409
     assert second.json["existing_customer_id"] == first.json["id"]
     assert second.json["identity"] == {"kind": "email", "value": "a@x.cn"}
     # the cancelled transaction wrote nothing: the other identity is still free
-    third = api.post("/v1/customers", {"name": "C", "identities": [{"kind": "wecom_id", "value": "w9"}]}, tenant=tenant)
+    third = api.post(
+        "/v1/customers",
+        {"name": "C", "identities": [{"kind": "wecom_id", "value": "w9"}]},
+        tenant=tenant,
+    )
     assert third.status_code == 201
 
 
@@ -66,7 +80,9 @@ def test_given_a_concurrent_change_then_the_version_condition_gives_412(api):
     tenant = unique("ver")
     created = api.post("/v1/customers", {"name": "A"}, tenant=tenant).json
     stale = store.get_customer(tenant, created["id"], consistent=True)
-    assert api.patch(f"/v1/customers/{created['id']}", {"name": "B"}, tenant=tenant).status_code == 200
+    assert (
+        api.patch(f"/v1/customers/{created['id']}", {"name": "B"}, tenant=tenant).status_code == 200
+    )
     stale.name = "C"
     with pytest.raises(Exception) as failure:
         store.save_profile(stale)
@@ -76,7 +92,11 @@ def test_given_a_concurrent_change_then_the_version_condition_gives_412(api):
 def test_given_customers_then_gsis_list_them_by_owner_stage_and_tier(api):
     tenant = unique("gsi")
     ids = {
-        api.post("/v1/customers", {"name": f"N{n}", "owner_id": "alice", "tier": "gold", "lifecycle_stage": "customer"}, tenant=tenant).json["id"]
+        api.post(
+            "/v1/customers",
+            {"name": f"N{n}", "owner_id": "alice", "tier": "gold", "lifecycle_stage": "customer"},
+            tenant=tenant,
+        ).json["id"]
         for n in range(3)
     }
     for query in ("owner=alice", "tier=gold", "stage=customer"):
@@ -86,11 +106,22 @@ def test_given_customers_then_gsis_list_them_by_owner_stage_and_tier(api):
 
 def test_given_a_soft_delete_then_the_identity_is_freed_in_the_same_transaction(api):
     tenant = unique("del")
-    created = api.post("/v1/customers", {"name": "A", "identities": [{"kind": "phone", "value": "13600136000"}]}, tenant=tenant).json
+    created = api.post(
+        "/v1/customers",
+        {"name": "A", "identities": [{"kind": "phone", "value": "13600136000"}]},
+        tenant=tenant,
+    ).json
     assert api.delete(f"/v1/customers/{created['id']}", tenant=tenant).status_code == 204
-    again = api.post("/v1/customers", {"name": "B", "identities": [{"kind": "phone", "value": "13600136000"}]}, tenant=tenant)
+    again = api.post(
+        "/v1/customers",
+        {"name": "B", "identities": [{"kind": "phone", "value": "13600136000"}]},
+        tenant=tenant,
+    )
     assert again.status_code == 201
-    assert api.get("/v1/customers?owner=admin", tenant=tenant).json["items"][0]["id"] == again.json["id"]
+    assert (
+        api.get("/v1/customers?owner=admin", tenant=tenant).json["items"][0]["id"]
+        == again.json["id"]
+    )
 
 
 def test_given_an_idempotency_key_then_the_real_engine_replays_the_first_answer(api):
@@ -107,8 +138,17 @@ def test_given_a_360_over_pages_then_each_page_is_one_query_and_latest_come_firs
     created = api.post("/v1/customers", {"name": "A"}, tenant=tenant).json
     base = f"/v1/customers/{created['id']}"
     for day in range(1, 6):
-        api.post(f"{base}/interactions", {"kind": "note", "channel": "other", "direction": "outbound",
-                                          "text": f"d{day}", "occurred_at": f"2026-10-0{day}T00:00:00Z"}, tenant=tenant)
+        api.post(
+            f"{base}/interactions",
+            {
+                "kind": "note",
+                "channel": "other",
+                "direction": "outbound",
+                "text": f"d{day}",
+                "occurred_at": f"2026-10-0{day}T00:00:00Z",
+            },
+            tenant=tenant,
+        )
     first = api.get(f"{base}/360?limit=3", tenant=tenant).json
     second = api.get(f"{base}/360?limit=3&next={first['next']}", tenant=tenant).json
     texts = [i["text"] for i in first["interactions"] + second["interactions"]]

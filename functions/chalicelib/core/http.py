@@ -1,7 +1,10 @@
 """HTTP plumbing shared by every Blueprint: documented routes, body parsing, ETags, responses.
 
 Routes are declared with `route(...)`, which registers them on a Blueprint and records what the
-OpenAPI document needs (bodies and responses are the pydantic models themselves).
+OpenAPI document needs. Bodies and responses are named, not imported: "CustomerCreate" means the
+model of that name in the area's `models` module, loaded only when a request or the OpenAPI
+generator needs it. So importing the app (the API function's cold start) loads no pydantic,
+pynamodb or area logic; each route imports what it uses on first call.
 """
 
 from __future__ import annotations
@@ -10,17 +13,20 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, TypeVar
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice.app import Blueprint, CognitoUserPoolAuthorizer, Request, Response
-from pydantic import BaseModel, ValidationError
 
 from .auth import Principal, principal_from_request
 from .errors import BadRequest, PreconditionFailed, ValidationFailed
 from .observability import logger
 from .settings import get_settings
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+ModelT = TypeVar("ModelT", bound="BaseModel")
 JSON_TYPES = ["application/json", "application/merge-patch+json"]
 AUTHORIZER_NAME = "CrmUsers"
 PLACEHOLDER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_placeholder"
@@ -39,12 +45,25 @@ class RouteDoc:
     method: str
     summary: str
     tag: str
-    body: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
+    body: type[BaseModel] | str | None = None
+    response: type[BaseModel] | str | None = None
     status: int = 200
     query: tuple[QueryParam, ...] = ()
     headers: tuple[str, ...] = ()
     errors: tuple[int, ...] = field(default=(400, 401, 403, 404))
+    models_module: str = ""
+
+    def body_model(self) -> type[BaseModel] | None:
+        return self._resolve(self.body)
+
+    def response_model(self) -> type[BaseModel] | None:
+        return self._resolve(self.response)
+
+    def _resolve(self, ref: type[BaseModel] | str | None) -> type[BaseModel] | None:
+        if ref is None or not isinstance(ref, str):
+            return ref
+        model: type[BaseModel] = getattr(import_module(self.models_module), ref)
+        return model
 
 
 ROUTE_DOCS: dict[tuple[str, str], RouteDoc] = {}
@@ -66,18 +85,32 @@ def route(
     *,
     summary: str,
     tag: str,
-    body: type[BaseModel] | None = None,
-    response: type[BaseModel] | None = None,
+    body: type[BaseModel] | str | None = None,
+    response: type[BaseModel] | str | None = None,
     status: int = 200,
     query: tuple[QueryParam, ...] = (),
     headers: tuple[str, ...] = (),
     errors: tuple[int, ...] = (400, 401, 403, 404),
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-    """Register a documented route on a Blueprint (full path, one method)."""
+    """Register a documented route on a Blueprint (full path, one method).
+
+    `body` and `response` name models of the area's `models` module (or are the classes).
+    """
+    models_module = bp._import_name.rsplit(".", 1)[0] + ".models"
 
     def register(view: Callable[..., Response]) -> Callable[..., Response]:
         ROUTE_DOCS[(path, method)] = RouteDoc(
-            path, method, summary, tag, body, response, status, query, headers, errors
+            path,
+            method,
+            summary,
+            tag,
+            body,
+            response,
+            status,
+            query,
+            headers,
+            errors,
+            models_module,
         )
         bp.route(path, methods=[method], authorizer=authorizer(), content_types=JSON_TYPES)(view)
         return view
@@ -106,6 +139,8 @@ def parse_body(request: Request, model: type[ModelT]) -> ModelT:
 
 
 def validate(model: type[ModelT], data: Any, prefix: str = "") -> ModelT:
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -152,7 +187,7 @@ def check_version(expected: int | None, current: int) -> None:
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    if isinstance(body, BaseModel):
+    if hasattr(body, "model_dump"):
         body = body.model_dump(mode="json")
     return Response(
         body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
@@ -169,7 +204,7 @@ def create_once(
     request: Request,
     caller: Principal,
     route_key: str,
-    make: Callable[[], BaseModel],
+    make: Callable[[], Any],
     location: Callable[[Any], str] | None = None,
 ) -> Response:
     """201 with the created resource; with an Idempotency-Key, a retry replays the first answer."""

@@ -54,7 +54,7 @@ def _load_routes() -> dict[tuple[str, str], RouteDoc]:
 def _models(docs: dict[tuple[str, str], RouteDoc]) -> list[type[BaseModel]]:
     seen: dict[str, type[BaseModel]] = {}
     for doc in docs.values():
-        for model in (doc.body, doc.response):
+        for model in (doc.body_model(), doc.response_model()):
             if model is not None:
                 seen[model.__name__] = model
     return [seen[name] for name in sorted(seen)]
@@ -66,8 +66,13 @@ def _operation(doc: RouteDoc) -> dict[str, Any]:
         for name in re.findall(r"{([^}]+)}", doc.path)
     ]
     params += [
-        {"name": q.name, "in": "query", "required": q.required, "description": q.description,
-         "schema": {"type": "string"}}
+        {
+            "name": q.name,
+            "in": "query",
+            "required": q.required,
+            "description": q.description,
+            "schema": {"type": "string"},
+        }
         for q in doc.query
     ]
     params += [
@@ -75,10 +80,14 @@ def _operation(doc: RouteDoc) -> dict[str, Any]:
         for h in doc.headers
     ]
     responses: dict[str, Any] = {}
-    if doc.response is not None:
+    response = doc.response_model()
+    body = doc.body_model()
+    if response is not None:
         responses[str(doc.status)] = {
             "description": doc.summary,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model=doc.response.__name__)}}},
+            "content": {
+                "application/json": {"schema": {"$ref": REF.format(model=response.__name__)}}
+            },
         }
     else:
         responses[str(doc.status)] = {"description": doc.summary}
@@ -92,19 +101,17 @@ def _operation(doc: RouteDoc) -> dict[str, Any]:
         "responses": responses,
         "security": [{"CognitoJwt": []}],
     }
-    if doc.body is not None:
+    if body is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model=doc.body.__name__)}}},
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=body.__name__)}}},
         }
     return operation
 
 
 def build_openapi() -> dict[str, Any]:
     docs = _load_routes()
-    _, defs = models_json_schema(
-        [(m, "validation") for m in _models(docs)], ref_template=REF
-    )
+    _, defs = models_json_schema([(m, "validation") for m in _models(docs)], ref_template=REF)
     schemas = dict(sorted(defs.get("$defs", {}).items()))
     schemas["Problem"] = PROBLEM_SCHEMA
     paths: dict[str, dict[str, Any]] = {}
@@ -114,7 +121,9 @@ def build_openapi() -> dict[str, Any]:
     responses = {
         f"Problem{s}": {
             "description": "Problem details",
-            "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
+            "content": {
+                "application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}
+            },
         }
         for s in statuses
     }
@@ -132,8 +141,12 @@ def build_openapi() -> dict[str, Any]:
             "schemas": schemas,
             "responses": responses,
             "securitySchemes": {
-                "CognitoJwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                               "description": "Cognito ID token in AWS; `make token` locally."}
+                "CognitoJwt": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "Cognito ID token in AWS; `make token` locally.",
+                }
             },
         },
     }
@@ -142,7 +155,8 @@ def build_openapi() -> dict[str, Any]:
 def body_schemas() -> dict[str, dict[str, Any]]:
     """One JSON Schema file per request body model, named after the model."""
     docs = _load_routes()
-    bodies = {d.body.__name__: d.body for d in docs.values() if d.body is not None}
+    models = [d.body_model() for d in docs.values()]
+    bodies = {m.__name__: m for m in models if m is not None}
     return {f"{name}.json": model.model_json_schema() for name, model in sorted(bodies.items())}
 
 
@@ -169,4 +183,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-

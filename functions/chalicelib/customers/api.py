@@ -1,4 +1,8 @@
-"""HTTP routes of the customers area: parse, call the service, return. Nothing else."""
+"""HTTP routes of the customers area: parse, call the service, return. Nothing else.
+
+Models are named, and the service imported inside each view, so that importing this module
+(at the API function's cold start) costs almost nothing; see core/http.py.
+"""
 
 from __future__ import annotations
 
@@ -16,23 +20,6 @@ from ..core.http import (
     versioned,
 )
 from ..core.pagination import page_size
-from . import service
-from .models import (
-    Contact,
-    ContactCreate,
-    Customer,
-    Customer360,
-    CustomerCreate,
-    CustomerPage,
-    CustomerPatch,
-    IdentityIn,
-    Interaction,
-    InteractionCreate,
-    MatchRequest,
-    MatchResult,
-    Order,
-    OrderCreate,
-)
 
 bp = Blueprint(__name__)
 TAG = "customers"
@@ -51,13 +38,16 @@ CONDITIONAL = ("If-Match",)
     "POST",
     summary="Create a customer with its identities",
     tag=TAG,
-    body=CustomerCreate,
-    response=Customer,
+    body="CustomerCreate",
+    response="Customer",
     status=201,
     headers=IDEMPOTENT,
     errors=(400, 401, 403, 409, 422),
 )
 def create_customer() -> Response:
+    from . import service
+    from .models import CustomerCreate
+
     request = bp.current_request
     caller = principal(request)
     body = parse_body(request, CustomerCreate)
@@ -76,7 +66,7 @@ def create_customer() -> Response:
     "GET",
     summary="List customers by owner, stage, tier or tag",
     tag=TAG,
-    response=CustomerPage,
+    response="CustomerPage",
     query=(
         QueryParam("owner", "Owner's user id (default: the caller)."),
         QueryParam("stage", "Lifecycle stage."),
@@ -87,6 +77,8 @@ def create_customer() -> Response:
     errors=(400, 401, 403, 422),
 )
 def list_customers() -> Response:
+    from . import service
+
     request = bp.current_request
     caller = principal(request)
     params = query_params(request)
@@ -96,8 +88,10 @@ def list_customers() -> Response:
     return json_response(page)
 
 
-@route(bp, ITEM, "GET", summary="Get a customer's profile", tag=TAG, response=Customer)
+@route(bp, ITEM, "GET", summary="Get a customer's profile", tag=TAG, response="Customer")
 def get_customer(customer_id: str) -> Response:
+    from . import service
+
     caller = principal(bp.current_request)
     return versioned(service.get_customer(caller, customer_id))
 
@@ -108,12 +102,15 @@ def get_customer(customer_id: str) -> Response:
     "PATCH",
     summary="Change a customer's profile (merge patch)",
     tag=TAG,
-    body=CustomerPatch,
-    response=Customer,
+    body="CustomerPatch",
+    response="Customer",
     headers=CONDITIONAL,
     errors=(400, 401, 403, 404, 412, 422),
 )
 def patch_customer(customer_id: str) -> Response:
+    from . import service
+    from .models import CustomerPatch
+
     request = bp.current_request
     caller = principal(request)
     patch = parse_body(request, CustomerPatch)
@@ -131,6 +128,8 @@ def patch_customer(customer_id: str) -> Response:
     errors=(400, 401, 403, 404, 412),
 )
 def delete_customer(customer_id: str) -> Response:
+    from . import service
+
     request = bp.current_request
     service.delete_customer(principal(request), customer_id, expected_version(request))
     return Response(body="", status_code=204)
@@ -142,12 +141,15 @@ def delete_customer(customer_id: str) -> Response:
     "POST",
     summary="Add an identity (unique in the tenant)",
     tag=TAG,
-    body=IdentityIn,
-    response=Customer,
+    body="IdentityIn",
+    response="Customer",
     headers=CONDITIONAL,
     errors=(400, 401, 403, 404, 409, 412, 422),
 )
 def add_identity(customer_id: str) -> Response:
+    from . import service
+    from .models import IdentityIn
+
     request = bp.current_request
     caller = principal(request)
     body = parse_body(request, IdentityIn)
@@ -160,13 +162,15 @@ def add_identity(customer_id: str) -> Response:
     "DELETE",
     summary="Remove an identity",
     tag=TAG,
-    response=Customer,
+    response="Customer",
     headers=CONDITIONAL,
     query=(QueryParam("system", "Source system of an external id."),),
     errors=(400, 401, 403, 404, 412, 422),
 )
 def remove_identity(customer_id: str, kind: str, value: str) -> Response:
     from urllib.parse import unquote
+
+    from . import service
 
     request = bp.current_request
     caller = principal(request)
@@ -183,13 +187,16 @@ def remove_identity(customer_id: str, kind: str, value: str) -> Response:
     "POST",
     summary="Add a contact person",
     tag=TAG,
-    body=ContactCreate,
-    response=Contact,
+    body="ContactCreate",
+    response="Contact",
     status=201,
     headers=IDEMPOTENT,
     errors=(400, 401, 403, 404, 422),
 )
 def add_contact(customer_id: str) -> Response:
+    from . import service
+    from .models import ContactCreate
+
     request = bp.current_request
     caller = principal(request)
     body = parse_body(request, ContactCreate)
@@ -207,13 +214,16 @@ def add_contact(customer_id: str) -> Response:
     "POST",
     summary="Log an interaction (call, visit, chat...)",
     tag=TAG,
-    body=InteractionCreate,
-    response=Interaction,
+    body="InteractionCreate",
+    response="Interaction",
     status=201,
     headers=IDEMPOTENT,
     errors=(400, 401, 403, 404, 422),
 )
 def add_interaction(customer_id: str) -> Response:
+    from . import service
+    from .models import InteractionCreate
+
     request = bp.current_request
     caller = principal(request)
     body = parse_body(request, InteractionCreate)
@@ -231,13 +241,16 @@ def add_interaction(customer_id: str) -> Response:
     "POST",
     summary="Record an order",
     tag=TAG,
-    body=OrderCreate,
-    response=Order,
+    body="OrderCreate",
+    response="Order",
     status=201,
     headers=IDEMPOTENT,
     errors=(400, 401, 403, 404, 422),
 )
 def add_order(customer_id: str) -> Response:
+    from . import service
+    from .models import OrderCreate
+
     request = bp.current_request
     caller = principal(request)
     body = parse_body(request, OrderCreate)
@@ -255,10 +268,12 @@ def add_order(customer_id: str) -> Response:
     "GET",
     summary="The customer's whole story, one Query per page",
     tag=TAG,
-    response=Customer360,
+    response="Customer360",
     query=PAGING,
 )
 def customer_360(customer_id: str) -> Response:
+    from . import service
+
     request = bp.current_request
     caller = principal(request)
     params = query_params(request)
@@ -272,11 +287,14 @@ def customer_360(customer_id: str) -> Response:
     "POST",
     summary="Find likely duplicates by identity and name",
     tag=TAG,
-    body=MatchRequest,
-    response=MatchResult,
+    body="MatchRequest",
+    response="MatchResult",
     errors=(400, 401, 403, 422),
 )
 def match_customers() -> Response:
+    from . import service
+    from .models import MatchRequest
+
     request = bp.current_request
     caller = principal(request)
     return json_response(service.match_customers(caller, parse_body(request, MatchRequest)))

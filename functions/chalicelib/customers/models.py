@@ -15,8 +15,16 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5
 CustomValue = str | int | float | bool | date | None
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Schema(BaseModel):
+    """Base of every model: validators are built on first use, not at import (cold start)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Strict(Schema):
+    """Request bodies: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class CustomerType(StrEnum):
@@ -83,7 +91,7 @@ class IdentityIn(Strict):
     )
 
 
-class Identity(BaseModel):
+class Identity(Schema):
     kind: IdentityKind
     value: str
     system: str | None = None
@@ -117,7 +125,7 @@ class CustomerPatch(Strict):
     custom_fields: dict[str, CustomValue] | None = Field(default=None, max_length=100)
 
 
-class Customer(BaseModel):
+class Customer(Schema):
     id: str
     type: CustomerType
     name: str
@@ -136,7 +144,7 @@ class Customer(BaseModel):
     version: int
 
 
-class CustomerPage(BaseModel):
+class CustomerPage(Schema):
     items: list[Customer]
     next: str | None = None
 
@@ -150,7 +158,7 @@ class ContactCreate(Strict):
     notes: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
-class Contact(BaseModel):
+class Contact(Schema):
     id: str
     name: str
     title: str | None = None
@@ -204,7 +212,7 @@ class InteractionCreate(Strict):
     _tz = field_validator("occurred_at")(lambda v: None if v is None else _aware(v))
 
 
-class Interaction(BaseModel):
+class Interaction(Schema):
     id: str
     kind: InteractionKind
     channel: InteractionChannel
@@ -245,7 +253,7 @@ class OrderCreate(Strict):
     _tz = field_validator("occurred_at")(lambda v: None if v is None else _aware(v))
 
 
-class Order(BaseModel):
+class Order(Schema):
     id: str
     order_no: str | None = None
     amount: Decimal
@@ -261,17 +269,17 @@ class MatchRequest(Strict):
     identities: list[IdentityIn] = Field(default_factory=list, max_length=20)
 
 
-class MatchCandidate(BaseModel):
+class MatchCandidate(Schema):
     customer: Customer
     score: float = Field(description="0-100; 100 is an identity match.")
     reasons: list[str]
 
 
-class MatchResult(BaseModel):
+class MatchResult(Schema):
     candidates: list[MatchCandidate]
 
 
-class Customer360(BaseModel):
+class Customer360(Schema):
     profile: Customer | None = Field(default=None, description="On the first page only.")
     identities: list[Identity] = Field(default_factory=list)
     contacts: list[Contact] = Field(default_factory=list)

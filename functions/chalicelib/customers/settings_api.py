@@ -5,8 +5,6 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from ..core.http import expected_version, json_response, parse_body, principal, route
-from . import service
-from .models import TenantSettings
 
 bp = Blueprint(__name__)
 
@@ -17,9 +15,11 @@ bp = Blueprint(__name__)
     "GET",
     summary="The tenant's settings",
     tag="settings",
-    response=TenantSettings,
+    response="TenantSettings",
 )
 def get_settings() -> Response:
+    from . import service
+
     caller = principal(bp.current_request)
     settings = service.tenant_settings(caller.tenant_id)
     headers = {"ETag": f'"{settings.version}"'} if settings.version is not None else {}
@@ -32,12 +32,15 @@ def get_settings() -> Response:
     "PUT",
     summary="Replace the tenant's settings (admin)",
     tag="settings",
-    body=TenantSettings,
-    response=TenantSettings,
+    body="TenantSettings",
+    response="TenantSettings",
     headers=("If-Match",),
     errors=(400, 401, 403, 412, 422),
 )
 def put_settings() -> Response:
+    from . import service
+    from .models import TenantSettings
+
     request = bp.current_request
     caller = principal(request)
     body = parse_body(request, TenantSettings)

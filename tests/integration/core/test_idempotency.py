@@ -22,17 +22,33 @@ def test_given_the_same_key_with_another_body_then_422_names_the_key(api):
 
 def test_given_the_same_key_from_another_user_then_it_is_a_separate_request(api):
     api.post("/v1/customers", {"name": "Mine"}, headers={"Idempotency-Key": "k-3"})
-    other = api.post("/v1/customers", {"name": "Mine"}, as_=("root2", "admin"), headers={"Idempotency-Key": "k-3"})
+    other = api.post(
+        "/v1/customers",
+        {"name": "Mine"},
+        as_=("root2", "admin"),
+        headers={"Idempotency-Key": "k-3"},
+    )
     assert other.status_code == 201
     assert other.headers.get("Idempotent-Replayed") is None
 
 
 def test_given_a_failed_first_attempt_then_a_retry_with_the_key_runs_again(api):
-    bad = api.post("/v1/customers", {"name": "X", "identities": [{"kind": "phone", "value": "1"}]}, headers={"Idempotency-Key": "k-4"})
+    bad = api.post(
+        "/v1/customers",
+        {"name": "X", "identities": [{"kind": "phone", "value": "1"}]},
+        headers={"Idempotency-Key": "k-4"},
+    )
     assert bad.status_code == 422
-    good = api.post("/v1/customers", {"name": "X", "identities": [{"kind": "phone", "value": "1"}]}, headers={"Idempotency-Key": "k-4"})
+    good = api.post(
+        "/v1/customers",
+        {"name": "X", "identities": [{"kind": "phone", "value": "1"}]},
+        headers={"Idempotency-Key": "k-4"},
+    )
     assert good.status_code == 422
 
 
 def test_given_an_overlong_key_then_400(api):
-    assert api.post("/v1/customers", {"name": "x"}, headers={"Idempotency-Key": "k" * 300}).status_code == 400
+    assert (
+        api.post("/v1/customers", {"name": "x"}, headers={"Idempotency-Key": "k" * 300}).status_code
+        == 400
+    )

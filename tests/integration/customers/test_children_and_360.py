@@ -7,13 +7,23 @@ from .conftest import ALICE, BOB, DAVE
 CALL = {"kind": "call", "channel": "phone", "direction": "outbound", "text": "聊了价格"}
 
 
-def test_given_children_when_reading_360_then_every_section_is_there_latest_first(api, alices_customer):
+def test_given_children_when_reading_360_then_every_section_is_there_latest_first(
+    api, alices_customer
+):
     cid = alices_customer["id"]
     base = f"/v1/customers/{cid}"
     assert api.post(f"{base}/contacts", {"name": "李娜", "phone": "13900139000"}).status_code == 201
-    api.post(f"{base}/interactions", {**CALL, "occurred_at": "2026-01-01T09:00:00+08:00", "text": "first"})
-    api.post(f"{base}/interactions", {**CALL, "occurred_at": "2026-03-01T09:00:00+08:00", "text": "second"})
-    order = api.post(f"{base}/orders", {"amount": "199.90", "items": [{"sku": "A1", "unit_price": "199.90"}]})
+    api.post(
+        f"{base}/interactions",
+        {**CALL, "occurred_at": "2026-01-01T09:00:00+08:00", "text": "first"},
+    )
+    api.post(
+        f"{base}/interactions",
+        {**CALL, "occurred_at": "2026-03-01T09:00:00+08:00", "text": "second"},
+    )
+    order = api.post(
+        f"{base}/orders", {"amount": "199.90", "items": [{"sku": "A1", "unit_price": "199.90"}]}
+    )
     assert order.status_code == 201
     assert order.json["amount"] == "199.90"
 
@@ -54,7 +64,10 @@ def test_given_another_reps_360_cursor_then_it_is_refused(api, alices_customer):
 
 
 def test_given_another_rep_when_reading_360_then_404(api, alices_customer):
-    assert api.get(f"/v1/customers/{alices_customer['id']}/360", as_=BOB, team="east").status_code == 404
+    assert (
+        api.get(f"/v1/customers/{alices_customer['id']}/360", as_=BOB, team="east").status_code
+        == 404
+    )
 
 
 def test_given_another_tenant_when_reading_360_then_404(api, alices_customer):
@@ -87,13 +100,16 @@ def test_given_a_negative_amount_then_422_names_amount(api, alices_customer):
 
 def test_given_a_naive_timestamp_then_422_asks_for_a_time_zone(api, alices_customer):
     response = api.post(
-        f"/v1/customers/{alices_customer['id']}/interactions", {**CALL, "occurred_at": "2026-01-01T09:00:00"}
+        f"/v1/customers/{alices_customer['id']}/interactions",
+        {**CALL, "occurred_at": "2026-01-01T09:00:00"},
     )
     assert response.status_code == 422
     assert response.json["field"] == "occurred_at"
 
 
 def test_given_a_contact_with_a_bad_email_then_422_names_email(api, alices_customer):
-    response = api.post(f"/v1/customers/{alices_customer['id']}/contacts", {"name": "x", "email": "nope"})
+    response = api.post(
+        f"/v1/customers/{alices_customer['id']}/contacts", {"name": "x", "email": "nope"}
+    )
     assert response.status_code == 422
     assert response.json["field"] == "email"

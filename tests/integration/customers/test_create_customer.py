@@ -56,7 +56,9 @@ def test_given_an_unknown_field_when_creating_then_422_names_it(api):
 
 
 def test_given_an_invalid_phone_when_creating_then_422_names_the_identity(api):
-    response = api.post("/v1/customers", {"name": "X", "identities": [{"kind": "phone", "value": "12"}]})
+    response = api.post(
+        "/v1/customers", {"name": "X", "identities": [{"kind": "phone", "value": "12"}]}
+    )
     assert response.status_code == 422
     assert response.json["field"] == "identities.0.value"
 

@@ -34,8 +34,16 @@ def test_get_is_one_get_item(api, alices_customer):
 def test_create_with_identities_is_one_transaction(api):
     api.get("/v1/tenant-settings")  # settings are cached per warm function
     with counting() as calls:
-        response = api.post("/v1/customers", {"name": "X", "identities": [
-            {"kind": "phone", "value": "13900139000"}, {"kind": "email", "value": "x@y.cn"}]})
+        response = api.post(
+            "/v1/customers",
+            {
+                "name": "X",
+                "identities": [
+                    {"kind": "phone", "value": "13900139000"},
+                    {"kind": "email", "value": "x@y.cn"},
+                ],
+            },
+        )
     assert response.status_code == 201
     assert calls == Counter({"TransactWriteItems": 1})
 
@@ -43,7 +51,10 @@ def test_create_with_identities_is_one_transaction(api):
 def test_360_is_one_query_per_page(api, alices_customer):
     base = f"/v1/customers/{alices_customer['id']}"
     for n in range(4):
-        api.post(f"{base}/interactions", {"kind": "note", "channel": "other", "direction": "outbound", "text": str(n)})
+        api.post(
+            f"{base}/interactions",
+            {"kind": "note", "channel": "other", "direction": "outbound", "text": str(n)},
+        )
     with counting() as calls:
         first = api.get(f"{base}/360?limit=3").json
         api.get(f"{base}/360?limit=3&next={first['next']}")

@@ -43,7 +43,9 @@ def test_given_more_customers_than_a_page_then_cursors_walk_all_of_them(api):
     created = {make(api, f"C{n}")["id"] for n in range(5)}
     seen, cursor = set(), None
     for _ in range(5):
-        page = api.get("/v1/customers?owner=alice&limit=2" + (f"&next={cursor}" if cursor else "")).json
+        page = api.get(
+            "/v1/customers?owner=alice&limit=2" + (f"&next={cursor}" if cursor else "")
+        ).json
         seen |= {c["id"] for c in page["items"]}
         cursor = page["next"]
         if not cursor:
@@ -67,7 +69,9 @@ def test_given_a_page_size_out_of_bounds_then_400_names_limit(api):
 
 
 def test_given_the_same_email_when_matching_then_the_customer_scores_100(api, alices_customer):
-    result = api.post("/v1/customers:match", {"identities": [{"kind": "email", "value": "WEI.ZHANG@example.com"}]})
+    result = api.post(
+        "/v1/customers:match", {"identities": [{"kind": "email", "value": "WEI.ZHANG@example.com"}]}
+    )
     assert result.status_code == 200
     (candidate,) = result.json["candidates"]
     assert candidate["customer"]["id"] == alices_customer["id"]
@@ -81,10 +85,14 @@ def test_given_a_similar_company_name_when_matching_then_it_is_a_candidate(api):
     assert [c["customer"]["id"] for c in result["candidates"]] == [acme["id"]]
 
 
-def test_given_another_reps_duplicate_when_a_rep_matches_then_it_is_not_revealed(api, alices_customer):
+def test_given_another_reps_duplicate_when_a_rep_matches_then_it_is_not_revealed(
+    api, alices_customer
+):
     result = api.post(
-        "/v1/customers:match", {"name": "张伟", "identities": [{"kind": "phone", "value": "13800138000"}]},
-        as_=BOB, team="east",
+        "/v1/customers:match",
+        {"name": "张伟", "identities": [{"kind": "phone", "value": "13800138000"}]},
+        as_=BOB,
+        team="east",
     )
     assert result.json["candidates"] == []
 

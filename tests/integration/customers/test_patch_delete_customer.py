@@ -13,8 +13,11 @@ def test_given_the_current_etag_when_patching_then_the_change_lands_and_version_
     api, alices_customer
 ):
     response = api.patch(
-        path(alices_customer), {"tier": "black", "consent": {"sms_marketing": True}},
-        as_=ALICE, team="east", headers={"If-Match": '"1"'},
+        path(alices_customer),
+        {"tier": "black", "consent": {"sms_marketing": True}},
+        as_=ALICE,
+        team="east",
+        headers={"If-Match": '"1"'},
     )
     assert response.status_code == 200
     assert response.json["tier"] == "black"
@@ -55,7 +58,10 @@ def test_given_a_rep_when_reassigning_their_customer_then_403(api, alices_custom
 def test_given_the_manager_when_reassigning_within_team_then_the_new_owner_lists_it(
     api, alices_customer
 ):
-    assert api.patch(path(alices_customer), {"owner_id": "bob"}, as_=CAROL, team="east").status_code == 200
+    assert (
+        api.patch(path(alices_customer), {"owner_id": "bob"}, as_=CAROL, team="east").status_code
+        == 200
+    )
     listed = api.get("/v1/customers", as_=BOB, team="east").json["items"]
     assert [c["id"] for c in listed] == [alices_customer["id"]]
 
@@ -78,7 +84,10 @@ def test_given_another_tenant_when_patching_then_404(api, alices_customer):
 def test_given_a_deleted_customer_then_it_is_gone_and_its_phone_is_free_again(api, alices_customer):
     assert api.delete(path(alices_customer), headers={"If-Match": '"1"'}).status_code == 204
     assert api.get(path(alices_customer)).status_code == 404
-    again = api.post("/v1/customers", {"name": "新张伟", "identities": [{"kind": "phone", "value": "13800138000"}]})
+    again = api.post(
+        "/v1/customers",
+        {"name": "新张伟", "identities": [{"kind": "phone", "value": "13800138000"}]},
+    )
     assert again.status_code == 201
 
 

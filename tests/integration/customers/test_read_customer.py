@@ -19,11 +19,15 @@ def test_given_another_rep_when_reading_alices_customer_then_404(api, alices_cus
 
 
 def test_given_alices_manager_when_reading_then_200(api, alices_customer):
-    assert api.get(f"/v1/customers/{alices_customer['id']}", as_=CAROL, team="east").status_code == 200
+    assert (
+        api.get(f"/v1/customers/{alices_customer['id']}", as_=CAROL, team="east").status_code == 200
+    )
 
 
 def test_given_a_manager_of_another_team_when_reading_then_404(api, alices_customer):
-    assert api.get(f"/v1/customers/{alices_customer['id']}", as_=CAROL, team="west").status_code == 404
+    assert (
+        api.get(f"/v1/customers/{alices_customer['id']}", as_=CAROL, team="west").status_code == 404
+    )
 
 
 def test_given_another_tenants_admin_when_reading_then_404(api, alices_customer):

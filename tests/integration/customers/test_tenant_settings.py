@@ -6,7 +6,9 @@ from .conftest import ALICE
 
 SETTINGS = {
     "default_phone_region": "US",
-    "custom_fields": [{"name": "industry", "type": "enum", "options": ["retail", "saas"], "required": True}],
+    "custom_fields": [
+        {"name": "industry", "type": "enum", "options": ["retail", "saas"], "required": True}
+    ],
 }
 
 
@@ -15,8 +17,14 @@ def test_given_new_settings_then_customers_are_validated_against_them(api):
     missing = api.post("/v1/customers", {"name": "X"})
     assert missing.status_code == 422
     assert missing.json["field"] == "custom_fields.industry"
-    ok = api.post("/v1/customers", {"name": "X", "custom_fields": {"industry": "saas"},
-                                    "identities": [{"kind": "phone", "value": "650-253-0000"}]})
+    ok = api.post(
+        "/v1/customers",
+        {
+            "name": "X",
+            "custom_fields": {"industry": "saas"},
+            "identities": [{"kind": "phone", "value": "650-253-0000"}],
+        },
+    )
     assert ok.status_code == 201
     assert ok.json["identities"][0]["value"] == "+16502530000"
 
@@ -32,7 +40,9 @@ def test_given_a_stale_etag_when_changing_settings_then_412(api):
 
 
 def test_given_a_bad_field_definition_then_422_names_it(api):
-    response = api.put("/v1/tenant-settings", {"custom_fields": [{"name": "Bad Name", "type": "string"}]})
+    response = api.put(
+        "/v1/tenant-settings", {"custom_fields": [{"name": "Bad Name", "type": "string"}]}
+    )
     assert response.status_code == 422
     assert response.json["field"] == "custom_fields.0.name"
 

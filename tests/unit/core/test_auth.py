@@ -6,7 +6,14 @@ from dataclasses import replace
 
 import pytest
 
-from chalicelib.core import Forbidden, Principal, Role, Unauthorized, can_read_owned, can_write_owned
+from chalicelib.core import (
+    Forbidden,
+    Principal,
+    Role,
+    Unauthorized,
+    can_read_owned,
+    can_write_owned,
+)
 from chalicelib.core import auth
 from chalicelib.core.settings import get_settings
 
@@ -32,7 +39,13 @@ def test_a_token_signed_with_another_secret_is_unauthorized():
     import jwt
 
     forged = jwt.encode(
-        {"iss": "crm-local", "sub": "eve", "custom:tenant_id": "acme", "cognito:groups": ["admin"], "exp": 2**40},
+        {
+            "iss": "crm-local",
+            "sub": "eve",
+            "custom:tenant_id": "acme",
+            "cognito:groups": ["admin"],
+            "exp": 2**40,
+        },
         "guessed-secret",
         algorithm="HS256",
     )

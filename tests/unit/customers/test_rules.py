@@ -42,7 +42,9 @@ class TestIdentityNormalisation:
 
     def test_only_external_ids_carry_a_system(self):
         with pytest.raises(ValueError, match="only external"):
-            rules.normalise_identity(IdentityIn(kind="wechat_openid", value="o1", system="erp"), "CN")
+            rules.normalise_identity(
+                IdentityIn(kind="wechat_openid", value="o1", system="erp"), "CN"
+            )
 
     def test_the_same_identity_twice_in_one_request_collapses_to_one(self):
         identities = [
@@ -140,7 +142,10 @@ class TestCustomFields:
 
     def test_valid_values_pass_and_dates_are_normalised(self):
         values = {"industry": "retail", "employees": 12, "founded": "2001-02-03"}
-        assert rules.validate_custom_fields(self.DEFS, values, partial=False)["founded"] == "2001-02-03"
+        assert (
+            rules.validate_custom_fields(self.DEFS, values, partial=False)["founded"]
+            == "2001-02-03"
+        )
 
     def test_an_unknown_field_is_named(self):
         with pytest.raises(ValidationFailed) as failure:
@@ -149,7 +154,9 @@ class TestCustomFields:
 
     def test_a_wrong_type_is_named_with_the_expected_type(self):
         with pytest.raises(ValidationFailed, match="expects a integer"):
-            rules.validate_custom_fields(self.DEFS, {"industry": "retail", "employees": "many"}, partial=False)
+            rules.validate_custom_fields(
+                self.DEFS, {"industry": "retail", "employees": "many"}, partial=False
+            )
 
     def test_a_value_outside_the_enum_lists_the_options(self):
         with pytest.raises(ValidationFailed, match="retail, saas"):
@@ -162,5 +169,7 @@ class TestCustomFields:
 
     def test_a_patch_may_clear_an_optional_field_with_null(self):
         current = {"industry": "saas", "employees": 3}
-        result = rules.validate_custom_fields(self.DEFS, {"employees": None}, partial=True, current=current)
+        result = rules.validate_custom_fields(
+            self.DEFS, {"employees": None}, partial=True, current=current
+        )
         assert result == {"industry": "saas"}
