@@ -13,7 +13,7 @@ export AWS_ACCOUNT_ID_ENDPOINT_MODE := disabled
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade "pip<26.3"  # chalice refuses pip 26.3+
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
 	@touch $@
 
@@ -29,7 +29,7 @@ run: install
 
 ## make token TENANT=demo USER=alice ROLE=sales_rep TEAM=east: a local dev token
 token: $(STAMP)
-	@$(PY) -m infra.local.token --tenant "$(or $(TENANT),demo)" --user "$(or $(USER_ID),$(or $(USER),admin))" --role "$(or $(ROLE),admin)" $(if $(TEAM),--team "$(TEAM)",)
+	@$(PY) -m infra.local.token --tenant "$(or $(TENANT),demo)" --user "$(if $(filter command line,$(origin USER)),$(USER),$(or $(USER_ID),admin))" --role "$(or $(ROLE),admin)" $(if $(TEAM),--team "$(TEAM)",)
 
 ## make test: lint, types, every test suite
 test: install layers lint typecheck

@@ -14,8 +14,8 @@ from typing import Any
 from .errors import Forbidden, Unauthorized
 from .settings import get_settings
 
-DEV_TOKEN_ISSUER = "crm-local"
-DEV_TOKEN_ALGORITHM = "HS256"
+DEV_TOKEN_ISSUER = "crm-local"  # noqa: S105 - an issuer name, not a secret
+DEV_TOKEN_ALGORITHM = "HS256"  # noqa: S105 - an algorithm name
 TENANT_CLAIM = "custom:tenant_id"
 TEAM_CLAIM = "custom:team_id"
 ROLES_CLAIM = "cognito:groups"

@@ -104,7 +104,7 @@ class InternalError(CrmError):
 
 def problem_response(error: CrmError, instance: str | None = None) -> Response:
     """The only place a domain error becomes an HTTP response."""
-    headers = {"Content-Type": PROBLEM_CONTENT_TYPE, **error.headers}
+    headers: dict[str, str | list[str]] = {"Content-Type": PROBLEM_CONTENT_TYPE, **error.headers}
     return Response(
         body=json.dumps(error.to_problem(instance), ensure_ascii=False),
         status_code=error.status,
@@ -131,5 +131,5 @@ def from_framework_response(response: Response) -> CrmError | None:
     if response.status_code >= 500:
         return InternalError("An internal error occurred; it has been logged.")
     cls = _CHALICE_CODES.get(response.status_code, BadRequest)
-    headers = {k: v for k, v in response.headers.items() if k.lower() == "allow"}
+    headers = {k: str(v) for k, v in response.headers.items() if k.lower() == "allow"}
     return cls(str(body.get("Message", cls.title)), headers=headers)

@@ -168,7 +168,7 @@ def etag(version: int) -> str:
 
 def expected_version(request: Request) -> int | None:
     """The version an If-Match header insists on (None when absent or `*`)."""
-    raw = (request.headers or {}).get("if-match")
+    raw = request.headers.get("if-match") if request.headers else None
     if raw is None or raw.strip() == "*":
         return None
     value = raw.strip().removeprefix("W/").strip('"')

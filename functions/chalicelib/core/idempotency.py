@@ -42,7 +42,7 @@ def _config() -> Any:
         event_key_jmespath="[tenant, user, route, key]",
         payload_validation_jmespath="body",
         expires_after_seconds=get_settings().idempotency_ttl_seconds,
-        response_hook=_mark_replayed,
+        response_hook=_mark_replayed,  # type: ignore[arg-type]
     )
 
 

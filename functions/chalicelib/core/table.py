@@ -99,7 +99,7 @@ class _Gsi4(_gsi(4)):  # type: ignore[misc]
 class CrmItem(Model):
     """Base of every item in the table; subclasses register a `type` discriminator value."""
 
-    Meta = _Meta
+    Meta = _Meta  # type: ignore[assignment]
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)

@@ -172,7 +172,10 @@ def patch_customer(
     if "custom_fields" in changes and changes["custom_fields"] is not None:
         definitions = tenant_settings(principal.tenant_id).custom_fields
         item.custom_fields = rules.validate_custom_fields(
-            definitions, changes.pop("custom_fields"), partial=True, current=item.custom_fields
+            definitions,
+            changes.pop("custom_fields"),
+            partial=True,
+            current=plain(item.custom_fields),
         )
     for field, value in changes.items():
         if value is None:

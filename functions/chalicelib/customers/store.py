@@ -19,7 +19,8 @@ Finding a customer by identity is a GetItem on the guard (no index needed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -192,8 +193,7 @@ def _raise_identity_conflict(
 
 def create_customer(item: CustomerItem, identities: Sequence[IdentityKey]) -> CustomerItem:
     """Profile and identity guards in one transaction: all or nothing, no read first."""
-    with_conflict = _transaction_conflicts(item.tenant_id, identities, offset=1)
-    with with_conflict, TransactWrite(connection=CrmItem._get_connection().connection) as tx:
+    with _transaction(item.tenant_id, identities) as tx:
         tx.save(item, condition=CustomerItem.pk.does_not_exist())
         for identity in identities:
             tx.save(
@@ -203,24 +203,24 @@ def create_customer(item: CustomerItem, identities: Sequence[IdentityKey]) -> Cu
     return item
 
 
-class _transaction_conflicts:  # noqa: N801 - used as a context manager, reads like a clause
-    """Map a cancelled identity transaction to 409 and a lost version race to 412."""
+@contextmanager
+def _transaction(tenant_id: str, claimed: Sequence[IdentityKey] = ()) -> Iterator[TransactWrite]:
+    """A transaction whose first action is the profile, then the `claimed` identity guards.
 
-    def __init__(self, tenant_id: str, identities: Sequence[IdentityKey], offset: int) -> None:
-        self.tenant_id, self.identities, self.offset = tenant_id, identities, offset
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> bool:
-        if isinstance(exc, TransactWriteError):
-            _raise_identity_conflict(exc, self.tenant_id, self.identities, self.offset)
-            reasons = exc.cancellation_reasons or []
-            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
-                raise PreconditionFailed(
-                    "The customer changed meanwhile; fetch it again.", field="If-Match"
-                ) from None
-        return False
+    A cancelled guard becomes 409 naming the identity's customer; a cancelled profile write
+    (version or liveness condition) becomes 412.
+    """
+    try:
+        with TransactWrite(connection=CrmItem._get_connection().connection) as tx:
+            yield tx
+    except TransactWriteError as exc:
+        _raise_identity_conflict(exc, tenant_id, claimed, offset=1)
+        reasons = exc.cancellation_reasons or []
+        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            raise PreconditionFailed(
+                "The customer changed meanwhile; fetch it again.", field="If-Match"
+            ) from None
+        raise
 
 
 def get_customer(tenant_id: str, customer_id: str, *, consistent: bool = False) -> CustomerItem:
@@ -256,10 +256,7 @@ def soft_delete(item: CustomerItem) -> None:
     for attr in ("gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "gsi4pk", "gsi4sk"):
         setattr(item, attr, None)
     keys = [IdentityKey(i["kind"], i["value"], i.get("system")) for i in item.identities]
-    with (
-        _transaction_conflicts(item.tenant_id, [], offset=1),
-        TransactWrite(connection=CrmItem._get_connection().connection) as tx,
-    ):
+    with _transaction(item.tenant_id) as tx:
         tx.save(item)
         for identity in keys:
             tx.delete(
@@ -275,10 +272,7 @@ def add_identity(item: CustomerItem, identity: IdentityKey) -> CustomerItem:
         {"kind": identity.kind, "value": identity.value, "system": identity.system},
     ]
     item.updated_at = now()
-    with (
-        _transaction_conflicts(item.tenant_id, [identity], offset=1),
-        TransactWrite(connection=CrmItem._get_connection().connection) as tx,
-    ):
+    with _transaction(item.tenant_id, [identity]) as tx:
         tx.save(item, condition=CustomerItem.deleted_at.does_not_exist())
         tx.save(
             _guard(item.tenant_id, item.customer_id, identity),
@@ -295,10 +289,7 @@ def remove_identity(item: CustomerItem, identity: IdentityKey) -> CustomerItem:
         != (identity.kind, identity.value, identity.system)
     ]
     item.updated_at = now()
-    with (
-        _transaction_conflicts(item.tenant_id, [], offset=1),
-        TransactWrite(connection=CrmItem._get_connection().connection) as tx,
-    ):
+    with _transaction(item.tenant_id) as tx:
         tx.save(item, condition=CustomerItem.deleted_at.does_not_exist())
         tx.delete(
             _guard(item.tenant_id, item.customer_id, identity),

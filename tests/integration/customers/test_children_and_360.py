@@ -33,7 +33,9 @@ def test_given_children_when_reading_360_then_every_section_is_there_latest_firs
     assert view["contacts"][0]["phone"] == "+8613900139000"
     assert [i["text"] for i in view["interactions"]] == ["second", "first"]
     assert view["orders"][0]["currency"] == "CNY"
-    assert view["tags"] == [] and view["tickets"] == [] and view["opportunities"] == []
+    assert view["tags"] == []
+    assert view["tickets"] == []
+    assert view["opportunities"] == []
 
 
 def test_given_finance_when_reading_360_then_interaction_text_is_hidden(api, alices_customer):
@@ -50,7 +52,8 @@ def test_given_many_children_when_paging_the_360_then_pages_chain_and_end(api, a
         api.post(f"{base}/interactions", {**CALL, "text": f"n{n}"})
     first = api.get(f"{base}/360?limit=3").json
     second = api.get(f"{base}/360?limit=3&next={first['next']}").json
-    assert first["profile"] is not None and second["profile"] is None
+    assert first["profile"] is not None
+    assert second["profile"] is None
     assert len(first["interactions"]) + len(second["interactions"]) == 5
     assert second["next"] is None
 

@@ -11,10 +11,10 @@ from chalicelib.core import (
     Principal,
     Role,
     Unauthorized,
+    auth,
     can_read_owned,
     can_write_owned,
 )
-from chalicelib.core import auth
 from chalicelib.core.settings import get_settings
 
 
