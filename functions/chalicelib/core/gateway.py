@@ -22,15 +22,16 @@ def install(app: Chalice) -> None:
     @app.middleware("http")
     def problems(event: Request, get_response: Callable[[Request], Response]) -> Response:
         context = event.context or {}
-        logger.append_keys(request_id=context.get("requestId"), path=event.path)
+        path = context.get("path") or event.path  # the path asked for, not the route template
+        logger.append_keys(request_id=context.get("requestId"), path=path)
         try:
             response = get_response(event)
         except CrmError as err:
-            response = problem_response(err, instance=event.path)
+            response = problem_response(err, instance=path)
         else:
             mapped = from_framework_response(response)
             if mapped is not None:
-                response = problem_response(mapped, instance=event.path)
+                response = problem_response(mapped, instance=path)
         if response.status_code >= 500:
             metrics.add_metric(name="ServerErrors", unit="Count", value=1)
         elif response.status_code >= 400:
@@ -46,8 +47,9 @@ def install(app: Chalice) -> None:
 
     @app.route("/{proxy+}", methods=list(HTTP_METHODS), authorizer=authorizer())
     def unknown_route(**_params: str) -> Response:
-        path = app.current_request.path if app.current_request else "this path"
-        raise NotFound(f"No route {path}.")
+        request = app.current_request
+        path = (request.context or {}).get("path") if request else None
+        raise NotFound(f"No route {path or 'here'}.")
 
 
 def _answer_unsupported_methods(app: Chalice) -> None:

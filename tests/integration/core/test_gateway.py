@@ -8,6 +8,8 @@ def test_given_an_unknown_route_then_404_problem(api):
     assert response.status_code == 404
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.json["type"] == "/problems/not-found"
+    assert response.json["instance"] == "/v1/nothing-here"
+    assert "/v1/nothing-here" in response.json["detail"]
 
 
 def test_given_a_method_the_path_lacks_then_405_with_allow(api):
