@@ -6,13 +6,17 @@ from typing import Any
 
 from chalice.app import Chalice
 
+from chalicelib.automation.api import bp as automation_api
 from chalicelib.core import gateway
 from chalicelib.customers.api import bp as customers_api
 from chalicelib.customers.settings_api import bp as tenant_settings_api
+from chalicelib.tagging.api import bp as tagging_api
 
 app = Chalice(app_name="crm", configure_logs=False)
 app.register_blueprint(customers_api)
 app.register_blueprint(tenant_settings_api)
+app.register_blueprint(tagging_api)
+app.register_blueprint(automation_api)
 gateway.install(app)
 
 

@@ -63,9 +63,11 @@ def aws() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
     yield
+    from chalicelib.core.settings import get_settings
     from chalicelib.customers import service
 
     service._settings_cache.clear()
+    get_settings.cache_clear()  # a test may have changed the environment
 
 
 @pytest.fixture

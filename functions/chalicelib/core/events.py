@@ -11,7 +11,6 @@ their common shape, so any area can publish without importing the pipeline.
 from __future__ import annotations
 
 import json
-import os
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -211,7 +210,7 @@ def default_publisher() -> Publisher:
         boto3.client("events", **kwargs),
         boto3.client("sqs", **kwargs),
         bus_name=settings.event_bus_name,
-        dlq_url=os.environ.get(DLQ_URL_ENV) or None,
+        dlq_url=settings.events_dlq_url,
     )
 
 

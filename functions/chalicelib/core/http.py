@@ -72,9 +72,7 @@ ROUTE_DOCS: dict[tuple[str, str], RouteDoc] = {}
 @lru_cache(maxsize=1)
 def authorizer() -> CognitoUserPoolAuthorizer:
     """The Cognito authorizer every route uses; CDK points it at the stack's user pool."""
-    import os
-
-    arn = os.environ.get("CRM_USER_POOL_ARN") or PLACEHOLDER_POOL_ARN
+    arn = get_settings().user_pool_arn or PLACEHOLDER_POOL_ARN
     return CognitoUserPoolAuthorizer(AUTHORIZER_NAME, provider_arns=[arn])
 
 
@@ -135,6 +133,8 @@ def parse_body(request: Request, model: type[ModelT]) -> ModelT:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"The body is not valid JSON: {exc}.", field="body") from None
+    except RecursionError:
+        raise BadRequest("The body nests too deeply.", field="body") from None
     return validate(model, data)
 
 

@@ -287,6 +287,7 @@ class Customer360(Schema):
     orders: list[Order] = Field(default_factory=list, description="Latest first.")
     tags: list[dict[str, Any]] = Field(default_factory=list)
     scores: dict[str, Any] = Field(default_factory=dict)
+    tasks: list[dict[str, Any]] = Field(default_factory=list, description="Open and done to-dos.")
     tickets: list[dict[str, Any]] = Field(default_factory=list)
     opportunities: list[dict[str, Any]] = Field(default_factory=list)
     next: str | None = None

@@ -9,6 +9,7 @@ from ulid import ULID
 
 from ..core import NotFound, Principal, Role, require_role
 from ..core.pagination import decode_cursor, encode_cursor
+from ..pipeline.aggregates import public_view
 from . import rules, store
 from .models import (
     Contact,
@@ -99,7 +100,7 @@ def to_customer(item: store.CustomerItem) -> Customer:
         consent=plain(item.consent),
         custom_fields=plain(item.custom_fields),
         identities=[Identity.model_validate(i) for i in item.identities or []],
-        aggregates=plain(item.aggregates),
+        aggregates=public_view(plain(item.aggregates)),
         created_at=item.created_at,
         updated_at=item.updated_at,
         created_by=item.created_by,
@@ -428,6 +429,8 @@ def _place_other_section(view: Customer360, item: Any) -> None:
         view.tags.append(data)
     elif kind == "Score":
         view.scores[str(data.get("name", item.sk))] = data
+    elif kind == "Task":
+        view.tasks.append(data)
     elif kind == "Ticket":
         view.tickets.append(data)
     elif kind == "Opportunity":

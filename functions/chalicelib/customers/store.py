@@ -33,8 +33,9 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from ..core import Conflict, NotFound, PreconditionFailed
@@ -170,30 +171,9 @@ def new_customer_item(tenant_id: str, customer_id: str, **attrs: Any) -> Custome
     )
 
 
-def _raise_identity_conflict(
-    error: TransactWriteError, tenant_id: str, identities: Sequence[IdentityKey], offset: int
-) -> None:
-    """Turn a cancelled transaction into 409 naming the identity and its existing customer."""
-    reasons = error.cancellation_reasons or []
-    for index, reason in enumerate(reasons):
-        if reason is None or reason.code != "ConditionalCheckFailed" or index < offset:
-            continue
-        identity = identities[index - offset]
-        owner = IdentityGuardItem.get(
-            identity_pk(tenant_id, identity.kind, identity.guard_value), IDENTITY_SK
-        )
-        raise Conflict(
-            f"The {identity.kind} {identity.value} already belongs to customer "
-            f"{getattr(owner, 'customer_id', '?')}.",
-            field="identities",
-            existing_customer_id=getattr(owner, "customer_id", None),
-            identity={"kind": identity.kind, "value": identity.value},
-        ) from None
-
-
 def create_customer(item: CustomerItem, identities: Sequence[IdentityKey]) -> CustomerItem:
     """Profile and identity guards in one transaction: all or nothing, no read first."""
-    with _transaction(item.tenant_id, identities) as tx:
+    with _transaction(item, identities) as tx:
         tx.save(item, condition=CustomerItem.pk.does_not_exist())
         for identity in identities:
             tx.save(
@@ -204,23 +184,33 @@ def create_customer(item: CustomerItem, identities: Sequence[IdentityKey]) -> Cu
 
 
 @contextmanager
-def _transaction(tenant_id: str, claimed: Sequence[IdentityKey] = ()) -> Iterator[TransactWrite]:
-    """A transaction whose first action is the profile, then the `claimed` identity guards.
+def _transaction(
+    item: CustomerItem, claimed: Sequence[IdentityKey] = ()
+) -> Iterator[TransactWrite]:
+    """A transaction on `item`'s profile that may claim identity guards.
 
-    A cancelled guard becomes 409 naming the identity's customer; a cancelled profile write
-    (version or liveness condition) becomes 412.
+    When DynamoDB cancels it, a claimed identity now held by another customer is a 409 naming
+    that customer; otherwise the profile's condition (version, not deleted) failed: 412.
     """
     try:
         with TransactWrite(connection=CrmItem._get_connection().connection) as tx:
             yield tx
     except TransactWriteError as exc:
-        _raise_identity_conflict(exc, tenant_id, claimed, offset=1)
         reasons = exc.cancellation_reasons or []
-        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
-            raise PreconditionFailed(
-                "The customer changed meanwhile; fetch it again.", field="If-Match"
-            ) from None
-        raise
+        if not any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+            raise
+        taken = identity_owners(item.tenant_id, claimed) if claimed else {}
+        for identity, owner in taken.items():
+            if owner != item.customer_id:
+                raise Conflict(
+                    f"The {identity.kind} {identity.value} already belongs to customer {owner}.",
+                    field="identities",
+                    existing_customer_id=owner,
+                    identity={"kind": identity.kind, "value": identity.value},
+                ) from None
+        raise PreconditionFailed(
+            "The customer changed meanwhile; fetch it again.", field="If-Match"
+        ) from None
 
 
 def get_customer(tenant_id: str, customer_id: str, *, consistent: bool = False) -> CustomerItem:
@@ -236,11 +226,30 @@ def get_customer(tenant_id: str, customer_id: str, *, consistent: bool = False) 
     return item
 
 
+# What users change on a profile. Never `aggregates`: the stream function owns those, and a
+# read-modify-write of the whole item would put back values older than its latest update.
+_USER_FIELDS = (
+    "customer_type", "name", "owner_id", "team_id", "lifecycle_stage", "tier", "source",
+    "consent", "custom_fields", "identities", "updated_at", "deleted_at",
+    "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "gsi4pk", "gsi4sk",
+)  # fmt: skip
+
+
+def _profile_actions(item: CustomerItem) -> list[Action]:
+    """UpdateItem actions writing the user-editable attributes of `item` (None removes)."""
+    actions: list[Action] = []
+    for name in _USER_FIELDS:
+        attribute = getattr(CustomerItem, name)
+        value = getattr(item, name)
+        actions.append(attribute.remove() if value is None else attribute.set(value))
+    return actions
+
+
 def save_profile(item: CustomerItem) -> CustomerItem:
-    """Write a changed profile; the version attribute makes a concurrent change fail with 412."""
+    """Write a changed profile; the version condition makes a concurrent change fail with 412."""
     try:
-        item.save(condition=CustomerItem.deleted_at.does_not_exist())
-    except PutError as exc:
+        item.update(_profile_actions(item), condition=CustomerItem.deleted_at.does_not_exist())
+    except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             raise PreconditionFailed(
                 "The customer changed meanwhile; fetch it again.", field="If-Match"
@@ -256,8 +265,8 @@ def soft_delete(item: CustomerItem) -> None:
     for attr in ("gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "gsi4pk", "gsi4sk"):
         setattr(item, attr, None)
     keys = [IdentityKey(i["kind"], i["value"], i.get("system")) for i in item.identities]
-    with _transaction(item.tenant_id) as tx:
-        tx.save(item)
+    with _transaction(item) as tx:
+        tx.update(item, _profile_actions(item))
         for identity in keys:
             tx.delete(
                 _guard(item.tenant_id, item.customer_id, identity),
@@ -272,8 +281,8 @@ def add_identity(item: CustomerItem, identity: IdentityKey) -> CustomerItem:
         {"kind": identity.kind, "value": identity.value, "system": identity.system},
     ]
     item.updated_at = now()
-    with _transaction(item.tenant_id, [identity]) as tx:
-        tx.save(item, condition=CustomerItem.deleted_at.does_not_exist())
+    with _transaction(item, [identity]) as tx:
+        tx.update(item, _profile_actions(item), condition=CustomerItem.deleted_at.does_not_exist())
         tx.save(
             _guard(item.tenant_id, item.customer_id, identity),
             condition=IdentityGuardItem.pk.does_not_exist(),
@@ -289,8 +298,8 @@ def remove_identity(item: CustomerItem, identity: IdentityKey) -> CustomerItem:
         != (identity.kind, identity.value, identity.system)
     ]
     item.updated_at = now()
-    with _transaction(item.tenant_id) as tx:
-        tx.save(item, condition=CustomerItem.deleted_at.does_not_exist())
+    with _transaction(item) as tx:
+        tx.update(item, _profile_actions(item), condition=CustomerItem.deleted_at.does_not_exist())
         tx.delete(
             _guard(item.tenant_id, item.customer_id, identity),
             condition=IdentityGuardItem.customer_id == item.customer_id,
@@ -389,10 +398,18 @@ def team_filter(owner_id: str, team_id: str | None) -> Condition:
     return condition
 
 
+def _load_collection_item_types() -> None:
+    """Other areas keep items in a customer's collection (tags, tasks); pynamodb can only load
+    an item whose class is imported, and routes import their area's code lazily."""
+    from ..automation import store as _automation_items  # noqa: F401
+    from ..tagging import store as _tagging_items  # noqa: F401
+
+
 def customer_collection(
     tenant_id: str, customer_id: str, limit: int, start_key: dict[str, Any] | None
 ) -> Page:
     """One Query over the customer's item collection: the 360 view, one page."""
+    _load_collection_item_types()
     result = CrmItem.query(
         customer_pk(tenant_id, customer_id),
         limit=limit,

@@ -1,0 +1,226 @@
+"""Stream function throughput on moto (in-process): records/s and AWS calls per record.
+
+    python bench/stream_throughput.py [--records 1000] [--batch-size 100]
+
+Workload per batch (one shard's worth): 20% customer inserts, 60% interaction inserts,
+20% order inserts, spread over 50 customers, so every child record moves aggregates and every
+record publishes an event. Tagging and automation are no-ops here (their cost is theirs).
+The baseline, measured in the same run on the same batches, is the same powertools
+BatchProcessor with a record handler that does nothing: the floor of any stream function.
+Target: >= 500 records/s per shard (one shard is processed by one invocation at a time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        "CRM_STAGE": "test",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+    }
+)
+for _name in ("CRM_DYNAMODB_ENDPOINT", "CRM_AWS_ENDPOINT"):
+    os.environ.pop(_name, None)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "functions"))
+
+import boto3  # noqa: E402
+from aws_lambda_powertools.utilities.batch import (  # noqa: E402
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from boto3.dynamodb.types import TypeSerializer  # noqa: E402
+from botocore.client import BaseClient  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+from chalicelib.core import events as core_events  # noqa: E402
+from chalicelib.core.settings import get_settings  # noqa: E402
+from chalicelib.core.table import table_schema  # noqa: E402
+from chalicelib.pipeline import handlers, store  # noqa: E402
+
+CUSTOMERS = 50
+_serialize = TypeSerializer().serialize
+_calls: Counter[str] = Counter()
+_original_call = BaseClient._make_api_call
+
+
+def _counting_call(self: Any, operation: str, params: Any) -> Any:
+    _calls[f"{self.meta.service_model.service_name}.{operation}"] += 1
+    return _original_call(self, operation, params)
+
+
+def _image(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serialize(v) for k, v in values.items()}
+
+
+def _record(index: int, image: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "eventID": f"bench-{index:08d}",
+        "eventName": "INSERT",
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/crm/stream/bench",
+        "dynamodb": {
+            "ApproximateCreationDateTime": int(time.time()),
+            "Keys": {"pk": image["pk"], "sk": image["sk"]},
+            "NewImage": image,
+            "SequenceNumber": f"{index:021d}",
+            "SizeBytes": 300,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+    }
+
+
+def _profile(customer: int) -> dict[str, Any]:
+    return {
+        "pk": f"T#bench#C#c{customer}",
+        "sk": "#PROFILE",
+        "type": "Customer",
+        "tenant_id": "bench",
+        "customer_id": f"c{customer}",
+        "customer_type": "person",
+        "name": f"Customer {customer}",
+        "owner_id": "alice",
+        "lifecycle_stage": "lead",
+        "tier": "gold",
+        "source": "web",
+        "aggregates": {},
+        "version": 1,
+    }
+
+
+def _child(index: int, customer: int, kind: str) -> dict[str, Any]:
+    base = {
+        "pk": f"T#bench#C#c{customer}",
+        "sk": f"TL#{10**13 - index:013d}#{kind.upper()}#x{index}",
+        "type": kind,
+        "tenant_id": "bench",
+        "customer_id": f"c{customer}",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "logged_by": "alice",
+    }
+    if kind == "Interaction":
+        return {
+            **base,
+            "interaction_id": f"i{index}",
+            "kind": "call",
+            "channel": "phone",
+            "direction": "outbound" if index % 2 else "inbound",
+            "text": f"asked about price of item {index}",
+        }
+    return {
+        **base,
+        "order_id": f"o{index}",
+        "amount": 10 + index % 90,
+        "currency": "CNY",
+        "status": "paid",
+        "items": [],
+    }
+
+
+def build_batches(records: int, batch_size: int) -> list[dict[str, Any]]:
+    batches, current = [], []
+    for index in range(records):
+        customer = index % CUSTOMERS
+        slot = index % 10
+        if slot < 2:
+            image = _profile(10_000 + index)  # a new customer
+        elif slot < 8:
+            image = _child(index, customer, "Interaction")
+        else:
+            image = _child(index, customer, "Order")
+        current.append(_record(index, _image(image)))
+        if len(current) == batch_size:
+            batches.append({"Records": current})
+            current = []
+    if current:
+        batches.append({"Records": current})
+    return batches
+
+
+def _setup() -> None:
+    settings = get_settings()
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(TableName=settings.table_name, **table_schema())
+    dynamodb.create_table(
+        TableName=settings.idempotency_table_name,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for customer in range(CUSTOMERS):
+        dynamodb.put_item(TableName=settings.table_name, Item=_image(_profile(customer)))
+    sqs = boto3.client("sqs")
+    os.environ[core_events.DLQ_URL_ENV] = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    boto3.client("events").create_event_bus(Name=settings.event_bus_name)
+    store.client.cache_clear()
+    core_events.default_publisher.cache_clear()
+
+
+def _baseline(batches: list[dict[str, Any]]) -> float:
+    started = time.perf_counter()
+    for batch in batches:
+        process_partial_response(
+            event=batch,
+            record_handler=lambda record: None,
+            processor=BatchProcessor(event_type=EventType.DynamoDBStreams),
+            context=None,
+        )
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=100)
+    args = parser.parse_args(argv)
+    collaborators = handlers.Collaborators(
+        retag=lambda *a: ([], []), on_customer_change=lambda *a: None
+    )
+    batches = build_batches(args.records, args.batch_size)
+    with mock_aws():
+        _setup()
+        handlers.handle_stream_batch(build_batches(20, 20)[0], None, collaborators)  # warm up
+        BaseClient._make_api_call = _counting_call
+        _calls.clear()
+        started = time.perf_counter()
+        failures = 0
+        for batch in batches:
+            response = handlers.handle_stream_batch(batch, None, collaborators)
+            failures += len(response["batchItemFailures"])
+        elapsed = time.perf_counter() - started
+        BaseClient._make_api_call = _original_call
+        floor = _baseline(batches)
+    records = args.records
+    dynamodb_calls = sum(n for name, n in _calls.items() if name.startswith("dynamodb."))
+    print(f"stream throughput on moto: {records} records in {len(batches)} batches")
+    per_record = elapsed * 1000 / records
+    print(f"  pipeline : {records / elapsed:8.0f} records/s  ({per_record:.2f} ms/record)")
+    print(f"  baseline : {records / floor:8.0f} records/s  (BatchProcessor, no-op record handler)")
+    print(f"  ratio    : {elapsed / floor:8.1f}x the baseline's time")
+    print(f"  DynamoDB calls per record: {dynamodb_calls / records:.3f}")
+    for name, count in sorted(_calls.items()):
+        print(f"    {name:32} {count:6d}  ({count / records:.3f}/record)")
+    print(f"  failed records: {failures}")
+    print(
+        f"  target >= 500 records/s per shard: {'met' if records / elapsed >= 500 else 'NOT met'}"
+    )
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""No-code automation: "if condition then action" rules, fired on change or on exact timers."""

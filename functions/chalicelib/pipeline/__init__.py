@@ -1,0 +1,1 @@
+"""The table's stream turned into aggregates, tags, automation and domain events."""

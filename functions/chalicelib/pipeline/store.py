@@ -1,0 +1,157 @@
+"""DynamoDB access of the stream consumer: profile aggregates and processed-record markers.
+
+| pattern                                 | table        | call                                    |
+|-----------------------------------------|--------------|-----------------------------------------|
+| profiles + markers of a batch           | both         | BatchGetItem (<= 100 keys per call)     |
+| one profile, fresh (after a lost race)  | crm          | GetItem, consistent                     |
+| set aggregates (no version bump)        | crm          | UpdateItem SET aggregates, rev condition|
+| mark records processed                  | idempotency  | BatchWriteItem (<= 25 per call), TTL    |
+
+Aggregates are written with a plain UpdateItem on `aggregates` only: the profile's `version`
+(the API's ETag) is untouched, so a user's If-Match stays valid.
+
+Processed-record markers live in the idempotency table (key `id`, TTL `expiration`, the
+powertools defaults): it has no stream, so markers cause no stream traffic, and they never
+show up in a customer's item collection.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from ..core.settings import get_settings
+from ..core.table import PROFILE_SK
+
+MARKER_PREFIX = "stream-record#"
+# Stream records live 24 h; a marker must outlive any redelivery of its record.
+MARKER_TTL_SECONDS = 48 * 3600
+_BATCH_GET_KEYS = 100
+_BATCH_WRITE_ITEMS = 25
+_MAX_UNPROCESSED_ROUNDS = 5
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+@lru_cache(maxsize=1)
+def client() -> Any:
+    import boto3
+    from botocore.config import Config
+
+    settings = get_settings()
+    return boto3.client(
+        "dynamodb",
+        region_name=settings.region,
+        endpoint_url=settings.dynamodb_endpoint,
+        config=Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2),
+    )
+
+
+def _tables() -> tuple[str, str]:
+    settings = get_settings()
+    return settings.table_name, settings.idempotency_table_name
+
+
+def marker_id(event_id: str) -> str:
+    return f"{MARKER_PREFIX}{event_id}"
+
+
+def deserialize(image: dict[str, Any]) -> dict[str, Any]:
+    return {k: _deserializer.deserialize(v) for k, v in image.items()}
+
+
+def prefetch(
+    profile_pks: Iterable[str], event_ids: Iterable[str]
+) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """Profiles (by pk) and the ids of records already processed, in as few calls as possible."""
+    table, markers = _tables()
+    keys: list[tuple[str, dict[str, Any]]] = [
+        (table, {"pk": {"S": pk}, "sk": {"S": PROFILE_SK}}) for pk in dict.fromkeys(profile_pks)
+    ]
+    keys += [(markers, {"id": {"S": marker_id(e)}}) for e in dict.fromkeys(event_ids)]
+    profiles: dict[str, dict[str, Any]] = {}
+    done: set[str] = set()
+    for start in range(0, len(keys), _BATCH_GET_KEYS):
+        request: dict[str, Any] = {}
+        for name, key in keys[start : start + _BATCH_GET_KEYS]:
+            request.setdefault(name, {"Keys": []})["Keys"].append(key)
+        for name, item in _batch_get(request):
+            if name == table:
+                profiles[item["pk"]["S"]] = deserialize(item)
+            else:
+                done.add(item["id"]["S"].removeprefix(MARKER_PREFIX))
+    return profiles, done
+
+
+def _batch_get(request: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    found: list[tuple[str, dict[str, Any]]] = []
+    for round_ in range(_MAX_UNPROCESSED_ROUNDS):
+        response = client().batch_get_item(RequestItems=request)
+        for name, items in response.get("Responses", {}).items():
+            found.extend((name, item) for item in items)
+        request = response.get("UnprocessedKeys") or {}
+        if not request:
+            return found
+        time.sleep(0.05 * 2**round_)
+    raise RuntimeError("BatchGetItem kept returning unprocessed keys")
+
+
+def read_profile(pk: str) -> dict[str, Any] | None:
+    table, _ = _tables()
+    response = client().get_item(
+        TableName=table, Key={"pk": {"S": pk}, "sk": {"S": PROFILE_SK}}, ConsistentRead=True
+    )
+    item = response.get("Item")
+    return deserialize(item) if item else None
+
+
+def write_aggregates(pk: str, aggregates: dict[str, Any], expected_rev: int | None) -> bool:
+    """Replace the profile's aggregates if nobody else did since `expected_rev`; False if lost."""
+    table, _ = _tables()
+    names = {"#a": "aggregates", "#r": "rev", "#pk": "pk"}
+    values: dict[str, Any] = {":a": _serializer.serialize(aggregates)}
+    if expected_rev is None:
+        condition = "attribute_exists(#pk) AND attribute_not_exists(#a.#r)"
+    else:
+        condition = "attribute_exists(#pk) AND #a.#r = :rev"
+        values[":rev"] = {"N": str(expected_rev)}
+    try:
+        client().update_item(
+            TableName=table,
+            Key={"pk": {"S": pk}, "sk": {"S": PROFILE_SK}},
+            UpdateExpression="SET #a = :a",
+            ConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def mark_processed(event_ids: Iterable[str], now_epoch: int) -> None:
+    """Remember processed stream records until they can no longer be redelivered."""
+    _, markers = _tables()
+    expiration = {"N": str(now_epoch + MARKER_TTL_SECONDS)}
+    requests = [
+        {"PutRequest": {"Item": {"id": {"S": marker_id(e)}, "expiration": expiration}}}
+        for e in dict.fromkeys(event_ids)
+    ]
+    for start in range(0, len(requests), _BATCH_WRITE_ITEMS):
+        pending: dict[str, Any] = {markers: requests[start : start + _BATCH_WRITE_ITEMS]}
+        for round_ in range(_MAX_UNPROCESSED_ROUNDS):
+            response = client().batch_write_item(RequestItems=pending)
+            pending = response.get("UnprocessedItems") or {}
+            if not pending:
+                break
+            time.sleep(0.05 * 2**round_)
+        else:
+            raise RuntimeError("BatchWriteItem kept returning unprocessed items")

@@ -1,0 +1,297 @@
+"""The stream function on moto: table changes become aggregates, follow-ups and bus events."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib.customers import store as customers
+from chalicelib.pipeline import handlers
+
+T0 = datetime(2026, 5, 28, 10, 0, tzinfo=UTC)
+SAMPLE = Path(__file__).resolve().parents[3] / "events" / "stream"
+
+
+def _customer(customer_id: str, tenant_id: str = "t1", tier: str = "gold") -> Any:
+    item = customers.new_customer_item(
+        tenant_id,
+        customer_id,
+        customer_type="person",
+        name=f"Customer {customer_id}",
+        owner_id="alice",
+        lifecycle_stage="lead",
+        tier=tier,
+        source="web",
+        created_at=T0,
+        updated_at=T0,
+        created_by="alice",
+    )
+    return customers.create_customer(item, [])
+
+
+def _interaction(customer_id: str, interaction_id: str, at: datetime, direction: str = "outbound"):
+    return customers.put_child(
+        customers.interaction_item(
+            "t1",
+            customer_id,
+            interaction_id,
+            at,
+            kind="call",
+            channel="phone",
+            direction=direction,
+            text=f"talked about price ({interaction_id})",
+            logged_by="alice",
+        )
+    )
+
+
+def _order(customer_id: str, order_id: str, amount: str) -> Any:
+    return customers.put_child(
+        customers.order_item(
+            "t1",
+            customer_id,
+            order_id,
+            T0,
+            amount=Decimal(amount),
+            currency="CNY",
+            status="paid",
+            logged_by="alice",
+        )
+    )
+
+
+def _handle(records: list[dict[str, Any]], collaborators: handlers.Collaborators) -> dict:
+    return handlers.handle_stream_batch({"Records": records}, None, collaborators)
+
+
+def _types(events: list[dict[str, Any]]) -> list[str]:
+    return sorted(event["detail-type"] for event in events)
+
+
+def test_given_a_new_customer_when_its_record_is_handled_then_created_is_on_the_bus_and_retagged(
+    aws, collaborators, recorder
+):
+    _customer("c1")
+
+    response = _handle(aws.drain_stream(), collaborators)
+
+    assert response == {"batchItemFailures": []}
+    [event] = aws.bus_events()
+    assert (event["source"], event["detail-type"]) == ("crm.customers", "Customer Created")
+    assert event["detail"]["tenant_id"] == "t1"
+    assert event["detail"]["customer_id"] == "c1"
+    assert event["detail"]["version"] == "1.0"
+    [(tenant, customer, facts)] = recorder.retagged
+    assert (tenant, customer, facts["tier"]) == ("t1", "c1", "gold")
+
+
+def test_given_interactions_and_an_order_when_handled_then_aggregates_move_and_version_stays(
+    aws, collaborators
+):
+    _customer("c1")
+    _handle(aws.drain_stream(), collaborators)
+    aws.bus_events()
+    _interaction("c1", "i1", T0 - timedelta(days=2), direction="inbound")
+    _interaction("c1", "i2", T0)
+    _order("c1", "o1", "88.80")
+
+    response = _handle(aws.drain_stream(), collaborators)
+
+    assert response == {"batchItemFailures": []}
+    profile = aws.profile("t1", "c1")
+    aggregates = profile["aggregates"]
+    assert aggregates["interaction_count"] == 2
+    assert aggregates["last_followup_at"] == T0.isoformat()
+    assert aggregates["last_interaction_at"] == T0.isoformat()
+    assert aggregates["recent_texts"][0] == "talked about price (i2)"
+    assert (aggregates["order_count"], aggregates["order_total"]) == (1, Decimal("88.8"))
+    assert profile["version"] == 1  # users' If-Match still holds
+    assert _types(aws.bus_events()) == ["Interaction Logged", "Interaction Logged", "Order Placed"]
+
+
+def test_given_our_own_aggregate_update_when_its_record_is_handled_then_no_event_but_a_retag(
+    aws, collaborators, recorder
+):
+    _customer("c1")
+    _handle(aws.drain_stream(), collaborators)
+    _interaction("c1", "i1", T0)
+    _handle(aws.drain_stream(), collaborators)
+    aws.bus_events()
+    recorder.retagged.clear()
+
+    aggregate_only = aws.drain_stream()  # the MODIFY our UpdateItem caused
+    response = _handle(aggregate_only, collaborators)
+
+    assert response == {"batchItemFailures": []}
+    assert [r["eventName"] for r in aggregate_only] == ["MODIFY"]
+    assert aws.bus_events() == []
+    [(_, _, facts)] = recorder.retagged
+    assert facts["aggregates"]["interaction_count"] == 1
+    assert not [key for key in facts["aggregates"] if key.startswith("_")]
+
+
+def test_given_a_handled_batch_when_delivered_again_then_nothing_is_published_or_counted_twice(
+    aws, collaborators
+):
+    _customer("c1")
+    _interaction("c1", "i1", T0)
+    batch = aws.drain_stream()
+    _handle(batch, collaborators)
+    first = aws.bus_events()
+
+    response = _handle(batch, collaborators)
+
+    assert response == {"batchItemFailures": []}
+    assert _types(first) == ["Customer Created", "Interaction Logged"]
+    assert aws.bus_events() == []
+    assert aws.profile("t1", "c1")["aggregates"]["interaction_count"] == 1
+
+
+def test_given_one_record_that_raises_when_the_batch_is_handled_then_only_it_is_reported(
+    aws, collaborators, recorder
+):
+    for customer_id in ("c1", "c2", "c3"):
+        _customer(customer_id)
+    batch = aws.drain_stream()
+    recorder.fail_for = {"c2"}
+
+    response = _handle(batch, collaborators)
+
+    failed_seq = batch[1]["dynamodb"]["SequenceNumber"]
+    assert response == {"batchItemFailures": [{"itemIdentifier": failed_seq}]}
+    assert sorted(e["detail"]["customer_id"] for e in aws.bus_events()) == ["c1", "c3"]
+
+
+def test_given_a_partly_failed_batch_when_redelivered_from_the_failed_record_then_each_event_once(
+    aws, collaborators, recorder
+):
+    for customer_id in ("c1", "c2", "c3"):
+        _customer(customer_id)
+    _interaction("c3", "i1", T0)
+    batch = aws.drain_stream()
+    recorder.fail_for = {"c2"}
+    _handle(batch, collaborators)
+    recorder.fail_for = set()
+
+    # Lambda retries from the first failed sequence number: c2's record and all after it.
+    response = _handle(batch[1:], collaborators)
+
+    assert response == {"batchItemFailures": []}
+    events = aws.bus_events()
+    assert sorted(
+        e["detail"]["customer_id"] for e in events if e["detail-type"] != "Interaction Logged"
+    ) == [
+        "c1",
+        "c2",
+        "c3",
+    ]
+    assert len(events) == 4
+    assert len({e["detail"]["event_id"] for e in events}) == 4
+    assert aws.profile("t1", "c3")["aggregates"]["interaction_count"] == 1
+
+
+def test_given_the_bus_and_dlq_down_when_handled_then_the_record_is_retried_and_counted_once(
+    aws, collaborators, monkeypatch
+):
+    _customer("c1")
+    _handle(aws.drain_stream(), collaborators)
+    _interaction("c1", "i1", T0)
+    batch = aws.drain_stream()
+    publisher = handlers.Collaborators().publish
+    outage = handlers.Collaborators(
+        retag=collaborators.retag,
+        on_customer_change=collaborators.on_customer_change,
+        publish=_failing_publish,
+    )
+
+    with pytest.raises(RuntimeError, match="All 1 stream records failed"):
+        _handle(batch, outage)
+    retried = handlers.handle_stream_batch(
+        {"Records": batch},
+        None,
+        handlers.Collaborators(
+            retag=collaborators.retag,
+            on_customer_change=collaborators.on_customer_change,
+            publish=publisher,
+        ),
+    )
+
+    assert retried == {"batchItemFailures": []}
+    assert _types(aws.bus_events()) == ["Customer Created", "Interaction Logged"]
+    assert aws.profile("t1", "c1")["aggregates"]["interaction_count"] == 1
+
+
+def _failing_publish(details):
+    from chalicelib.core.events import EventPublishError
+
+    raise EventPublishError("bus and DLQ down", [d.event_id for d in details])
+
+
+def test_given_eventbridge_rejecting_an_entry_when_handled_then_it_lands_on_the_dlq(
+    aws, collaborators, monkeypatch
+):
+    from chalicelib.core import events as core_events
+
+    publisher = core_events.default_publisher()
+    monkeypatch.setattr(publisher, "events", _RejectingEvents(), raising=True)
+    monkeypatch.setattr(publisher, "sleep", lambda _: None)
+    _customer("c1")
+
+    response = _handle(aws.drain_stream(), collaborators)
+
+    assert response == {"batchItemFailures": []}
+    [parked] = aws.dead_letters()
+    assert parked["entry"]["DetailType"] == "Customer Created"
+    assert aws.bus_events() == []
+
+
+class _RejectingEvents:
+    def put_events(self, Entries):  # noqa: N803
+        return {
+            "FailedEntryCount": len(Entries),
+            "Entries": [{"ErrorCode": "InternalFailure", "ErrorMessage": "x"} for _ in Entries],
+        }
+
+
+def test_given_a_full_item_write_that_reverted_aggregates_when_handled_then_they_are_restored(
+    aws, collaborators
+):
+    item = _customer("c1")
+    _handle(aws.drain_stream(), collaborators)
+    _interaction("c1", "i1", T0)
+    _handle(aws.drain_stream(), collaborators)
+    _handle(aws.drain_stream(), collaborators)
+    item.tier = "black"  # the API saves the whole item it read before the interaction
+    customers.save_profile(item)
+
+    _handle(aws.drain_stream(), collaborators)
+
+    profile = aws.profile("t1", "c1")
+    assert profile["tier"] == "black"
+    assert profile["aggregates"]["interaction_count"] == 1
+
+
+def test_given_the_sample_stream_event_when_handled_on_moto_then_it_succeeds_and_publishes(
+    aws, collaborators
+):
+    event = json.loads((SAMPLE / "customer_and_interaction_insert.json").read_text("utf-8"))
+    profile_image = event["Records"][0]["dynamodb"]["NewImage"]
+    aws.dynamodb.put_item(TableName=_table(), Item=profile_image)
+
+    response = handlers.handle_stream_batch(event, None, collaborators)
+
+    assert response == {"batchItemFailures": []}
+    assert _types(aws.bus_events()) == ["Customer Created", "Interaction Logged"]
+    customer_id = profile_image["customer_id"]["S"]
+    assert aws.profile("demo", customer_id)["aggregates"]["interaction_count"] == 1
+
+
+def _table() -> str:
+    from chalicelib.core.settings import get_settings
+
+    return get_settings().table_name
