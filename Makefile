@@ -48,8 +48,10 @@ unit: $(STAMP)
 smoke: install
 	$(PY) -m pytest tests/smoke -q
 
+## make schemas: regenerate schemas/ (OpenAPI, request bodies, event details) from the code
 schemas: $(STAMP)
-	$(PY) -m chalicelib.core.openapi --write
+	cd functions && ../$(PY) -m chalicelib.core.openapi --write
+	cd functions && ../$(PY) -m chalicelib.pipeline.catalog --write
 
 layers: $(STAMP)
 	$(PY) layers/build.py

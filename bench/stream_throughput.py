@@ -54,12 +54,17 @@ from chalicelib.pipeline import handlers, store  # noqa: E402
 CUSTOMERS = 50
 _serialize = TypeSerializer().serialize
 _calls: Counter[str] = Counter()
+_aws_seconds = [0.0]
 _original_call = BaseClient._make_api_call
 
 
 def _counting_call(self: Any, operation: str, params: Any) -> Any:
     _calls[f"{self.meta.service_model.service_name}.{operation}"] += 1
-    return _original_call(self, operation, params)
+    started = time.perf_counter()
+    try:
+        return _original_call(self, operation, params)
+    finally:
+        _aws_seconds[0] += time.perf_counter() - started
 
 
 def _image(values: dict[str, Any]) -> dict[str, Any]:
@@ -166,6 +171,7 @@ def _setup() -> None:
         dynamodb.put_item(TableName=settings.table_name, Item=_image(_profile(customer)))
     sqs = boto3.client("sqs")
     os.environ[core_events.DLQ_URL_ENV] = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    get_settings.cache_clear()
     boto3.client("events").create_event_bus(Name=settings.event_bus_name)
     store.client.cache_clear()
     core_events.default_publisher.cache_clear()
@@ -197,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         handlers.handle_stream_batch(build_batches(20, 20)[0], None, collaborators)  # warm up
         BaseClient._make_api_call = _counting_call
         _calls.clear()
+        _aws_seconds[0] = 0.0
         started = time.perf_counter()
         failures = 0
         for batch in batches:
@@ -212,12 +219,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  pipeline : {records / elapsed:8.0f} records/s  ({per_record:.2f} ms/record)")
     print(f"  baseline : {records / floor:8.0f} records/s  (BatchProcessor, no-op record handler)")
     print(f"  ratio    : {elapsed / floor:8.1f}x the baseline's time")
+    ours = elapsed - _aws_seconds[0]
+    print(
+        f"  of which inside AWS calls (moto): {_aws_seconds[0]:.2f} s; our code alone: "
+        f"{records / ours:8.0f} records/s ({ours * 1000 / records:.2f} ms/record)"
+    )
     print(f"  DynamoDB calls per record: {dynamodb_calls / records:.3f}")
     for name, count in sorted(_calls.items()):
         print(f"    {name:32} {count:6d}  ({count / records:.3f}/record)")
     print(f"  failed records: {failures}")
+    verdict = "met" if records / elapsed >= 500 else "NOT met on moto"
     print(
-        f"  target >= 500 records/s per shard: {'met' if records / elapsed >= 500 else 'NOT met'}"
+        f"  target >= 500 records/s per shard: {verdict} (code alone: "
+        f"{'met' if records / ours >= 500 else 'NOT met'})"
     )
     return 1 if failures else 0
 
