@@ -417,13 +417,16 @@ def view_360(principal: Principal, customer_id: str, limit: int, cursor: str | N
     return view
 
 
+_KEY_ATTRIBUTES = frozenset({"pk", "sk", "tenant_id", "item_type", "customer_id"})
+
+
 def _place_other_section(view: Customer360, item: Any) -> None:
     """Items other areas keep in the collection (tags, scores, tickets, opportunities)."""
-    kind = getattr(item, "item_type", "")
+    kind = store.item_kind(item)
     data = {
         k: v
         for k, v in item.attribute_values.items()
-        if not k.startswith("gsi") and k not in ("pk", "tenant_id")
+        if not k.startswith("gsi") and k not in _KEY_ATTRIBUTES
     }
     if kind == "Tag":
         view.tags.append(data)

@@ -398,6 +398,11 @@ def team_filter(owner_id: str, team_id: str | None) -> Condition:
     return condition
 
 
+def item_kind(item: CrmItem) -> str:
+    """The `type` an item is stored with ("Customer", "Tag", "Task", ...)."""
+    return str(CrmItem.item_type.get_discriminator(type(item)))
+
+
 def _load_collection_item_types() -> None:
     """Other areas keep items in a customer's collection (tags, tasks); pynamodb can only load
     an item whose class is imported, and routes import their area's code lazily."""

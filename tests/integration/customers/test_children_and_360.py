@@ -116,3 +116,41 @@ def test_given_a_contact_with_a_bad_email_then_422_names_email(api, alices_custo
     )
     assert response.status_code == 422
     assert response.json["field"] == "email"
+
+
+def test_given_a_tag_and_a_task_in_the_collection_then_the_360_shows_both(api, alices_customer):
+    from datetime import UTC, datetime
+
+    from chalicelib.automation.store import TaskItem
+    from chalicelib.core.table import customer_pk
+    from chalicelib.tagging.store import TagItem
+
+    pk, now = customer_pk("acme", alices_customer["id"]), datetime.now(UTC)
+    TagItem(
+        pk=pk,
+        sk="TAG#vip",
+        tenant_id="acme",
+        customer_id=alices_customer["id"],
+        tag="vip",
+        source="rule",
+        rule_id="r1",
+        rule_version=1,
+        evaluated_at=now,
+    ).save()
+    TaskItem(
+        pk=pk,
+        sk="TASK#t1",
+        tenant_id="acme",
+        customer_id=alices_customer["id"],
+        task_id="t1",
+        title="Call back",
+        assignee_id="alice",
+        due_at=now,
+        created_at=now,
+    ).save()
+
+    view = api.get(f"/v1/customers/{alices_customer['id']}/360", as_=ALICE, team="east")
+
+    assert view.status_code == 200
+    assert [(t["tag"], t["rule_id"]) for t in view.json["tags"]] == [("vip", "r1")]
+    assert [t["title"] for t in view.json["tasks"]] == ["Call back"]
