@@ -21,6 +21,7 @@ def install(app: Chalice) -> None:
 
     @app.middleware("http")
     def problems(event: Request, get_response: Callable[[Request], Response]) -> Response:
+        _record_cold_start(app)
         context = event.context or {}
         path = context.get("path") or event.path  # the path asked for, not the route template
         logger.append_keys(request_id=context.get("requestId"), path=path)
@@ -50,6 +51,30 @@ def install(app: Chalice) -> None:
         request = app.current_request
         path = (request.context or {}).get("path") if request else None
         raise NotFound(f"No route {path or 'here'}.")
+
+
+_cold = [True]
+
+
+def _record_cold_start(app: Chalice) -> None:
+    """Powertools' ColdStart metric (function_name, service) on the first request only."""
+    if not _cold[0]:
+        return
+    _cold[0] = False
+    function_name = getattr(app.lambda_context, "function_name", None)
+    if not function_name:
+        return
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+    settings = get_settings()
+    with single_metric(
+        name="ColdStart",
+        unit=MetricUnit.Count,
+        value=1,
+        namespace=settings.metrics_namespace,
+        default_dimensions={"function_name": function_name, "service": settings.service_name},
+    ):
+        pass
 
 
 def _answer_unsupported_methods(app: Chalice) -> None:

@@ -9,7 +9,26 @@ import json
 from typing import Any
 
 from .errors import BadRequest
-from .settings import get_settings
+from .settings import LOCAL_CURSOR_SECRET, get_settings
+
+SECRET_MAX_AGE_SECONDS = 300
+
+
+def cursor_secret() -> str:
+    """The key cursors are signed with: from Secrets Manager in AWS, from settings locally.
+
+    Outside local stages the well-known local default is refused, so a missing secret fails
+    loudly instead of making cursors forgeable.
+    """
+    settings = get_settings()
+    if settings.cursor_secret_arn:
+        from aws_lambda_powertools.utilities import parameters
+
+        value = parameters.get_secret(settings.cursor_secret_arn, max_age=SECRET_MAX_AGE_SECONDS)
+        return value if isinstance(value, str) else bytes(value).decode()
+    if not settings.is_local and settings.cursor_secret == LOCAL_CURSOR_SECRET:
+        raise RuntimeError("CRM_CURSOR_SECRET_ARN is not set: cursors cannot be signed safely.")
+    return settings.cursor_secret
 
 
 def _b64(data: bytes) -> str:
@@ -30,7 +49,7 @@ def encode_cursor(
     """Cursor for the next page, or None when there is none. `scope` names the query."""
     if not last_key:
         return None
-    secret = secret or get_settings().cursor_secret
+    secret = secret or cursor_secret()
     payload = json.dumps({"k": last_key, "s": scope}, separators=(",", ":"), sort_keys=True)
     raw = payload.encode()
     return f"{_b64(raw)}.{_sign(raw, secret)}"
@@ -42,7 +61,7 @@ def decode_cursor(
     """The LastEvaluatedKey inside a cursor; refuses forged, altered or foreign cursors."""
     if not cursor:
         return None
-    secret = secret or get_settings().cursor_secret
+    secret = secret or cursor_secret()
     body, _, signature = cursor.partition(".")
     try:
         raw = _unb64(body)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 LOCAL_STAGES = frozenset({"local", "test"})
+LOCAL_CURSOR_SECRET = "local-cursor-secret-change-me"  # noqa: S105 - refused outside local stages
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Settings:
     service_name: str
     metrics_namespace: str
     cursor_secret: str
+    cursor_secret_arn: str | None
     dev_token_secret: str
     default_phone_region: str
     page_size_default: int
@@ -59,7 +61,8 @@ def get_settings() -> Settings:
         event_bus_name=_env("CRM_EVENT_BUS_NAME", "crm-events"),
         service_name=_env("POWERTOOLS_SERVICE_NAME", "crm"),
         metrics_namespace=_env("POWERTOOLS_METRICS_NAMESPACE", "CRM"),
-        cursor_secret=_env("CRM_CURSOR_SECRET", "local-cursor-secret-change-me"),
+        cursor_secret=_env("CRM_CURSOR_SECRET", LOCAL_CURSOR_SECRET),
+        cursor_secret_arn=os.environ.get("CRM_CURSOR_SECRET_ARN") or None,
         dev_token_secret=_env("CRM_DEV_TOKEN_SECRET", "local-dev-token-secret-change-me"),
         default_phone_region=_env("CRM_DEFAULT_PHONE_REGION", "CN"),
         page_size_default=int(_env("CRM_PAGE_SIZE_DEFAULT", "25")),

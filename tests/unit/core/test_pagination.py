@@ -52,3 +52,31 @@ def test_page_size_defaults_and_is_bounded():
     for bad in ("0", "101", "ten"):
         with pytest.raises(BadRequest):
             page_size(bad)
+
+
+def test_in_aws_the_signing_key_comes_from_secrets_manager(monkeypatch):
+    import boto3
+    from moto import mock_aws
+
+    from chalicelib.core.settings import get_settings
+
+    with mock_aws():
+        arn = boto3.client("secretsmanager").create_secret(Name="cursor", SecretString="s3cr3t")[
+            "ARN"
+        ]
+        monkeypatch.setenv("CRM_STAGE", "prod")
+        monkeypatch.setenv("CRM_CURSOR_SECRET_ARN", arn)
+        get_settings.cache_clear()
+        cursor = encode_cursor(KEY, "scope")
+    assert decode_cursor(cursor, "scope", secret="s3cr3t") == KEY
+
+
+def test_in_aws_without_a_secret_cursors_refuse_to_be_signed(monkeypatch):
+    from chalicelib.core.settings import get_settings
+
+    monkeypatch.setenv("CRM_STAGE", "prod")
+    monkeypatch.delenv("CRM_CURSOR_SECRET_ARN", raising=False)
+    monkeypatch.delenv("CRM_CURSOR_SECRET", raising=False)
+    get_settings.cache_clear()
+    with pytest.raises(RuntimeError, match="CRM_CURSOR_SECRET_ARN"):
+        encode_cursor(KEY, "scope")

@@ -1,0 +1,1 @@
+"""One construct per concern: key, table, users, layers, api, stream, bus, timers, jobs, ops."""

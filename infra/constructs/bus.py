@@ -1,0 +1,105 @@
+"""Domain events, marketing's interface: bus, archive (replay), schema registry, example rule."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from aws_cdk import Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_eventschemas as eventschemas
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.constructs.queues import dead_letter_queue, work_queue
+from infra.settings import StageSettings
+
+EVENT_SOURCE = "crm"
+EXAMPLE_DETAIL_TYPE = "Churn Risk Raised"
+
+
+def schema_files(directory: Path) -> list[Path]:
+    """The event detail schemas (one JSON file each); none yet is fine."""
+    return sorted(directory.glob("*.json")) if directory.is_dir() else []
+
+
+def schema_name(path: Path) -> str:
+    """Registry name of a schema file: crm@<file stem>, with only the characters allowed."""
+    return "crm@" + re.sub(r"[^A-Za-z0-9._-]", "-", path.stem)
+
+
+class DomainEvents(Construct):
+    """The custom bus the functions publish to, and what marketing needs to subscribe."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: StageSettings,
+        schemas_dir: Path,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.bus = events.EventBus(self, "Bus", event_bus_name=f"crm-events-{stage.name}")
+        self.archive = self.bus.archive(
+            "Archive",
+            archive_name=f"crm-events-{stage.name}",
+            description="Every CRM domain event, for replay",
+            event_pattern=events.EventPattern(source=[EVENT_SOURCE]),
+            retention=Duration.days(365 if stage.is_prod else 30),
+        )
+        self.registry = eventschemas.CfnRegistry(
+            self,
+            "Registry",
+            registry_name=f"crm-events-{stage.name}",
+            description="JSON Schemas of the CRM's event details (schemas/events/)",
+        )
+        self.schemas: list[eventschemas.CfnSchema] = []
+        for path in schema_files(schemas_dir):
+            schema = eventschemas.CfnSchema(
+                self,
+                f"Schema{re.sub(r'[^A-Za-z0-9]', '', path.stem)}",
+                registry_name=self.registry.attr_registry_name,
+                schema_name=schema_name(path),
+                type="JSONSchemaDraft4",
+                content=path.read_text(encoding="utf-8"),
+                description=f"schemas/events/{path.name}",
+            )
+            self.schemas.append(schema)
+
+        # Where the publisher parks events PutEvents keeps rejecting (CRM_EVENTS_DLQ_URL).
+        self.publish_failures: sqs.Queue = dead_letter_queue(
+            self, "PublishDlq", stage=stage, holds="domain events PutEvents kept rejecting"
+        )
+        self._example_marketing_rule(stage)
+
+    def _example_marketing_rule(self, stage: StageSettings) -> None:
+        """How marketing subscribes: a rule on a detail-type, delivered to its own queue."""
+        self.churn_risk_queue = work_queue(self, "ChurnRiskQueue", stage=stage)
+        delivery_failures = dead_letter_queue(
+            self, "ChurnRiskDeliveryDlq", stage=stage, holds="events the rule failed to deliver"
+        )
+        self.churn_risk_rule = events.Rule(
+            self,
+            "ChurnRiskRule",
+            event_bus=self.bus,
+            description="Example for marketing: churn warnings to a queue",
+            event_pattern=events.EventPattern(
+                source=[EVENT_SOURCE], detail_type=[EXAMPLE_DETAIL_TYPE]
+            ),
+            targets=[
+                targets.SqsQueue(
+                    self.churn_risk_queue,
+                    dead_letter_queue=delivery_failures,
+                    retry_attempts=8,
+                    max_event_age=Duration.hours(24),
+                )
+            ],
+        )
+
+    def grant_publish(self, grantee: iam.IGrantable) -> None:
+        """PutEvents on this bus only, plus parking rejected events in the publish DLQ."""
+        self.bus.grant_put_events_to(grantee)
+        self.publish_failures.grant_send_messages(grantee)

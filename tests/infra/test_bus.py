@@ -1,0 +1,66 @@
+"""Domain events: bus, archive, schema registry and the example marketing rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.infra.synth import Synthesised
+
+# One worker runs them all (make test uses xdist --dist loadgroup): one synth per session.
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
+
+
+def test_given_the_dev_stage_when_synthesised_then_the_bus_is_named_for_it(
+    dev: Synthesised,
+) -> None:
+    assert dev.only("AWS::Events::EventBus")["Properties"]["Name"] == "crm-events-dev"
+
+
+def test_given_the_bus_when_synthesised_then_every_crm_event_is_archived_for_replay(
+    dev: Synthesised,
+) -> None:
+    archive = dev.only("AWS::Events::Archive")["Properties"]
+    bus_id = next(iter(dev.resources("AWS::Events::EventBus")))
+    assert archive["SourceArn"] == {"Fn::GetAtt": [bus_id, "Arn"]}
+    assert archive["EventPattern"] == {"source": ["crm"]}
+    assert archive["RetentionDays"] > 0
+
+
+def test_given_schema_files_when_synthesised_then_the_registry_holds_one_schema_each(
+    dev: Synthesised,
+) -> None:
+    from infra.constructs.bus import schema_files, schema_name
+    from infra.settings import EVENT_SCHEMAS_DIR
+
+    dev.template.resource_count_is("AWS::EventSchemas::Registry", 1)
+    schemas = {
+        s["Properties"]["SchemaName"]: s["Properties"]
+        for s in dev.resources("AWS::EventSchemas::Schema").values()
+    }
+    files = schema_files(EVENT_SCHEMAS_DIR)
+    assert set(schemas) == {schema_name(path) for path in files}
+    for path in files:
+        schema = schemas[schema_name(path)]
+        assert schema["Type"] == "JSONSchemaDraft4"
+        assert json.loads(schema["Content"]) == json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_given_no_schema_folder_when_listing_then_there_are_no_schemas(tmp_path: Path) -> None:
+    from infra.constructs.bus import schema_files
+
+    assert schema_files(tmp_path / "missing") == []
+
+
+def test_given_churn_risk_events_when_published_then_the_example_rule_queues_them(
+    dev: Synthesised,
+) -> None:
+    rule = dev.only("AWS::Events::Rule")["Properties"]
+    assert rule["EventPattern"] == {"source": ["crm"], "detail-type": ["Churn Risk Raised"]}
+    (target,) = rule["Targets"]
+    queue = dev.json["Resources"][target["Arn"]["Fn::GetAtt"][0]]
+    assert queue["Type"] == "AWS::SQS::Queue"
+    assert "RedrivePolicy" in queue["Properties"]
+    assert "DeadLetterConfig" in target

@@ -1,0 +1,69 @@
+"""The Lambda layers: requirements from pyproject, Lambda wheels, idempotent builds."""
+
+from __future__ import annotations
+
+import tomllib
+import zipfile
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.infra.synth import ROOT
+
+# One worker runs them all (make test uses xdist --dist loadgroup): one synth per session.
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
+
+
+def layer_builder() -> ModuleType:
+    from infra.constructs.layers import layer_builder as load
+
+    return load()
+
+
+def test_given_pyproject_when_read_then_the_runtime_layer_takes_its_dependencies() -> None:
+    builder = layer_builder()
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "dependencies"
+    ]
+    names = {builder._distribution_name(line) for line in builder.requirements("runtime")}
+    expected = {builder._distribution_name(line) for line in declared} - {"chalice"}
+    assert names == expected
+
+
+def test_given_a_built_layer_when_built_again_then_nothing_is_rebuilt(
+    built_layers: list[Path],
+) -> None:
+    builder = layer_builder()
+    before = {path: path.stat().st_mtime_ns for path in built_layers}
+    again = builder.build_all()
+    assert {path: path.stat().st_mtime_ns for path in again} == before
+    assert all(builder.is_current(name) for name in builder.LAYER_NAMES)
+
+
+def test_given_the_runtime_layer_when_listed_then_it_has_the_deps_under_python_and_no_chalice(
+    built_layers: list[Path],
+) -> None:
+    with zipfile.ZipFile(layer_builder().layer_zip("runtime")) as zf:
+        tops = {name.split("/")[1] for name in zf.namelist() if name.startswith("python/")}
+    assert {"pydantic", "pynamodb", "aws_lambda_powertools", "phonenumbers"} <= tops
+    assert "chalice" not in tops
+    assert all(name.startswith("python/") for name in zf.namelist())
+
+
+def test_given_the_analytics_layer_when_listed_then_it_holds_numpy_and_scipy(
+    built_layers: list[Path],
+) -> None:
+    with zipfile.ZipFile(layer_builder().layer_zip("analytics")) as zf:
+        tops = {name.split("/")[1] for name in zf.namelist()}
+    assert {"numpy", "scipy"} <= tops
+
+
+def test_given_both_layers_when_attached_to_one_function_then_they_fit_lambdas_250_mb(
+    built_layers: list[Path],
+) -> None:
+    unzipped = 0
+    for path in built_layers:
+        with zipfile.ZipFile(path) as zf:
+            unzipped += sum(info.file_size for info in zf.infolist())
+    assert unzipped < 240 * 1024 * 1024  # leaves room for the function's own package
