@@ -19,7 +19,6 @@ same name cannot be armed twice, as with Step Functions execution names.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,7 +32,7 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import PutError, UpdateError
 
 from ..core import NotFound, PreconditionFailed
-from ..core.table import TTL_ATTRIBUTE, CrmItem, customer_pk, gsi_pk
+from ..core.table import TTL_ATTRIBUTE, CrmItem, Page, customer_pk, gsi_pk, query_page
 
 RULE_PREFIX = "RULE#"
 TASK_PREFIX = "TASK#"
@@ -93,12 +92,6 @@ class TimerItem(CrmItem, discriminator="LocalTimer"):
     expires_at = NumberAttribute(null=True, attr_name=TTL_ATTRIBUTE)
 
 
-@dataclass
-class Page:
-    items: list[Any]
-    last_key: dict[str, Any] | None
-
-
 # --- rules ------------------------------------------------------------------------------------
 
 
@@ -135,15 +128,13 @@ def find_rule(tenant_id: str, rule_id: str) -> AutomationRuleItem | None:
 
 def list_rules(tenant_id: str, limit: int | None, start_key: dict[str, Any] | None) -> Page:
     """One Query over the tenant's rules (a page of `limit`, or all pages when None)."""
-    result = AutomationRuleItem.query(
+    return query_page(
+        AutomationRuleItem.query,
         rules_pk(tenant_id),
         AutomationRuleItem.sk.startswith(RULE_PREFIX),
         limit=limit,
-        page_size=limit,
-        last_evaluated_key=start_key,
+        start_key=start_key,
     )
-    items = list(result)
-    return Page(items=items, last_key=result.last_evaluated_key if limit else None)
 
 
 def _stale() -> PreconditionFailed:
@@ -228,15 +219,13 @@ def tasks_of(
     tenant_id: str, assignee_id: str, limit: int, start_key: dict[str, Any] | None
 ) -> Page:
     """One page of a user's tasks, soonest due first (one Query on gsi1)."""
-    result = TaskItem.by_gsi1.query(
+    return query_page(
+        TaskItem.by_gsi1.query,
         gsi_pk(tenant_id, "ASSIGNEE", assignee_id),
         TaskItem.gsi1sk.startswith(TASK_PREFIX),
         limit=limit,
-        page_size=limit,
-        last_evaluated_key=start_key,
+        start_key=start_key,
     )
-    items = list(result)
-    return Page(items=items, last_key=result.last_evaluated_key)
 
 
 def customer_tasks(tenant_id: str, customer_id: str) -> list[TaskItem]:

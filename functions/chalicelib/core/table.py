@@ -22,6 +22,8 @@ The infra stack reads the indexes from `CrmItem` (see `table_schema`), so they a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -119,6 +121,30 @@ class CrmItem(Model):
     by_gsi2 = _Gsi2()
     by_gsi3 = _Gsi3()
     by_gsi4 = _Gsi4()
+
+
+@dataclass
+class Page:
+    """One page of a Query: the items and the key to continue from (None on the last page)."""
+
+    items: list[Any]
+    last_key: dict[str, Any] | None
+
+
+def query_page(
+    query: Callable[..., Any],
+    *args: Any,
+    limit: int | None,
+    start_key: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Page:
+    """Run a pynamodb query (a model's or an index's) for one page of `limit` items.
+
+    With `limit=None` every page is read and no continuation key is returned.
+    """
+    result = query(*args, limit=limit, page_size=limit, last_evaluated_key=start_key, **kwargs)
+    items = list(result)
+    return Page(items=items, last_key=result.last_evaluated_key if limit else None)
 
 
 STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"

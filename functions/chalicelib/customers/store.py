@@ -45,10 +45,12 @@ from ..core.table import (
     SETTINGS_SK,
     CrmItem,
     DecimalAttribute,
+    Page,
     customer_pk,
     gsi_pk,
     identity_pk,
     inverted_millis,
+    query_page,
     tenant_prefix,
 )
 
@@ -357,12 +359,6 @@ def order_item(
     )
 
 
-@dataclass
-class Page:
-    items: list[Any]
-    last_key: dict[str, Any] | None
-
-
 _INDEX_FOR_FACET = {"OWNER": "by_gsi1", "STAGE": "by_gsi2", "TIER": "by_gsi3"}
 
 
@@ -376,15 +372,13 @@ def list_customers(
 ) -> Page:
     """One Query on the facet's GSI (owner, stage or tier), optionally filtered by `only`."""
     index = getattr(CustomerItem, _INDEX_FOR_FACET[facet])
-    result = index.query(
+    return query_page(
+        index.query,
         gsi_pk(tenant_id, facet, value),
         filter_condition=only,
         limit=limit,
-        last_evaluated_key=start_key,
-        page_size=limit,
+        start_key=start_key,
     )
-    items = list(result)
-    return Page(items=items, last_key=result.last_evaluated_key)
 
 
 def owner_filter(owner_id: str) -> Condition:
@@ -415,14 +409,9 @@ def customer_collection(
 ) -> Page:
     """One Query over the customer's item collection: the 360 view, one page."""
     _load_collection_item_types()
-    result = CrmItem.query(
-        customer_pk(tenant_id, customer_id),
-        limit=limit,
-        page_size=limit,
-        last_evaluated_key=start_key,
+    return query_page(
+        CrmItem.query, customer_pk(tenant_id, customer_id), limit=limit, start_key=start_key
     )
-    items = list(result)
-    return Page(items=items, last_key=result.last_evaluated_key)
 
 
 def identity_owners(tenant_id: str, identities: Iterable[IdentityKey]) -> dict[IdentityKey, str]:

@@ -15,7 +15,6 @@ write would feed the stream again).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +29,7 @@ from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..core import Conflict, NotFound, PreconditionFailed
-from ..core.table import CrmItem, customer_pk, gsi_pk
+from ..core.table import CrmItem, Page, customer_pk, gsi_pk, query_page
 
 RULE_PREFIX = "RULE#"
 NAME_PREFIX = "NAME#"
@@ -74,12 +73,6 @@ class TagItem(CrmItem, discriminator="Tag"):
     category = UnicodeAttribute(null=True)
     weight = NumberAttribute(null=True)
     evaluated_at = UTCDateTimeAttribute()
-
-
-@dataclass
-class Page:
-    items: list[Any]
-    last_key: dict[str, Any] | None
 
 
 def now() -> datetime:
@@ -136,15 +129,13 @@ def get_rule(tenant_id: str, rule_id: str, *, consistent: bool = False) -> TagRu
 
 def list_rules(tenant_id: str, limit: int | None, start_key: dict[str, Any] | None) -> Page:
     """One Query over the tenant's rules (a page of `limit`, or all pages when None)."""
-    result = TagRuleItem.query(
+    return query_page(
+        TagRuleItem.query,
         rules_pk(tenant_id),
         TagRuleItem.sk.startswith(RULE_PREFIX),
         limit=limit,
-        page_size=limit,
-        last_evaluated_key=start_key,
+        start_key=start_key,
     )
-    items = list(result)
-    return Page(items=items, last_key=result.last_evaluated_key if limit else None)
 
 
 def rule_names(tenant_id: str) -> set[str]:
@@ -259,11 +250,7 @@ def customers_by_tag(
     tenant_id: str, tag: str, limit: int, start_key: dict[str, Any] | None
 ) -> tuple[list[str], dict[str, Any] | None]:
     """Ids of the customers carrying a tag, one page (one Query on gsi1)."""
-    result = TagItem.by_gsi1.query(
-        gsi_pk(tenant_id, "TAG", tag),
-        limit=limit,
-        page_size=limit,
-        last_evaluated_key=start_key,
+    page = query_page(
+        TagItem.by_gsi1.query, gsi_pk(tenant_id, "TAG", tag), limit=limit, start_key=start_key
     )
-    ids = [item.customer_id for item in result]
-    return ids, result.last_evaluated_key
+    return [item.customer_id for item in page.items], page.last_key
