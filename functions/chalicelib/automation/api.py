@@ -141,6 +141,26 @@ def list_my_tasks() -> Response:
 
 @route(
     bp,
+    "/v1/customers/{customer_id}/tasks/{task_id}",
+    "PATCH",
+    summary="Close, cancel or reopen a to-do (its assignee, or who may change the customer)",
+    tag=TAG,
+    body="TaskUpdate",
+    response="Task",
+    errors=(400, 401, 403, 404, 422),
+)
+def update_task(customer_id: str, task_id: str) -> Response:
+    from . import service
+    from .models import TaskUpdate
+
+    request = bp.current_request
+    caller = principal(request)
+    body = parse_body(request, TaskUpdate)
+    return json_response(service.update_task(caller, customer_id, task_id, body))
+
+
+@route(
+    bp,
     "/v1/teams/{team_id}/manager",
     "PUT",
     summary="Set the manager that escalations of a team go to",

@@ -135,6 +135,19 @@ class Task(BaseModel):
     rule_id: str | None = None
     created_at: datetime
     note: str | None = None
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class TaskUpdate(Strict):
+    status: TaskStatus
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
 class TaskPage(BaseModel):

@@ -23,6 +23,7 @@ from .models import (
     AutomationRulePatch,
     Task,
     TaskPage,
+    TaskUpdate,
     Trigger,
 )
 
@@ -132,22 +133,37 @@ def my_tasks(principal: Principal, limit: int, cursor: str | None) -> TaskPage:
         principal.tenant_id, principal.user_id, limit, decode_cursor(cursor, scope)
     )
     return TaskPage(
-        items=[
-            Task(
-                id=t.task_id,
-                customer_id=t.customer_id,
-                title=t.title,
-                assignee_id=t.assignee_id,
-                status=t.status,
-                due_at=t.due_at,
-                rule_id=t.rule_id,
-                created_at=t.created_at,
-                note=t.note,
-            )
-            for t in page.items
-        ],
-        next=encode_cursor(page.last_key, scope),
+        items=[to_task(t) for t in page.items], next=encode_cursor(page.last_key, scope)
     )
+
+
+def to_task(t: store.TaskItem) -> Task:
+    return Task(
+        id=t.task_id,
+        customer_id=t.customer_id,
+        title=t.title,
+        assignee_id=t.assignee_id,
+        status=t.status,
+        due_at=t.due_at,
+        rule_id=t.rule_id,
+        created_at=t.created_at,
+        note=t.note,
+        closed_at=t.closed_at,
+        closed_by=t.closed_by,
+    )
+
+
+def update_task(principal: Principal, customer_id: str, task_id: str, body: TaskUpdate) -> Task:
+    """Close, cancel or reopen a to-do: its assignee, or whoever may change the customer."""
+    from ..customers import rules as customer_rules
+    from ..customers import service as customers
+
+    customer = customers.get_customer(principal, customer_id)  # 404 unless visible
+    task = store.get_task(principal.tenant_id, customer_id, task_id)
+    if task.assignee_id != principal.user_id:
+        customer_rules.check_can_change(principal, customer.owner_id, customer.team_id)
+    store.set_task_status(task, body.status.value, body.note, principal.user_id, datetime.now(UTC))
+    return to_task(task)
 
 
 def set_team_manager(principal: Principal, team_id: str, manager_id: str) -> None:

@@ -81,6 +81,8 @@ class TaskItem(CrmItem, discriminator="Task"):
     rule_version = NumberAttribute(null=True)
     note = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    closed_at = UTCDateTimeAttribute(null=True)
+    closed_by = UnicodeAttribute(null=True)
 
 
 class TimerItem(CrmItem, discriminator="LocalTimer"):
@@ -226,6 +228,26 @@ def tasks_of(
         limit=limit,
         start_key=start_key,
     )
+
+
+def get_task(tenant_id: str, customer_id: str, task_id: str) -> TaskItem:
+    try:
+        return TaskItem.get(customer_pk(tenant_id, customer_id), f"{TASK_PREFIX}{task_id}")
+    except TaskItem.DoesNotExist:
+        raise NotFound(f"No task {task_id} on customer {customer_id}.", field="task_id") from None
+
+
+def set_task_status(item: TaskItem, status: str, note: str | None, by: str, at: datetime) -> None:
+    """Open, close or cancel a task; the note is replaced only when one is given."""
+    closed = status != "open"
+    actions = [
+        TaskItem.status.set(status),
+        TaskItem.closed_at.set(at) if closed else TaskItem.closed_at.remove(),
+        TaskItem.closed_by.set(by) if closed else TaskItem.closed_by.remove(),
+    ]
+    if note is not None:
+        actions.append(TaskItem.note.set(note))
+    item.update(actions, condition=TaskItem.pk.exists())
 
 
 def customer_tasks(tenant_id: str, customer_id: str) -> list[TaskItem]:

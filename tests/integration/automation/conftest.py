@@ -1,5 +1,5 @@
-"""Fixtures of the automation tests: the API (app.py's app once registered, else a tiny app),
-customers written straight to the table, and the two timer backends."""
+"""Fixtures of the automation tests: the API, customers written straight to the table, and the
+two timer backends."""
 
 from __future__ import annotations
 
@@ -11,44 +11,11 @@ import pytest
 
 from chalicelib.core.settings import get_settings
 
-_APP: Any = None
-
-
-def _app_serving(path: str, module: str) -> Any:
-    import importlib
-
-    import app as chalice_app
-
-    if path in chalice_app.app.routes:
-        return chalice_app.app
-    # Not registered in app.py yet: a private app (a Blueprint must live in one app only), and
-    # its routes kept out of the OpenAPI document that app.py's routes are compared with.
-    from chalice.app import Chalice
-
-    from chalicelib.core import gateway
-    from chalicelib.core.http import ROUTE_DOCS
-
-    documented = dict(ROUTE_DOCS)
-    blueprint = importlib.import_module(module).bp
-    ROUTE_DOCS.clear()
-    ROUTE_DOCS.update(documented)
-    tiny = Chalice(app_name="crm-automation-test", configure_logs=False)
-    tiny.register_blueprint(blueprint)
-    gateway.install(tiny)
-    return tiny
-
 
 @pytest.fixture
-def automation_api(aws: None, token_for: Callable[..., str]) -> Iterator[Any]:
-    global _APP
-    from chalice.test import Client
-
-    from tests.conftest import Api
-
-    if _APP is None:
-        _APP = _app_serving("/v1/automation-rules", "chalicelib.automation.api")
-    with Client(_APP) as client:
-        yield Api(client, token_for)
+def automation_api(api: Any) -> Any:
+    """The API client (app.py's app, every Blueprint registered)."""
+    return api
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""The API with the tagging Blueprint: app.py's app once the lead registers it, else a tiny app."""
+"""Fixtures of the tagging tests."""
 
 from __future__ import annotations
 
@@ -9,44 +9,10 @@ from typing import Any
 import pytest
 
 
-def _app_serving(path: str, module: str) -> Any:
-    import importlib
-
-    import app as chalice_app
-
-    if path in chalice_app.app.routes:
-        return chalice_app.app
-    # Not registered in app.py yet: a private app (a Blueprint must live in one app only), and
-    # its routes kept out of the OpenAPI document that app.py's routes are compared with.
-    from chalice.app import Chalice
-
-    from chalicelib.core import gateway
-    from chalicelib.core.http import ROUTE_DOCS
-
-    documented = dict(ROUTE_DOCS)
-    blueprint = importlib.import_module(module).bp
-    ROUTE_DOCS.clear()
-    ROUTE_DOCS.update(documented)
-    tiny = Chalice(app_name="crm-tagging-test", configure_logs=False)
-    tiny.register_blueprint(blueprint)
-    gateway.install(tiny)
-    return tiny
-
-
-_APP: Any = None
-
-
 @pytest.fixture
-def tagging_api(aws: None, token_for: Callable[..., str]) -> Iterator[Any]:
-    global _APP
-    from chalice.test import Client
-
-    from tests.conftest import Api
-
-    if _APP is None:
-        _APP = _app_serving("/v1/tag-rules", "chalicelib.tagging.api")
-    with Client(_APP) as client:
-        yield Api(client, token_for)
+def tagging_api(api: Any) -> Any:
+    """The API client (app.py's app, every Blueprint registered)."""
+    return api
 
 
 @pytest.fixture(autouse=True)
