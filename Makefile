@@ -60,4 +60,4 @@ bench: install layers
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf $(VENV) node_modules build cdk.out .local
+	rm -rf $(VENV) node_modules build cdk.out .local functions/.chalice/deployments

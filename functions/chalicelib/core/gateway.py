@@ -62,7 +62,7 @@ def _record_cold_start(app: Chalice) -> None:
         return
     _cold[0] = False
     function_name = getattr(app.lambda_context, "function_name", None)
-    if not function_name:
+    if not function_name or not get_settings().metrics_enabled:
         return
     from aws_lambda_powertools.metrics import MetricUnit, single_metric
 

@@ -32,6 +32,7 @@ class Settings:
     page_size_max: int
     idempotency_ttl_seconds: int
     tracing_enabled: bool
+    metrics_enabled: bool
     user_pool_arn: str | None
     events_dlq_url: str | None
     timer_state_machine_arn: str | None
@@ -69,6 +70,7 @@ def get_settings() -> Settings:
         page_size_max=int(_env("CRM_PAGE_SIZE_MAX", "100")),
         idempotency_ttl_seconds=int(_env("CRM_IDEMPOTENCY_TTL_SECONDS", "3600")),
         tracing_enabled=_env("POWERTOOLS_TRACE_DISABLED", "true").lower() == "false",
+        metrics_enabled=_env("POWERTOOLS_METRICS_DISABLED", "false").lower() != "true",
         user_pool_arn=os.environ.get("CRM_USER_POOL_ARN") or None,
         events_dlq_url=os.environ.get("CRM_EVENTS_DLQ_URL") or None,
         timer_state_machine_arn=os.environ.get("CRM_TIMER_STATE_MACHINE_ARN") or None,
