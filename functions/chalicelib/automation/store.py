@@ -30,6 +30,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.expressions.update import Action
 
 from ..core import NotFound, PreconditionFailed
 from ..core.table import TTL_ATTRIBUTE, CrmItem, Page, customer_pk, gsi_pk, query_page
@@ -240,7 +241,7 @@ def get_task(tenant_id: str, customer_id: str, task_id: str) -> TaskItem:
 def set_task_status(item: TaskItem, status: str, note: str | None, by: str, at: datetime) -> None:
     """Open, close or cancel a task; the note is replaced only when one is given."""
     closed = status != "open"
-    actions = [
+    actions: list[Action] = [
         TaskItem.status.set(status),
         TaskItem.closed_at.set(at) if closed else TaskItem.closed_at.remove(),
         TaskItem.closed_by.set(by) if closed else TaskItem.closed_by.remove(),

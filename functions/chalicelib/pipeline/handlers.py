@@ -21,6 +21,7 @@ deterministic `event_id` so consumers can drop such a repeat.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +39,9 @@ from . import aggregates, store
 from .changes import Change, Outcome, clean_profile, outcome_of
 
 MAX_AGGREGATE_ATTEMPTS = 3
+# Customers whose aggregates are written at once: DynamoDB round trips overlap, so a shard's
+# throughput is bound by the slowest customer's write, not by the sum of all of them.
+AGGREGATE_WRITERS = 8
 
 Retag = Callable[[str, str, dict[str, Any], datetime], Any]
 OnCustomerChange = Callable[[dict[str, Any] | None, dict[str, Any] | None, datetime], None]
@@ -77,10 +81,6 @@ class Collaborators:
 PRODUCTION = Collaborators()
 
 
-class AggregateConflictError(RuntimeError):
-    """Lost the optimistic race on a profile's aggregates too many times."""
-
-
 def to_change(record: DynamoDBRecord) -> Change:
     stream = record.dynamodb
     assert stream is not None  # a DynamoDB stream record always has it
@@ -106,6 +106,8 @@ class StreamBatch:
         self.done: set[str] = set()
         self.succeeded: list[tuple[str, str]] = []  # (event id, sequence number)
         self.outbox: dict[str, list[EventDetail]] = {}
+        # pk -> the batch's aggregate steps for that customer: (outcome, event id, sequence)
+        self.pending: dict[str, list[tuple[Outcome, str, str]]] = {}
 
     def prefetch(self, records: list[dict[str, Any]]) -> None:
         child_pks = [
@@ -140,33 +142,59 @@ class StreamBatch:
         return change.kind
 
     def _apply_aggregates(self, change: Change, outcome: Outcome) -> None:
+        """Queue the record's aggregate step; `flush_aggregates` writes each customer once."""
         if outcome.interaction is None and outcome.order is None:
             return
         pk = str(change.keys["pk"])
-        for _ in range(MAX_AGGREGATE_ATTEMPTS):
-            profile = self.profiles.get(pk)
+        if pk not in self.profiles:
+            profile = store.read_profile(pk)
             if profile is None:
-                profile = store.read_profile(pk)
-                if profile is None:
-                    logger.warning("Child of a missing customer", extra={"pk": pk})
-                    return
-                self.profiles[pk] = profile
-            current = profile.get("aggregates") or {}
-            if outcome.interaction is not None:
-                updated = aggregates.apply_interaction(
-                    current, outcome.interaction, change.event_id
-                )
-            else:
-                assert outcome.order is not None
-                updated = aggregates.apply_order(current, outcome.order, change.event_id)
-            if updated is current:
-                return  # this record's step is in already
-            rev = current.get("rev")
-            if store.write_aggregates(pk, updated, None if rev is None else int(rev)):
-                profile["aggregates"] = updated
+                logger.warning("Child of a missing customer", extra={"pk": pk})
                 return
-            self.profiles.pop(pk, None)  # someone else moved them: read fresh and redo
-        raise AggregateConflictError(f"Aggregates of {pk} kept changing underneath")
+            self.profiles[pk] = profile
+        self.pending.setdefault(pk, []).append((outcome, change.event_id, change.sequence_number))
+
+    def flush_aggregates(self) -> set[str]:
+        """Write each customer's aggregates once for the whole batch, customers in parallel.
+
+        Returns the sequence numbers of the records whose customer could not be written; they
+        are neither published nor marked, so they come back and their steps apply then.
+        """
+        if not self.pending:
+            return set()
+        with ThreadPoolExecutor(max_workers=AGGREGATE_WRITERS) as pool:
+            written = dict(
+                zip(self.pending, pool.map(self._write_customer, self.pending), strict=True)
+            )
+        return {seq for pk, ok in written.items() if not ok for _, _, seq in self.pending[pk]}
+
+    def _write_customer(self, pk: str) -> bool:
+        profile: dict[str, Any] | None = self.profiles[pk]
+        for _ in range(MAX_AGGREGATE_ATTEMPTS):
+            if profile is None:
+                return True  # the customer is gone: nothing to keep up to date
+            current = profile.get("aggregates") or {}
+            updated = current
+            for outcome, event_id, _ in self.pending[pk]:
+                if outcome.interaction is not None:
+                    updated = aggregates.apply_interaction(updated, outcome.interaction, event_id)
+                elif outcome.order is not None:
+                    updated = aggregates.apply_order(updated, outcome.order, event_id)
+            if updated is current:
+                return True  # every step of this batch is in already
+            rev = current.get("rev")
+            try:
+                if store.write_aggregates(pk, updated, None if rev is None else int(rev)):
+                    profile["aggregates"] = updated
+                    return True
+                profile = store.read_profile(pk)  # someone else moved them: redo on fresh ones
+            except Exception:
+                logger.exception(
+                    "Aggregates not written; records will be retried", extra={"pk": pk}
+                )
+                return False
+        logger.error("Aggregates kept changing underneath", extra={"pk": pk})
+        return False
 
     def _follow_profile(self, change: Change) -> None:
         old, new = clean_profile(change.old), clean_profile(change.new)
@@ -219,6 +247,9 @@ def handle_stream_batch(
     )
     failures: list[dict[str, Any]] = [dict(f) for f in response.get("batchItemFailures", [])]
     failed = {str(f["itemIdentifier"]) for f in failures}
+    unwritten = sorted(batch.flush_aggregates() - failed)
+    failures += [{"itemIdentifier": s} for s in unwritten]
+    failed.update(unwritten)
     failures += [{"itemIdentifier": s} for s in batch.publish_and_mark(failed)]
     if records and len(failures) == len(records):
         # Same as powertools' default: a batch that failed entirely is retried as a whole.

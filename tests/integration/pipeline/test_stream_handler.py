@@ -258,7 +258,7 @@ class _RejectingEvents:
         }
 
 
-def test_given_a_full_item_write_that_reverted_aggregates_when_handled_then_they_are_restored(
+def test_given_a_profile_saved_from_a_stale_read_when_handled_then_the_aggregates_stay(
     aws, collaborators
 ):
     item = _customer("c1")
@@ -266,7 +266,7 @@ def test_given_a_full_item_write_that_reverted_aggregates_when_handled_then_they
     _interaction("c1", "i1", T0)
     _handle(aws.drain_stream(), collaborators)
     _handle(aws.drain_stream(), collaborators)
-    item.tier = "black"  # the API saves the whole item it read before the interaction
+    item.tier = "black"  # the API saves a profile it read before the interaction
     customers.save_profile(item)
 
     _handle(aws.drain_stream(), collaborators)
@@ -289,6 +289,62 @@ def test_given_the_sample_stream_event_when_handled_on_moto_then_it_succeeds_and
     assert _types(aws.bus_events()) == ["Customer Created", "Interaction Logged"]
     customer_id = profile_image["customer_id"]["S"]
     assert aws.profile("demo", customer_id)["aggregates"]["interaction_count"] == 1
+
+
+def test_given_several_children_of_one_customer_in_a_batch_then_its_aggregates_are_written_once(
+    aws, collaborators, monkeypatch
+):
+    from chalicelib.pipeline import store
+
+    _customer("c1")
+    _handle(aws.drain_stream(), collaborators)
+    for n in range(3):
+        _interaction("c1", f"i{n}", T0 + timedelta(minutes=n))
+    writes: list[str] = []
+    original = store.write_aggregates
+    monkeypatch.setattr(
+        store, "write_aggregates", lambda pk, *a: writes.append(pk) or original(pk, *a)
+    )
+
+    response = _handle(aws.drain_stream(), collaborators)
+
+    assert response == {"batchItemFailures": []}
+    assert writes == ["T#t1#C#c1"]
+    assert aws.profile("t1", "c1")["aggregates"]["interaction_count"] == 3
+
+
+def test_given_one_customers_aggregate_write_failing_then_only_its_records_come_back(
+    aws, collaborators, monkeypatch
+):
+    from chalicelib.pipeline import store
+
+    _customer("c1")
+    _customer("c2")
+    _handle(aws.drain_stream(), collaborators)
+    aws.bus_events()
+    _interaction("c1", "i1", T0)
+    _interaction("c2", "i2", T0)
+    records = aws.drain_stream()
+    original = store.write_aggregates
+
+    def c2_down(pk: str, *args: Any) -> bool:
+        if pk.endswith("#c2"):
+            raise RuntimeError("throttled")
+        return original(pk, *args)
+
+    monkeypatch.setattr(store, "write_aggregates", c2_down)
+    response = _handle(records, collaborators)
+
+    c2_sequence = records[1]["dynamodb"]["SequenceNumber"]
+    assert response == {"batchItemFailures": [{"itemIdentifier": c2_sequence}]}
+    assert aws.profile("t1", "c1")["aggregates"]["interaction_count"] == 1
+    assert "interaction_count" not in aws.profile("t1", "c2").get("aggregates", {})
+    assert [e["detail"]["customer_id"] for e in aws.bus_events()] == ["c1"]
+
+    monkeypatch.setattr(store, "write_aggregates", original)
+    assert _handle(records, collaborators) == {"batchItemFailures": []}
+    assert aws.profile("t1", "c2")["aggregates"]["interaction_count"] == 1
+    assert [e["detail"]["customer_id"] for e in aws.bus_events()] == ["c2"]
 
 
 def _table() -> str:
