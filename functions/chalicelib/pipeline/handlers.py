@@ -4,17 +4,19 @@ Per batch (Lambda with ReportBatchItemFailures, or the local poller):
 1. one BatchGetItem: the profiles that children will update, and which records were already
    processed (markers; a redelivered record is skipped, so nothing is published twice);
 2. per record (powertools BatchProcessor, a failing record fails alone): decide events
-   (changes.py), apply its aggregate step exactly once (rev-conditioned UpdateItem carrying the
-   record's mark), re-tag and run automation for profile changes;
-3. publish the events of all records that succeeded, 10 per PutEvents call;
-4. mark those records processed (BatchWriteItem). A record whose events could neither be
+   (changes.py), queue its aggregate step, re-tag and run automation for profile changes;
+3. per customer, one rev-conditioned UpdateItem applying the batch's queued steps, each
+   carrying its record's mark (customers written in parallel); a customer whose write fails
+   sends back only its own records;
+4. publish the events of all records that succeeded, 10 per PutEvents call, calls in parallel;
+5. mark those records processed (BatchWriteItem). A record whose events could neither be
    published nor parked on the DLQ is reported as failed and retried.
 
 Dedupe choice: markers keyed by the stream record's eventID instead of powertools idempotency
 around each record: the latter costs two writes per record and cannot batch; markers cost one
 read and one write per *batch* of 25-100. The aggregate step does not rely on markers: its own
-mark travels in the same UpdateItem, so it is applied exactly once even if step 4 is lost.
-Events can repeat only if the function dies between steps 3 and 4; each event carries a
+mark travels in the same UpdateItem, so it is applied exactly once even if step 5 is lost.
+Events can repeat only if the function dies between steps 4 and 5; each event carries a
 deterministic `event_id` so consumers can drop such a repeat.
 """
 
