@@ -297,7 +297,7 @@ def _notify(
     moment: datetime,
 ) -> bool:
     from ..core.events import publish
-    from ..pipeline.catalog import AutomationNotified
+    from .models import AutomationNotified
 
     recipients = sorted({_assignee(tenant_id, facts, who)[0] for who in action.recipients} - {""})
     publish(

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from ..core.events import EventDetail
 from ..tagging.models import TagName
 
 Path = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -157,3 +158,17 @@ class TaskPage(BaseModel):
 
 class TeamManager(Strict):
     manager_id: UserId
+
+
+# --- events this area publishes (listed in pipeline/catalog.py's CATALOG) ---
+
+
+class AutomationNotified(EventDetail):
+    SOURCE = "crm.automation"
+    DETAIL_TYPE = "Automation Notified"
+
+    rule_id: str
+    rule_version: int | None = None
+    customer_id: str | None = None
+    recipients: list[str] = Field(default_factory=list, description="User ids to notify.")
+    message: str

@@ -140,6 +140,11 @@ def name_similarity(a: str, b: str) -> float:
     return float(fuzz.token_sort_ratio(name_key(a), name_key(b)))
 
 
+def public_aggregates(aggregates: Mapping[str, Any]) -> dict[str, Any]:
+    """A profile's aggregates without the stream function's bookkeeping (keys starting `_`)."""
+    return {k: v for k, v in aggregates.items() if not k.startswith("_")}
+
+
 # --- permissions -------------------------------------------------------------------------
 
 READ_ROLES = frozenset(Role)

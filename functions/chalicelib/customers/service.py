@@ -9,7 +9,6 @@ from ulid import ULID
 
 from ..core import NotFound, Principal, Role, require_role
 from ..core.pagination import decode_cursor, encode_cursor
-from ..pipeline.aggregates import public_view
 from . import rules, store
 from .models import (
     Contact,
@@ -100,7 +99,7 @@ def to_customer(item: store.CustomerItem) -> Customer:
         consent=plain(item.consent),
         custom_fields=plain(item.custom_fields),
         identities=[Identity.model_validate(i) for i in item.identities or []],
-        aggregates=public_view(plain(item.aggregates)),
+        aggregates=rules.public_aggregates(plain(item.aggregates)),
         created_at=item.created_at,
         updated_at=item.updated_at,
         created_by=item.created_by,
@@ -214,9 +213,8 @@ def list_customers(
     elif scope.only_team_of:
         only = store.team_filter(scope.only_team_of, principal.team_id)
     if scope.facet == "TAG":
-        from ..tagging.store import customers_by_tag
-
-        ids, last_key = customers_by_tag(principal.tenant_id, scope.value, limit, start)
+        tagged = store.customer_ids_by_tag(principal.tenant_id, scope.value, limit, start)
+        ids, last_key = tagged.items, tagged.last_key
         items = [
             c
             for c in store.customers_by_ids(principal.tenant_id, ids)

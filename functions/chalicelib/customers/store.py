@@ -39,6 +39,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from ..core import Conflict, NotFound, PreconditionFailed
+from ..core.collections import load_collection_item_types
 from ..core.table import (
     IDENTITY_SK,
     PROFILE_SK,
@@ -381,6 +382,17 @@ def list_customers(
     )
 
 
+def customer_ids_by_tag(
+    tenant_id: str, tag: str, limit: int, start_key: dict[str, Any] | None
+) -> Page:
+    """Ids of the customers carrying a tag, one page (one Query on gsi1 over the tag items)."""
+    load_collection_item_types()
+    page = query_page(
+        CrmItem.by_gsi1.query, gsi_pk(tenant_id, "TAG", tag), limit=limit, start_key=start_key
+    )
+    return Page(items=[item.customer_id for item in page.items], last_key=page.last_key)
+
+
 def owner_filter(owner_id: str) -> Condition:
     return CustomerItem.owner_id == owner_id
 
@@ -397,18 +409,11 @@ def item_kind(item: CrmItem) -> str:
     return str(CrmItem.item_type.get_discriminator(type(item)))
 
 
-def _load_collection_item_types() -> None:
-    """Other areas keep items in a customer's collection (tags, tasks); pynamodb can only load
-    an item whose class is imported, and routes import their area's code lazily."""
-    from ..automation import store as _automation_items  # noqa: F401
-    from ..tagging import store as _tagging_items  # noqa: F401
-
-
 def customer_collection(
     tenant_id: str, customer_id: str, limit: int, start_key: dict[str, Any] | None
 ) -> Page:
     """One Query over the customer's item collection: the 360 view, one page."""
-    _load_collection_item_types()
+    load_collection_item_types()
     return query_page(
         CrmItem.query, customer_pk(tenant_id, customer_id), limit=limit, start_key=start_key
     )

@@ -35,6 +35,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from ..customers.rules import public_aggregates
+
 APPLIED_CAP = 128
 RECENT_TEXTS = 5
 TEXT_CHARS = 500
@@ -163,4 +165,4 @@ def apply_order(aggregates: dict[str, Any], order: Order, event_id: str) -> dict
 
 def public_view(aggregates: dict[str, Any]) -> dict[str, Any]:
     """Aggregates without the internal `_` keys (what rules and the API should see)."""
-    return {k: v for k, v in aggregates.items() if not k.startswith("_")}
+    return public_aggregates(aggregates)

@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..automation.models import AutomationNotified
 from ..core.events import EventDetail
 
 CUSTOMERS = "crm.customers"
@@ -133,17 +134,6 @@ class OrderPlaced(EventDetail):
     status: str
     order_at: datetime
     line_count: int
-
-
-class AutomationNotified(EventDetail):
-    SOURCE = AUTOMATION
-    DETAIL_TYPE = "Automation Notified"
-
-    rule_id: str
-    rule_version: int | None = None
-    customer_id: str | None = None
-    recipients: list[str] = Field(default_factory=list, description="User ids to notify.")
-    message: str
 
 
 CATALOG: tuple[type[EventDetail], ...] = (

@@ -244,13 +244,3 @@ def delete_tag(tenant_id: str, customer_id: str, tag: str, *, rule_id: str | Non
             return False
         raise
     return True
-
-
-def customers_by_tag(
-    tenant_id: str, tag: str, limit: int, start_key: dict[str, Any] | None
-) -> tuple[list[str], dict[str, Any] | None]:
-    """Ids of the customers carrying a tag, one page (one Query on gsi1)."""
-    page = query_page(
-        TagItem.by_gsi1.query, gsi_pk(tenant_id, "TAG", tag), limit=limit, start_key=start_key
-    )
-    return [item.customer_id for item in page.items], page.last_key

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.customers import store as customers_store
 from chalicelib.tagging import store
 from chalicelib.tagging.handlers import clear_rule_cache, retag_customer
 from chalicelib.tagging.rules import customer_facts
@@ -46,9 +47,9 @@ def test_given_a_tagged_customer_when_listed_by_tag_then_it_is_found_in_one_quer
     customer = make_customer(aggregates={"order_total_12m": 25000})
     make_customer(aggregates={"order_total_12m": 5})
     retag_customer("acme", customer.customer_id, _facts(customer), NOW)
-    ids, _last_key = store.customers_by_tag("acme", "high value", 10, None)
+    ids = customers_store.customer_ids_by_tag("acme", "high value", 10, None).items
     assert ids == [customer.customer_id]
-    assert store.customers_by_tag("globex", "high value", 10, None)[0] == []
+    assert customers_store.customer_ids_by_tag("globex", "high value", 10, None).items == []
 
 
 def test_given_nothing_changed_when_retagged_again_then_nothing_is_written(
@@ -73,7 +74,7 @@ def test_given_a_customer_no_longer_matching_when_retagged_then_the_tag_goes(
     facts = {**_facts(customer), "aggregates": {"order_total_12m": 100}}
     assert retag_customer("acme", customer.customer_id, facts, NOW) == ([], ["high value"])
     assert store.customer_tags("acme", customer.customer_id) == {}
-    assert store.customers_by_tag("acme", "high value", 10, None)[0] == []
+    assert customers_store.customer_ids_by_tag("acme", "high value", 10, None).items == []
 
 
 def test_given_a_disabled_rule_when_retagged_then_its_tag_is_removed(
