@@ -153,3 +153,13 @@ def test_given_a_360_over_pages_then_each_page_is_one_query_and_latest_come_firs
     second = api.get(f"{base}/360?limit=3&next={first['next']}", tenant=tenant).json
     texts = [i["text"] for i in first["interactions"] + second["interactions"]]
     assert texts == ["d5", "d4", "d3", "d2", "d1"]
+
+
+def test_given_ids_and_filters_longer_than_a_key_may_be_then_4xx_not_500(api):
+    tenant = unique("long")
+    assert api.get(f"/v1/customers/{'x' * 3000}", tenant=tenant).status_code == 404
+    assert api.get(f"/v1/customers/{'x' * 3000}/360", tenant=tenant).status_code == 404
+    response = api.get("/v1/customers?tag=" + "t" * 3000, tenant=tenant)
+    assert response.status_code == 400
+    assert response.json["field"] == "tag"
+    assert api.get("/v1/tag-rules/" + "r" * 3000, tenant=tenant).status_code == 404

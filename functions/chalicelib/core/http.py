@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, wraps
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice.app import Blueprint, CognitoUserPoolAuthorizer, Request, Response
 
 from .auth import Principal, principal_from_request
-from .errors import BadRequest, PreconditionFailed, ValidationFailed
+from .errors import BadRequest, NotFound, PreconditionFailed, ValidationFailed
 from .observability import logger
 from .settings import get_settings
 
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 ModelT = TypeVar("ModelT", bound="BaseModel")
 JSON_TYPES = ["application/json", "application/merge-patch+json"]
+MAX_PATH_PARAM = 256
+MAX_QUERY_PARAM = 256
+MAX_CURSOR = 2048
 AUTHORIZER_NAME = "CrmUsers"
 PLACEHOLDER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_placeholder"
 
@@ -97,6 +100,15 @@ def route(
     models_module = bp._import_name.rsplit(".", 1)[0] + ".models"
 
     def register(view: Callable[..., Response]) -> Callable[..., Response]:
+        @wraps(view)
+        def checked(**params: str) -> Response:
+            for name, value in params.items():
+                # Keys longer than DynamoDB allows would fail there as a 500; nothing that
+                # long or with control characters names anything we store.
+                if len(value) > MAX_PATH_PARAM or not value.isprintable():
+                    raise NotFound(f"No such {name}.", field=name)
+            return view(**params)
+
         ROUTE_DOCS[(path, method)] = RouteDoc(
             path,
             method,
@@ -110,7 +122,7 @@ def route(
             errors,
             models_module,
         )
-        bp.route(path, methods=[method], authorizer=authorizer(), content_types=JSON_TYPES)(view)
+        bp.route(path, methods=[method], authorizer=authorizer(), content_types=JSON_TYPES)(checked)
         return view
 
     return register
@@ -159,7 +171,13 @@ def validation_failed(exc: ValidationError, prefix: str = "") -> ValidationFaile
 
 
 def query_params(request: Request) -> dict[str, str]:
-    return dict(request.query_params or {})
+    """The query string; over-long values are refused here, before they reach a key."""
+    params = dict(request.query_params or {})
+    for name, value in params.items():
+        limit = MAX_CURSOR if name == "next" else MAX_QUERY_PARAM
+        if len(value) > limit:
+            raise BadRequest(f"{name} may be at most {limit} characters.", field=name)
+    return params
 
 
 def etag(version: int) -> str:
