@@ -13,6 +13,8 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))  # infra/, appended: the top-level app.py must not shadow anything
 FUNCTIONS_DIR = ROOT / "functions"
 LAYER_ZIP = ROOT / "build" / "layers" / "runtime.zip"
 TARGET_MB = 8.0
@@ -26,17 +28,21 @@ def package(output_dir: Path) -> Path:
     """`chalice package` for the dev stage, as chalice.cdk runs it at synth; the zip's path."""
     from chalice import api
 
+    from infra.functions_source import functions_on_path, staged_functions
+
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    api.package_app(
-        project_dir=str(FUNCTIONS_DIR),
-        output_dir=str(output_dir),
-        stage="dev",
-        chalice_config={
-            "manage_iam_role": False,
-            "iam_role_arn": "arn:aws:iam::000000000000:role/replaced-by-cdk",
-            "autogen_policy": False,
-        },
-    )
+    source = staged_functions(FUNCTIONS_DIR)  # the clean, compiled copy the stack packages
+    with functions_on_path(source):
+        api.package_app(
+            project_dir=str(source),
+            output_dir=str(output_dir),
+            stage="dev",
+            chalice_config={
+                "manage_iam_role": False,
+                "iam_role_arn": "arn:aws:iam::000000000000:role/replaced-by-cdk",
+                "autogen_policy": False,
+            },
+        )
     return output_dir / "deployment.zip"
 
 

@@ -3,9 +3,10 @@
 Two modules are called `app`: the CDK entry point at the repository root and the Chalice app in
 functions/. `chalice package` (run in-process by `chalice.cdk.Chalice`) imports `app` from
 functions/, and also writes the stage's environment variables into `os.environ`. Inside
-`functions_on_path` functions/ comes first on sys.path, a foreign `app` module is set aside, and
-afterwards the environment, sys.path and every `app`/`chalicelib` module imported meanwhile are
-restored, so neither a test session nor the CDK app sees the other's state.
+`functions_on_path` functions/ comes first on sys.path, project modules from anywhere else are
+set aside, and afterwards the environment, sys.path and every `app`/`chalicelib` module imported
+meanwhile are restored, so neither a test session nor the CDK app sees the other's state.
+`staged_functions` gives chalice a clean, compiled copy of the project to package.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ def _is_project_module(name: str) -> bool:
     return any(name == root or name.startswith(root + ".") for root in _PROJECT_MODULES)
 
 
-def _is_from(module: ModuleType, directory: Path) -> bool:
+def _is_under(module: ModuleType, directory: Path) -> bool:
     location = getattr(module, "__file__", None)
-    return bool(location) and Path(str(location)).resolve().parent == directory.resolve()
+    return bool(location) and Path(str(location)).resolve().is_relative_to(directory.resolve())
 
 
 @contextmanager
@@ -42,11 +43,16 @@ def functions_on_path(functions_dir: Path, region: str | None = None) -> Iterato
     """Import from functions/ inside the block; restore env, sys.path and modules after."""
     saved_env = dict(os.environ)
     saved_path = list(sys.path)
+    # Project modules loaded from elsewhere (the CDK app.py, or functions/ itself when this
+    # packages a staged copy) are set aside, so the block imports a fresh, consistent set.
+    set_aside: dict[str, ModuleType] = {
+        name: module
+        for name, module in list(sys.modules.items())
+        if _is_project_module(name) and not _is_under(module, functions_dir)
+    }
+    for name in set_aside:
+        del sys.modules[name]
     before = set(sys.modules)
-    set_aside: dict[str, ModuleType] = {}
-    current_app = sys.modules.get("app")
-    if current_app is not None and not _is_from(current_app, functions_dir):
-        set_aside["app"] = sys.modules.pop("app")
     sys.path.insert(0, str(functions_dir))
     if region:
         os.environ["AWS_DEFAULT_REGION"] = region
@@ -81,6 +87,70 @@ def chalice_work_dir() -> Iterator[Path]:
         yield CHALICE_WORK_DIR
     finally:
         os.chdir(previous)
+
+
+STAGED_DIR = BUILD_DIR / "functions"
+_SKIPPED_DIRS = frozenset({"__pycache__", "deployments", "deployed"})
+
+
+def _source_files(functions_dir: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in functions_dir.rglob("*")
+        if path.is_file()
+        and not _SKIPPED_DIRS & set(path.relative_to(functions_dir).parts)
+        and path.suffix != ".pyc"
+    )
+
+
+def staged_functions(functions_dir: Path) -> Path:
+    """A clean copy of the Chalice project, compiled once, for `chalice package` to zip.
+
+    `chalice package` zips every file under chalicelib/, bytecode included: packaging the
+    working tree would ship whatever __pycache__ this machine wrote (and trip over files that
+    a concurrent Python process is writing there). The copy holds the sources plus bytecode
+    compiled here with unchecked-hash invalidation, so Lambda imports it without compiling or
+    checking timestamps (a faster cold start; /var/task is read-only, so nothing compiled at
+    run time would be kept). Keyed on a hash of the sources: a second synth reuses it.
+    """
+    import compileall
+    import hashlib
+    import py_compile
+    import shutil
+
+    files = _source_files(functions_dir)
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(functions_dir)).encode())
+        digest.update(path.read_bytes())
+    target = STAGED_DIR / digest.hexdigest()[:16]
+    if (target / ".complete").exists():
+        return target
+    scratch = STAGED_DIR / f".{target.name}.{os.getpid()}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    for path in files:
+        destination = scratch / path.relative_to(functions_dir)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, destination)
+    compileall.compile_dir(
+        str(scratch),
+        quiet=1,
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+    )
+    (scratch / ".complete").touch()
+    try:
+        scratch.rename(target)
+    except OSError:  # another synth staged the same sources first
+        shutil.rmtree(scratch, ignore_errors=True)
+    _prune_staged(keep=target)
+    return target
+
+
+def _prune_staged(keep: Path) -> None:
+    cutoff = time.time() - _STALE_AFTER_SECONDS
+    for entry in STAGED_DIR.iterdir():
+        if entry != keep and entry.stat().st_mtime < cutoff:
+            _remove_tree(entry)
 
 
 def _remove_tree(path: Path) -> None:

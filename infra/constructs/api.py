@@ -23,7 +23,7 @@ from chalice.cdk import Chalice
 from constructs import Construct
 
 from infra.constructs.problems import gateway_responses
-from infra.functions_source import chalice_work_dir, functions_on_path
+from infra.functions_source import chalice_work_dir, functions_on_path, staged_functions
 from infra.nag import suppress
 from infra.settings import METRICS_NAMESPACE, SERVICE_NAME, StageSettings
 
@@ -101,12 +101,13 @@ class ChaliceApp(Construct):
                 "POWERTOOLS_TRACE_DISABLED": "true",
             },
         }
+        source = staged_functions(functions_dir)
         with (
             chalice_work_dir(),
-            functions_on_path(functions_dir, None if _is_token(region) else region),
+            functions_on_path(source, None if _is_token(region) else region),
         ):
             self.chalice = Chalice(
-                self, "Chalice", source_dir=str(functions_dir), stage_config=stage_config
+                self, "Chalice", source_dir=str(source), stage_config=stage_config
             )
 
         self._layers = list(layers)
