@@ -71,6 +71,49 @@ def _fresh_caches() -> Iterator[None]:
 
 
 @pytest.fixture
+def customer_maker(aws: None) -> Callable[..., Any]:
+    """Write a live customer straight to the table (aggregates as the stream keeps them)."""
+    from datetime import UTC, datetime
+
+    from ulid import ULID
+
+    from chalicelib.customers import rules as customer_rules
+    from chalicelib.customers import store as customers_store
+
+    def make(
+        tenant: str = "acme",
+        *,
+        name: str = "Lin Wei",
+        owner_id: str = "rob",
+        team_id: str = "east",
+        tier: str = "standard",
+        lifecycle_stage: str = "customer",
+        aggregates: dict[str, Any] | None = None,
+        created_at: datetime = datetime(2026, 1, 1, tzinfo=UTC),
+    ) -> Any:
+        item = customers_store.new_customer_item(
+            tenant,
+            str(ULID()),
+            customer_type="person",
+            name=name,
+            owner_id=owner_id,
+            team_id=team_id,
+            lifecycle_stage=lifecycle_stage,
+            tier=tier,
+            source="web",
+            aggregates=aggregates or {},
+            created_at=created_at,
+            updated_at=created_at,
+            created_by=owner_id,
+        )
+        key = customer_rules.name_key(name)
+        customers_store.index_keys(item, customer_rules.name_block(key), key)
+        return customers_store.create_customer(item, [])
+
+    return make
+
+
+@pytest.fixture
 def token_for() -> Callable[..., str]:
     """A dev token: token_for("alice", "sales_rep", tenant="acme", team="east")."""
     from chalicelib.core.auth import mint_dev_token

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -25,41 +26,6 @@ def _fresh_rule_cache() -> Iterator[None]:
 
 
 @pytest.fixture
-def make_customer(aws: None) -> Callable[..., Any]:
-    """A live customer written straight to the table (aggregates as the stream would keep them)."""
-    from ulid import ULID
-
-    from chalicelib.customers import rules as customer_rules
-    from chalicelib.customers import store as customers_store
-
-    def make(
-        tenant: str = "acme",
-        *,
-        name: str = "Lin Wei",
-        owner_id: str = "rob",
-        tier: str = "standard",
-        lifecycle_stage: str = "customer",
-        aggregates: dict[str, Any] | None = None,
-        created_at: datetime = datetime(2025, 1, 1, tzinfo=UTC),
-    ) -> Any:
-        moment = created_at
-        item = customers_store.new_customer_item(
-            tenant,
-            str(ULID()),
-            customer_type="person",
-            name=name,
-            owner_id=owner_id,
-            team_id="east",
-            lifecycle_stage=lifecycle_stage,
-            tier=tier,
-            source="web",
-            aggregates=aggregates or {},
-            created_at=moment,
-            updated_at=moment,
-            created_by=owner_id,
-        )
-        key = customer_rules.name_key(name)
-        customers_store.index_keys(item, customer_rules.name_block(key), key)
-        return customers_store.create_customer(item, [])
-
-    return make
+def make_customer(customer_maker: Callable[..., Any]) -> Callable[..., Any]:
+    """Customers as the tagging tests expect them by default (standard tier, created 2025)."""
+    return functools.partial(customer_maker, created_at=datetime(2025, 1, 1, tzinfo=UTC))
