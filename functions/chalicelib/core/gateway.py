@@ -10,7 +10,7 @@ from chalice.app import Chalice, Request, Response
 
 from .errors import CrmError, MethodNotAllowed, NotFound, from_framework_response, problem_response
 from .http import authorizer
-from .observability import logger, metrics
+from .observability import logger, metrics, tracer
 from .settings import get_settings
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -18,6 +18,7 @@ HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 def install(app: Chalice) -> None:
     """Wire error mapping and request logging; call after every Blueprint is registered."""
+    tracer()  # with POWERTOOLS_TRACE_DISABLED=false: X-Ray, boto3 calls patched; else nothing
 
     @app.middleware("http")
     def problems(event: Request, get_response: Callable[[Request], Response]) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -14,6 +15,7 @@ logger = Logger(service=_settings.service_name)
 metrics = Metrics(namespace=_settings.metrics_namespace, service=_settings.service_name)
 
 
+@lru_cache(maxsize=1)
 def tracer() -> Any | None:
     """The X-Ray tracer when tracing is enabled, else None (keeps it off the cold-start path)."""
     if not _settings.tracing_enabled:

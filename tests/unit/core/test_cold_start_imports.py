@@ -26,3 +26,22 @@ def test_importing_the_app_loads_none_of_the_heavy_libraries():
         check=True,
     ).stdout.split()
     assert [name for name in HEAVY if name in loaded] == []
+
+
+def test_with_tracing_off_the_tracer_is_never_imported():
+    code = "import sys, app; print(any(m in sys.modules for m in ('aws_xray_sdk', 'aws_lambda_powertools.tracing')))"
+    env = {
+        **os.environ,
+        "CRM_STAGE": "prod",
+        "PYTHONPATH": str(FUNCTIONS),
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=FUNCTIONS,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert out == "False"
