@@ -251,12 +251,6 @@ def set_task_status(item: TaskItem, status: str, note: str | None, by: str, at: 
     item.update(actions, condition=TaskItem.pk.exists())
 
 
-def customer_tasks(tenant_id: str, customer_id: str) -> list[TaskItem]:
-    return list(
-        TaskItem.query(customer_pk(tenant_id, customer_id), TaskItem.sk.startswith(TASK_PREFIX))
-    )
-
-
 # --- local timers -----------------------------------------------------------------------------
 
 

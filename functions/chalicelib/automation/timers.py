@@ -22,7 +22,6 @@ from . import store
 
 # Read here until Settings carries them (see the note to the lead in issue 5).
 STATE_MACHINE_ENV = "CRM_TIMER_STATE_MACHINE_ARN"
-BACKEND_ENV = "CRM_TIMER_BACKEND"  # "stepfunctions" or "table"; default by stage
 
 
 @dataclass(frozen=True)

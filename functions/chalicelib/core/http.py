@@ -214,10 +214,6 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     )
 
 
-def is_local() -> bool:
-    return get_settings().is_local
-
-
 def create_once(
     request: Request,
     caller: Principal,

@@ -147,7 +147,6 @@ def public_aggregates(aggregates: Mapping[str, Any]) -> dict[str, Any]:
 
 # --- permissions -------------------------------------------------------------------------
 
-READ_ROLES = frozenset(Role)
 WRITE_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP})
 ACTIVITY_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP, Role.SERVICE_AGENT})
 ORDER_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP, Role.FINANCE})
