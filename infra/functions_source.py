@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from infra.settings import BUILD_DIR
 
@@ -167,3 +167,25 @@ def load_table_schema(functions_dir: Path) -> dict[str, Any]:
         schema = table_schema()
         schema["TimeToLiveAttribute"] = TTL_ATTRIBUTE
         return schema
+
+
+class ProblemTypes(NamedTuple):
+    """The app's problem vocabulary (chalicelib.core.errors), as plain data."""
+
+    prefix: str
+    by_status: dict[int, tuple[str, str]]
+    client_error: tuple[str, str]
+    server_error: tuple[str, str]
+
+
+def load_problem_types(functions_dir: Path) -> ProblemTypes:
+    """The (slug, title) of every error status, read from the app's errors module."""
+    with functions_on_path(functions_dir):
+        from chalicelib.core import errors
+
+        return ProblemTypes(
+            prefix=errors.PROBLEM_TYPE_PREFIX,
+            by_status=dict(errors.PROBLEM_TYPES),
+            client_error=errors.CLIENT_ERROR,
+            server_error=errors.SERVER_ERROR,
+        )

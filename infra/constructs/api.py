@@ -124,7 +124,7 @@ class ChaliceApp(Construct):
             encryption_key=key,
             removal_policy=stage.removal_policy,
         )
-        self._finish_rest_api(user_pool_arn)
+        self._finish_rest_api(user_pool_arn, functions_dir)
         self.api_url = (
             f"https://{self.rest_api.ref}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}/{API_STAGE}/"
         )
@@ -209,7 +209,7 @@ class ChaliceApp(Construct):
         )
         return AppFunction(logical_id, name, resource, role, log_group, function)
 
-    def _finish_rest_api(self, user_pool_arn: str) -> None:
+    def _finish_rest_api(self, user_pool_arn: str, functions_dir: Path) -> None:
         api = self.rest_api
         api.add_property_override("Name", self.api_name)
         # At synth no CRM_USER_POOL_ARN is set, so Chalice wrote a placeholder pool.
@@ -219,7 +219,8 @@ class ChaliceApp(Construct):
             [user_pool_arn],
         )
         api.add_property_override(
-            "DefinitionBody.x-amazon-apigateway-gateway-responses", gateway_responses()
+            "DefinitionBody.x-amazon-apigateway-gateway-responses",
+            gateway_responses(functions_dir),
         )
         api.add_property_override(
             "MethodSettings",

@@ -133,3 +133,28 @@ def from_framework_response(response: Response) -> CrmError | None:
     cls = _CHALICE_CODES.get(response.status_code, BadRequest)
     headers = {k: str(v) for k, v in response.headers.items() if k.lower() == "allow"}
     return cls(str(body.get("Message", cls.title)), headers=headers)
+
+
+# The one problem vocabulary, (slug, title) per status: the app's problems above, plus the
+# statuses only API Gateway answers (before any function runs). The gateway's own responses
+# read it from here (infra/constructs/problems.py), so a client switching on `type` sees one
+# value per status whoever answered.
+PROBLEM_TYPE_PREFIX = "/problems/"
+PROBLEM_TYPES: dict[int, tuple[str, str]] = {
+    **{
+        problem.status: (problem.slug, problem.title)
+        for problem in CrmError.__subclasses__()
+        if problem.__module__ == __name__
+    },
+    413: ("content-too-large", "Content too large"),
+    502: ("bad-gateway", "Bad gateway"),
+    504: ("gateway-timeout", "Gateway timeout"),
+}
+# For an error status the table does not name (API Gateway's DEFAULT_4XX and DEFAULT_5XX).
+CLIENT_ERROR = ("client-error", "Client error")
+SERVER_ERROR = ("server-error", "Server error")
+
+
+def problem_type(status: int) -> tuple[str, str]:
+    """(slug, title) of an error status: its own entry, else the generic one of its class."""
+    return PROBLEM_TYPES.get(status) or (SERVER_ERROR if status >= 500 else CLIENT_ERROR)
