@@ -14,10 +14,15 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.queues import dead_letter_queue, work_queue
+from infra.event_patterns import CHURN_RISK_RAISED, DOMAIN_SOURCE_PREFIX
 from infra.settings import StageSettings
 
-EVENT_SOURCE = "crm"
-EXAMPLE_DETAIL_TYPE = "Churn Risk Raised"
+
+def domain_event_pattern(*detail_types: str) -> events.EventPattern:
+    """infra.event_patterns' dicts in CDK's terms (a test holds the synthesised ones to them)."""
+    return events.EventPattern(
+        source=events.Match.prefix(DOMAIN_SOURCE_PREFIX), detail_type=list(detail_types) or None
+    )
 
 
 def schema_files(directory: Path) -> list[Path]:
@@ -47,7 +52,7 @@ class DomainEvents(Construct):
             "Archive",
             archive_name=f"crm-events-{stage.name}",
             description="Every CRM domain event, for replay",
-            event_pattern=events.EventPattern(source=[EVENT_SOURCE]),
+            event_pattern=domain_event_pattern(),
             retention=Duration.days(365 if stage.is_prod else 30),
         )
         self.registry = eventschemas.CfnRegistry(
@@ -86,9 +91,7 @@ class DomainEvents(Construct):
             "ChurnRiskRule",
             event_bus=self.bus,
             description="Example for marketing: churn warnings to a queue",
-            event_pattern=events.EventPattern(
-                source=[EVENT_SOURCE], detail_type=[EXAMPLE_DETAIL_TYPE]
-            ),
+            event_pattern=domain_event_pattern(CHURN_RISK_RAISED),
             targets=[
                 targets.SqsQueue(
                     self.churn_risk_queue,

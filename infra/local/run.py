@@ -1,7 +1,8 @@
 """`make run`: the whole CRM backend on 127.0.0.1, until Ctrl-C.
 
 1. DynamoDB Local (data in .local/dynamodb), moto in server mode, `chalice local`, started
-   together; the tables are created when missing, the event bus and its tap queue on moto.
+   together; the tables are created when missing, the event bus on moto with its tap queue
+   and the example marketing rule's queue.
 2. The stream poller and the timer runner (when their modules exist), with the same settings.
 3. The demo tenant, seeded once through the API; then a banner with the URL and tokens.
 4. Ctrl-C / SIGTERM stops every child (SIGTERM, bounded wait, SIGKILL) and exits 0.
@@ -21,6 +22,7 @@ from types import FrameType
 from typing import IO
 
 from .services import (
+    CHURN_RISK_RULE_NAME,
     EVENT_TAP_NAME,
     Child,
     DataDirLock,
@@ -28,6 +30,7 @@ from .services import (
     StackError,
     check_ports_free,
     dynamodb_ready,
+    ensure_churn_risk_rule,
     ensure_event_tap,
     ensure_tables,
     start_api,
@@ -70,6 +73,7 @@ class Stack:
         self.children: list[Child] = []
         self.lock = DataDirLock(config.data_dir)
         self.queue_url = ""
+        self.churn_risk_queue_url = ""
         self.started = time.monotonic()
         self._warned: set[str] = set()
 
@@ -102,6 +106,7 @@ class Stack:
 
         wait_for_port(config.host, config.moto_port, timeout=timeout, child=moto)
         self.queue_url = ensure_event_tap(config)
+        self.churn_risk_queue_url = ensure_churn_risk_rule(config)
         self.say(f"  moto server     {config.aws_endpoint}  (bus {config.event_bus_name})")
 
         for module, name in WORKERS:
@@ -195,6 +200,8 @@ def banner(stack: Stack, tokens: dict[str, str], seed_note: str, sample_id: str 
         f"'{config.event_bus_name}' is copied to SQS queue '{EVENT_TAP_NAME}':",
         f"   aws --endpoint-url {config.aws_endpoint} sqs receive-message "
         f"--queue-url {stack.queue_url} --max-number-of-messages 10",
+        f"   (the example marketing rule '{CHURN_RISK_RULE_NAME}' queues 'Churn Risk Raised' "
+        f"events in {stack.churn_risk_queue_url})",
         f" Logs: {config.logs_dir}/*.log     Ctrl-C stops everything.",
         rule,
         "",

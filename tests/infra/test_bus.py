@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from infra.event_patterns import churn_risk_raised, domain_events
 from tests.infra.synth import Synthesised
 
 # One worker runs them all (make test uses xdist --dist loadgroup): one synth per session.
@@ -19,13 +20,13 @@ def test_given_the_dev_stage_when_synthesised_then_the_bus_is_named_for_it(
     assert dev.only("AWS::Events::EventBus")["Properties"]["Name"] == "crm-events-dev"
 
 
-def test_given_the_bus_when_synthesised_then_every_crm_event_is_archived_for_replay(
+def test_given_the_bus_when_synthesised_then_the_archive_keeps_every_domain_event(
     dev: Synthesised,
 ) -> None:
     archive = dev.only("AWS::Events::Archive")["Properties"]
     bus_id = next(iter(dev.resources("AWS::Events::EventBus")))
     assert archive["SourceArn"] == {"Fn::GetAtt": [bus_id, "Arn"]}
-    assert archive["EventPattern"] == {"source": ["crm"]}
+    assert archive["EventPattern"] == domain_events()
     assert archive["RetentionDays"] > 0
 
 
@@ -54,11 +55,11 @@ def test_given_no_schema_folder_when_listing_then_there_are_no_schemas(tmp_path:
     assert schema_files(tmp_path / "missing") == []
 
 
-def test_given_churn_risk_events_when_published_then_the_example_rule_queues_them(
+def test_given_the_example_rule_when_synthesised_then_it_queues_churn_warnings_only(
     dev: Synthesised,
 ) -> None:
     rule = dev.only("AWS::Events::Rule")["Properties"]
-    assert rule["EventPattern"] == {"source": ["crm"], "detail-type": ["Churn Risk Raised"]}
+    assert rule["EventPattern"] == churn_risk_raised()
     (target,) = rule["Targets"]
     queue = dev.json["Resources"][target["Arn"]["Fn::GetAtt"][0]]
     assert queue["Type"] == "AWS::SQS::Queue"
