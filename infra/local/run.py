@@ -21,18 +21,10 @@ import time
 from types import FrameType
 from typing import IO
 
-from .services import (
-    CHURN_RISK_RULE_NAME,
-    EVENT_TAP_NAME,
+from .config import LocalConfig, StackError, check_ports_free
+from .lock import DataDirLock
+from .processes import (
     Child,
-    DataDirLock,
-    LocalConfig,
-    StackError,
-    check_ports_free,
-    dynamodb_ready,
-    ensure_churn_risk_rule,
-    ensure_event_tap,
-    ensure_tables,
     start_api,
     start_dynamodb,
     start_moto,
@@ -40,6 +32,14 @@ from .services import (
     stop_children,
     wait_for_port,
     wait_until,
+)
+from .resources import (
+    CHURN_RISK_RULE_NAME,
+    EVENT_TAP_NAME,
+    dynamodb_ready,
+    ensure_churn_risk_rule,
+    ensure_event_tap,
+    ensure_tables,
 )
 
 READY_LINE = "CRM local stack is ready"

@@ -64,7 +64,7 @@ DEMO_USERS = {
 
 def mint_tokens(tenant_id: str = DEMO_TENANT) -> dict[str, str]:
     """A dev token for every demo user (signed with this process's CRM_DEV_TOKEN_SECRET)."""
-    from .services import ensure_functions_on_path
+    from .config import ensure_functions_on_path
 
     ensure_functions_on_path()
     from chalicelib.core.auth import mint_dev_token

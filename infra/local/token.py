@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .services import ensure_functions_on_path
+from .config import ensure_functions_on_path
 
 ensure_functions_on_path()
 

@@ -131,7 +131,7 @@ def test_given_events_from_a_foreign_source_when_put_then_neither_pattern_matche
 
 
 class LocalBus(NamedTuple):
-    config: Any  # infra.local.services.LocalConfig
+    config: Any  # infra.local.config.LocalConfig
     tap_url: str
     churn_risk_url: str
 
@@ -141,7 +141,8 @@ def local_bus(tmp_path: Path) -> Iterator[LocalBus]:
     """The local stack's bus and queues set up on a moto server, as `make run` does."""
     from moto.server import ThreadedMotoServer
 
-    from infra.local.services import LocalConfig, ensure_churn_risk_rule, ensure_event_tap
+    from infra.local.config import LocalConfig
+    from infra.local.resources import ensure_churn_risk_rule, ensure_event_tap
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
@@ -156,7 +157,7 @@ def local_bus(tmp_path: Path) -> Iterator[LocalBus]:
 def test_given_the_local_stack_when_its_bus_is_set_up_then_its_rules_are_the_deployed_patterns(
     local_bus: LocalBus,
 ) -> None:
-    from infra.local.services import CHURN_RISK_RULE_NAME, EVENT_TAP_NAME, aws_client
+    from infra.local.resources import CHURN_RISK_RULE_NAME, EVENT_TAP_NAME, aws_client
 
     config = local_bus.config
     events = aws_client("events", config.aws_endpoint, config.region)
@@ -170,7 +171,7 @@ def test_given_the_local_stack_when_its_bus_is_set_up_then_its_rules_are_the_dep
 def test_given_the_local_stack_when_events_are_published_then_tap_and_example_queue_get_theirs(
     local_bus: LocalBus,
 ) -> None:
-    from infra.local.services import aws_client
+    from infra.local.resources import aws_client
 
     config = local_bus.config
     events = aws_client("events", config.aws_endpoint, config.region)

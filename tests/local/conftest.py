@@ -11,22 +11,22 @@ import pytest
 @pytest.fixture(scope="session")
 def dynamodb_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The endpoint of a fresh DynamoDB Local with the CRM tables; stopped after the session."""
-    from infra.local import services
+    from infra.local.config import LocalConfig, free_port
+    from infra.local.processes import start_dynamodb, wait_until
+    from infra.local.resources import dynamodb_ready, ensure_tables
 
     data_dir: Path = tmp_path_factory.mktemp("dynamodb-local")
-    config = services.LocalConfig(
+    config = LocalConfig(
         data_dir=data_dir,
-        dynamodb_port=services.free_port(),
+        dynamodb_port=free_port(),
         table_name="crm-test",
         idempotency_table_name="crm-test-idempotency",
     )
     env = config.child_env()
-    child = services.start_dynamodb(config, env)
+    child = start_dynamodb(config, env)
     try:
-        services.wait_until(
-            lambda: services.dynamodb_ready(config), timeout=60, what="DynamoDB Local", child=child
-        )
-        services.ensure_tables(config)
+        wait_until(lambda: dynamodb_ready(config), timeout=60, what="DynamoDB Local", child=child)
+        ensure_tables(config)
         yield config.dynamodb_endpoint
     finally:
         child.stop()

@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 import requests
 
+from infra.local.config import REPO_ROOT, free_port, port_is_free
 from infra.local.run import READY_LINE
-from infra.local.services import REPO_ROOT, free_port, port_is_free
 
 pytestmark = [pytest.mark.smoke, pytest.mark.xdist_group("make_run")]
 
