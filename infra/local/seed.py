@@ -10,6 +10,9 @@ Users (dev tokens minted here; the API has no user directory):
 | carol | sales_manager | east |
 | dave  | finance       |      |
 
+The tenant's settings and customers (profiles with identities, contacts, interactions, orders)
+are data, in demo_data.json next to this file.
+
 Seeding happens only when the tenant has no customer in any lifecycle stage; every creating POST
 carries an Idempotency-Key derived from its body, so a retried seed replays instead of doubling.
 """
@@ -21,12 +24,14 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import requests
 
 DEMO_TENANT = "demo"
 DEMO_TEAM = "east"
+DEMO_DATA = Path(__file__).with_name("demo_data.json")
 LIFECYCLE_STAGES = (
     "subscriber",
     "lead",
@@ -151,255 +156,18 @@ def _at(days_ago: float, hour: int = 10) -> str:
     return moment.isoformat()
 
 
-def _tenant_settings() -> dict[str, Any]:
-    return {
-        "default_phone_region": "CN",
-        "custom_fields": [
-            {
-                "name": "industry",
-                "type": "enum",
-                "label": "行业 Industry",
-                "options": ["retail", "manufacturing", "software", "finance", "education"],
-            },
-            {"name": "birthday", "type": "date", "label": "生日 Birthday"},
-            {"name": "preferred_store", "type": "string", "label": "常去门店 Preferred store"},
-            {"name": "annual_budget", "type": "number", "label": "年度预算 Annual budget (CNY)"},
-        ],
-    }
+def demo_data() -> dict[str, Any]:
+    """The demo tenant's settings and customers, each `occurred_at` resolved to a moment.
 
-
-def _customers() -> list[dict[str, Any]]:
-    """The demo customers: profile, then the children each owner logs themselves."""
-    return [
-        {
-            "profile": {
-                "type": "person",
-                "name": "张伟",
-                "owner_id": "alice",
-                "team_id": DEMO_TEAM,
-                "lifecycle_stage": "customer",
-                "tier": "gold",
-                "source": "wechat",
-                "consent": {"wechat_marketing": True, "sms_marketing": True},
-                "custom_fields": {"birthday": "1988-05-12", "preferred_store": "上海南京西路店"},
-                "identities": [
-                    {"kind": "phone", "value": "13800138000"},
-                    {"kind": "email", "value": "Zhang.Wei@Example.cn"},
-                    {"kind": "wechat_openid", "value": "oDemo-zhangwei-0001"},
-                ],
-            },
-            "interactions": [
-                {
-                    "kind": "chat",
-                    "channel": "wechat",
-                    "direction": "inbound",
-                    "text": "你好，请问金卡会员下个月有什么专属优惠？",
-                    "occurred_at": _at(6, 20),
-                },
-                {
-                    "kind": "call",
-                    "channel": "phone",
-                    "direction": "outbound",
-                    "subject": "回访",
-                    "text": "回访：确认新品需求，客户希望下周六到店体验。",
-                    "occurred_at": _at(2, 15),
-                },
-            ],
-            "orders": [
-                {
-                    "order_no": "SO-2026-000101",
-                    "amount": "1299.00",
-                    "currency": "CNY",
-                    "status": "fulfilled",
-                    "items": [
-                        {
-                            "sku": "JK-001",
-                            "name": "羊毛夹克",
-                            "quantity": 1,
-                            "unit_price": "1299.00",
-                        }
-                    ],
-                    "occurred_at": _at(40, 14),
-                },
-                {
-                    "order_no": "SO-2026-000187",
-                    "amount": "398.00",
-                    "currency": "CNY",
-                    "status": "paid",
-                    "items": [
-                        {"sku": "TS-014", "name": "纯棉T恤", "quantity": 2, "unit_price": "199.00"}
-                    ],
-                    "occurred_at": _at(5, 11),
-                },
-            ],
-        },
-        {
-            "profile": {
-                "type": "person",
-                "name": "李娜",
-                "owner_id": "alice",
-                "team_id": DEMO_TEAM,
-                "lifecycle_stage": "qualified",
-                "tier": "silver",
-                "source": "store",
-                "consent": {"sms_marketing": True},
-                "identities": [
-                    {"kind": "phone", "value": "139 1234 5678"},
-                    {"kind": "email", "value": "li.na@example.cn"},
-                ],
-            },
-            "interactions": [
-                {
-                    "kind": "visit",
-                    "channel": "store",
-                    "direction": "inbound",
-                    "text": "到店试穿，对会员积分兑换很感兴趣，留了手机号。",
-                    "occurred_at": _at(3, 16),
-                }
-            ],
-            "orders": [],
-        },
-        {
-            "profile": {
-                "type": "person",
-                "name": "王芳",
-                "owner_id": "alice",
-                "team_id": DEMO_TEAM,
-                "lifecycle_stage": "churned",
-                "tier": "standard",
-                "source": "phone",
-                "identities": [{"kind": "phone", "value": "+86 150 0000 2222"}],
-            },
-            "interactions": [
-                {
-                    "kind": "call",
-                    "channel": "phone",
-                    "direction": "inbound",
-                    "text": "投诉：快递延误一周，要求退款。已安排全额退款。",
-                    "occurred_at": _at(60, 10),
-                }
-            ],
-            "orders": [
-                {
-                    "amount": "89.00",
-                    "currency": "CNY",
-                    "status": "refunded",
-                    "items": [{"sku": "SK-220", "quantity": 1, "unit_price": "89.00"}],
-                    "occurred_at": _at(70, 19),
-                }
-            ],
-        },
-        {
-            "profile": {
-                "type": "person",
-                "name": "Emily Chen",
-                "owner_id": "bob",
-                "team_id": DEMO_TEAM,
-                "lifecycle_stage": "lead",
-                "tier": "standard",
-                "source": "web",
-                "consent": {"email_marketing": True},
-                "identities": [
-                    {"kind": "email", "value": "Emily.Chen@Example.com"},
-                    {"kind": "phone", "value": "18600001234"},
-                ],
-            },
-            "interactions": [
-                {
-                    "kind": "email",
-                    "channel": "email",
-                    "direction": "outbound",
-                    "subject": "Welcome to our membership programme",
-                    "text": "Hi Emily, thanks for signing up on our website. Here is your code.",
-                    "occurred_at": _at(1, 9),
-                }
-            ],
-            "orders": [],
-        },
-        {
-            "profile": {
-                "type": "company",
-                "name": "上海云帆科技有限公司",
-                "owner_id": "bob",
-                "team_id": DEMO_TEAM,
-                "lifecycle_stage": "customer",
-                "tier": "black",
-                "source": "referral",
-                "custom_fields": {"industry": "software", "annual_budget": 500000},
-                "identities": [
-                    {"kind": "external", "system": "erp", "value": "ERP-100245"},
-                    {"kind": "email", "value": "purchasing@yunfan-tech.example.cn"},
-                    {"kind": "phone", "value": "021-6888 8888"},
-                ],
-            },
-            "contacts": [
-                {
-                    "name": "王强",
-                    "title": "采购经理 Purchasing manager",
-                    "phone": "13700001111",
-                    "email": "wang.qiang@yunfan-tech.example.cn",
-                    "is_primary": True,
-                },
-                {
-                    "name": "Lisa Zhou",
-                    "title": "Finance director",
-                    "email": "lisa.zhou@yunfan-tech.example.cn",
-                },
-            ],
-            "interactions": [
-                {
-                    "kind": "meeting",
-                    "channel": "other",
-                    "direction": "outbound",
-                    "subject": "年度框架协议",
-                    "text": "与王强讨论 2027 年度框架协议，预计下月签约。",
-                    "occurred_at": _at(10, 14),
-                }
-            ],
-            "orders": [
-                {
-                    "order_no": "PO-YF-2026-03",
-                    "amount": "58000.00",
-                    "currency": "CNY",
-                    "status": "paid",
-                    "items": [
-                        {
-                            "sku": "UNI-STD",
-                            "name": "员工制服 Staff uniform",
-                            "quantity": 200,
-                            "unit_price": "290.00",
-                        }
-                    ],
-                    "occurred_at": _at(20, 10),
-                }
-            ],
-        },
-        {
-            "profile": {
-                "type": "person",
-                "name": "Michael Brown",
-                "owner_id": "carol",
-                "team_id": DEMO_TEAM,
-                "lifecycle_stage": "opportunity",
-                "tier": "standard",
-                "source": "event",
-                "identities": [
-                    {"kind": "email", "value": "michael.brown@example.com"},
-                    {"kind": "phone", "value": "+44 20 7946 0958"},
-                ],
-            },
-            "interactions": [
-                {
-                    "kind": "meeting",
-                    "channel": "other",
-                    "direction": "inbound",
-                    "text": "Met at the Shanghai retail expo; wants a quote for 50 gift cards.",
-                    "occurred_at": _at(4, 11),
-                }
-            ],
-            "orders": [],
-        },
-    ]
+    demo_data.json gives times as {"days_ago": n, "hour": h} (China time), so the demo always
+    looks recent: follow-ups from last week, orders from last month.
+    """
+    data: dict[str, Any] = json.loads(DEMO_DATA.read_text(encoding="utf-8"))
+    for customer in data["customers"]:
+        for kind in ("interactions", "orders"):
+            for child in customer.get(kind, []):
+                child["occurred_at"] = _at(**child["occurred_at"])
+    return data
 
 
 @dataclass(frozen=True)
@@ -415,9 +183,10 @@ def seed_demo(api_url: str, tokens: dict[str, str], timeout: float = 15.0) -> Se
     try:
         if tenant_has_customers(api, admin):
             return SeedResult(seeded=False, customers=0)
-        api.call("PUT", "/v1/tenant-settings", admin, _tenant_settings(), expect=(200, 412))
+        data = demo_data()
+        api.call("PUT", "/v1/tenant-settings", admin, data["tenant_settings"], expect=(200, 412))
         created = 0
-        for spec in _customers():
+        for spec in data["customers"]:
             profile = spec["profile"]
             status, body = api.call(
                 "POST", "/v1/customers", admin, profile, idempotent=True, expect=(201, 409)
