@@ -196,8 +196,8 @@ def banner(stack: Stack, tokens: dict[str, str], seed_note: str, sample_id: str 
         f"   curl -s '{url}/v1/customers?owner=alice' -H \"Authorization: Bearer $ALICE_TOKEN\"",
         "",
         f" DynamoDB Local: {config.dynamodb_endpoint} (data in {config.dynamodb_dir})",
-        f" moto (EventBridge, SQS, ...): {config.aws_endpoint}; every event on bus "
-        f"'{config.event_bus_name}' is copied to SQS queue '{EVENT_TAP_NAME}':",
+        f" moto (EventBridge, SQS, ...): {config.aws_endpoint}; every domain event (source "
+        f"crm.*) on bus '{config.event_bus_name}' is copied to SQS queue '{EVENT_TAP_NAME}':",
         f"   aws --endpoint-url {config.aws_endpoint} sqs receive-message "
         f"--queue-url {stack.queue_url} --max-number-of-messages 10",
         f"   (the example marketing rule '{CHURN_RISK_RULE_NAME}' queues 'Churn Risk Raised' "
