@@ -110,7 +110,7 @@ def main() -> None:
         boto3.client("dynamodb").create_table(TableName=get_settings().table_name, **table_schema())
         import app as api
         from chalicelib.core.auth import Principal, Role
-        from chalicelib.customers import service
+        from chalicelib.customers import children_service, service
         from chalicelib.customers.models import CustomerCreate, InteractionCreate
 
         alice = Principal("bench", "alice", frozenset({Role.SALES_REP}), "east")
@@ -125,7 +125,7 @@ def main() -> None:
             ),
         )
         for n in range(20):
-            service.add_interaction(
+            children_service.add_interaction(
                 alice,
                 customer.id,
                 InteractionCreate.model_validate(

@@ -63,10 +63,14 @@ def aws() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
     yield
+    from chalicelib.core import clear_rule_caches
     from chalicelib.core.settings import get_settings
-    from chalicelib.customers import service
+    from chalicelib.core.timers import timer_backend
+    from chalicelib.customers.settings_service import forget_settings
 
-    service._settings_cache.clear()
+    forget_settings()
+    clear_rule_caches()
+    timer_backend.cache_clear()
     get_settings.cache_clear()  # a test may have changed the environment
 
 

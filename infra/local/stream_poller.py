@@ -292,7 +292,7 @@ def _default_handler() -> Handler:
     functions = str(ROOT / "functions")
     if functions not in sys.path:
         sys.path.insert(0, functions)
-    from chalicelib.pipeline.handlers import handle_stream_batch
+    from chalicelib.core.stream import handle_stream_batch
 
     return handle_stream_batch
 

@@ -2,15 +2,15 @@
 
 `python -m infra.local.timer_runner` (started by `make run`). It reads the table the API uses
 (CRM_DYNAMODB_ENDPOINT, CRM_TABLE_NAME), finds armed timer items whose deadline has passed
-(one Query on the due index) and hands each to `handle_timer`, exactly what the state machine's
-task state does in AWS. A timer whose handler raises stays armed and is tried again on the next
+(one Query on the due index) and hands each to the timers function's `handle_timer`, which
+routes it by its kind to the area that armed it: exactly what the state machine's task state
+does in AWS. A timer whose handler raises stays armed and is tried again on the next
 tick, up to MAX_ATTEMPTS; then it is closed as failed and logged.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import signal
@@ -34,20 +34,19 @@ def _ensure_functions_on_path() -> None:
 def run_due(now: datetime | None = None, limit: int = 100) -> int:
     """One tick: fire every timer due at `now`; returns how many were handled."""
     _ensure_functions_on_path()
-    from chalicelib.automation import store
-    from chalicelib.automation.handlers import handle_timer
+    from chalicelib.core import timer_store
+    from chalicelib.core.timers import handle_timer
 
     now = now or datetime.now(UTC)
     handled = 0
-    for item in store.due_local_timers(now, limit):
-        payload = json.loads(item.payload_json)
+    for item in timer_store.due(now, limit):
         try:
-            outcome = handle_timer(payload, None, now=now)
+            outcome = handle_timer(item.payload, None, now=now)
         except Exception:
-            attempts = store.count_attempt(item)
+            attempts = timer_store.count_attempt(item)
             log.exception("Timer %s failed (attempt %d)", item.name, attempts)
             if attempts >= MAX_ATTEMPTS:
-                store.close_local_timer(item.tenant_id, item.name, "failed")
+                timer_store.close(item.tenant_id, item.name, "failed")
             continue
         handled += 1
         log.info("Timer %s: %s", item.name, outcome.get("status"))

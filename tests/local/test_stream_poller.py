@@ -7,7 +7,6 @@ tables on it.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import socket
@@ -203,13 +202,6 @@ def test_given_a_closed_parent_shard_when_choosing_then_its_child_is_read_only_a
     assert ready_shards([{"ShardId": "child", "ParentShardId": "trimmed"}], set()) == ["child"]
 
 
-def _collaborators_available() -> bool:
-    return all(
-        importlib.util.find_spec(name) is not None
-        for name in ("chalicelib.tagging.handlers", "chalicelib.automation.handlers")
-    )
-
-
 @pytest.fixture
 def moto_server() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
@@ -223,18 +215,18 @@ def moto_server() -> Iterator[str]:
         server.stop()
 
 
-@pytest.mark.skipif(
-    not _collaborators_available(), reason="needs chalicelib.tagging and chalicelib.automation"
-)
 def test_given_a_tag_rule_when_a_customer_changes_then_the_tag_appears_and_events_reach_the_bus(
     dynamodb_local, tables, moto_server, tmp_path
 ):
     os.environ.update(CREDENTIALS)
-    from chalicelib.tagging.store import new_rule_item
+    from chalicelib.core.rule_store import partition, rule_sk
+    from chalicelib.tagging.store import RULES_PARTITION, TagRuleItem
 
-    rule = new_rule_item(
-        "demo",
-        "r-vip",
+    rule = TagRuleItem(
+        pk=partition("demo", RULES_PARTITION),
+        sk=rule_sk("r-vip"),
+        tenant_id="demo",
+        rule_id="r-vip",
         name="vip",
         category="attribute",
         condition_json=json.dumps({"==": [{"var": "tier"}, "gold"]}),

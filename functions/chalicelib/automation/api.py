@@ -4,121 +4,26 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from ..core.http import (
+from ..core import (
     QueryParam,
-    create_once,
-    expected_version,
+    RuleRoutes,
     json_response,
+    page_size,
     parse_body,
     principal,
     query_params,
     route,
-    versioned,
+    rule_routes,
 )
-from ..core.pagination import page_size
 
 bp = Blueprint(__name__)
 TAG = "automation"
-ITEM = "/v1/automation-rules/{rule_id}"
-CONDITIONAL = ("If-Match",)
 PAGING = (
     QueryParam("limit", "Page size (1-100, default 25)."),
     QueryParam("next", "Cursor from the previous page."),
 )
 
-
-@route(
-    bp,
-    "/v1/automation-rules",
-    "POST",
-    summary="Create an automation rule",
-    tag=TAG,
-    body="AutomationRuleCreate",
-    response="AutomationRule",
-    status=201,
-    headers=("Idempotency-Key",),
-    errors=(400, 401, 403, 422),
-)
-def create_automation_rule() -> Response:
-    from . import service
-    from .models import AutomationRuleCreate
-
-    request = bp.current_request
-    caller = principal(request)
-    body = parse_body(request, AutomationRuleCreate)
-    return create_once(
-        request,
-        caller,
-        "automation-rules.create",
-        lambda: service.create_rule(caller, body),
-        location=lambda r: f"/v1/automation-rules/{r.id}",
-    )
-
-
-@route(
-    bp,
-    "/v1/automation-rules",
-    "GET",
-    summary="List the tenant's automation rules",
-    tag=TAG,
-    response="AutomationRulePage",
-    query=PAGING,
-)
-def list_automation_rules() -> Response:
-    from . import service
-
-    request = bp.current_request
-    params = query_params(request)
-    page = service.list_rules(
-        principal(request), page_size(params.get("limit")), params.get("next")
-    )
-    return json_response(page)
-
-
-@route(bp, ITEM, "GET", summary="Get an automation rule", tag=TAG, response="AutomationRule")
-def get_automation_rule(rule_id: str) -> Response:
-    from . import service
-
-    return versioned(service.get_rule(principal(bp.current_request), rule_id))
-
-
-@route(
-    bp,
-    ITEM,
-    "PATCH",
-    summary="Change an automation rule",
-    tag=TAG,
-    body="AutomationRulePatch",
-    response="AutomationRule",
-    headers=CONDITIONAL,
-    errors=(400, 401, 403, 404, 412, 422),
-)
-def patch_automation_rule(rule_id: str) -> Response:
-    from . import service
-    from .models import AutomationRulePatch
-
-    request = bp.current_request
-    caller = principal(request)
-    patch = parse_body(request, AutomationRulePatch)
-    return versioned(service.patch_rule(caller, rule_id, patch, expected_version(request)))
-
-
-@route(
-    bp,
-    ITEM,
-    "DELETE",
-    summary="Delete an automation rule",
-    tag=TAG,
-    status=204,
-    headers=CONDITIONAL,
-    errors=(400, 401, 403, 404, 412),
-)
-def delete_automation_rule(rule_id: str) -> Response:
-    from . import service
-
-    request = bp.current_request
-    service.delete_rule(principal(request), rule_id, expected_version(request))
-    return Response(body="", status_code=204)
+rule_routes(bp, RuleRoutes("/v1/automation-rules", TAG, "automation rule", "AutomationRule"))
 
 
 @route(

@@ -6,19 +6,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from ..core.events import EventDetail
+from ..core import Schema, Strict
 from ..tagging.models import TagName
 
 Path = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Scalar = bool | int | float | str
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class ChangeKind(StrEnum):
@@ -108,7 +104,7 @@ class AutomationRulePatch(Strict):
     actions: list[Action] | None = Field(default=None, min_length=1, max_length=10)
 
 
-class AutomationRule(BaseModel):
+class AutomationRule(Schema):
     id: str
     name: str
     enabled: bool
@@ -121,12 +117,12 @@ class AutomationRule(BaseModel):
     version: int
 
 
-class AutomationRulePage(BaseModel):
+class AutomationRulePage(Schema):
     items: list[AutomationRule]
     next: str | None = None
 
 
-class Task(BaseModel):
+class Task(Schema):
     id: str
     customer_id: str
     title: str
@@ -151,24 +147,10 @@ class TaskUpdate(Strict):
     note: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
-class TaskPage(BaseModel):
+class TaskPage(Schema):
     items: list[Task]
     next: str | None = None
 
 
 class TeamManager(Strict):
     manager_id: UserId
-
-
-# --- events this area publishes (listed in pipeline/catalog.py's CATALOG) ---
-
-
-class AutomationNotified(EventDetail):
-    SOURCE = "crm.automation"
-    DETAIL_TYPE = "Automation Notified"
-
-    rule_id: str
-    rule_version: int | None = None
-    customer_id: str | None = None
-    recipients: list[str] = Field(default_factory=list, description="User ids to notify.")
-    message: str

@@ -12,18 +12,13 @@ from typing import Any
 
 from ulid import ULID
 
-from ..core import Principal, Role, ValidationFailed, require_role
-from ..rulelang import Node, ValueType, evaluate, lookup, to_datetime
+from ..core import Role, ValidationFailed, compile_condition
+from ..customers.models import RULE_CHANGEABLE_FIELDS
+from ..rulelang import Catalogue, Node, ValueType, evaluate, lookup, to_datetime
 from ..rulelang.evaluator import MISSING
-from ..tagging.rules import CUSTOMER_CATALOGUE, compile_condition
 from .models import Action, ChangeField, ChangeKind, ChangeTrigger, TimeTrigger, Trigger
 
 RULE_MANAGERS = (Role.ADMIN, Role.SALES_MANAGER, Role.MARKETING)
-CHANGEABLE_FIELDS = ("lifecycle_stage", "tier")
-
-
-def check_can_manage(principal: Principal) -> None:
-    require_role(principal, *RULE_MANAGERS)
 
 
 def _invalid(field: str, reason: str, code: str = "invalid") -> ValidationFailed:
@@ -34,33 +29,37 @@ def _invalid(field: str, reason: str, code: str = "invalid") -> ValidationFailed
     )
 
 
-def _check_field(path: str, where: str, expected: ValueType | None = None) -> None:
-    spec = CUSTOMER_CATALOGUE.lookup(path)
+def _check_field(
+    catalogue: Catalogue, path: str, where: str, expected: ValueType | None = None
+) -> None:
+    spec = catalogue.lookup(path)
     if spec is None:
         raise _invalid(where, f"unknown field {path!r}", "unknown_field")
     if expected is not None and spec.type != expected:
         raise _invalid(where, f"{path} is not a {expected} field", "type_mismatch")
 
 
-def validate_rule(trigger: Trigger, condition: Any, actions: Sequence[Action]) -> Node:
-    """Check a rule's parts against the customer catalogue; the compiled condition, or 422."""
+def validate_rule(
+    trigger: Trigger, condition: Any, actions: Sequence[Action], catalogue: Catalogue
+) -> Node:
+    """Check a rule's parts against what rules may read; the compiled condition, or 422."""
     if isinstance(trigger, TimeTrigger):
-        _check_field(trigger.since, "trigger.since", ValueType.DATETIME)
+        _check_field(catalogue, trigger.since, "trigger.since", ValueType.DATETIME)
     elif trigger.field is not None:
-        _check_field(trigger.field, "trigger.field")
-    compiled = compile_condition(condition)
+        _check_field(catalogue, trigger.field, "trigger.field")
+    compiled = compile_condition(condition, catalogue=catalogue)
     for index, action in enumerate(actions):
         if isinstance(action, ChangeField):
-            _check_change(action, index, trigger)
+            _check_change(catalogue, action, index, trigger)
     return compiled
 
 
-def _check_change(action: ChangeField, index: int, trigger: Trigger) -> None:
+def _check_change(catalogue: Catalogue, action: ChangeField, index: int, trigger: Trigger) -> None:
     where = f"actions[{index}].field"
-    if action.field not in CHANGEABLE_FIELDS and not action.field.startswith("custom_fields."):
+    if action.field not in RULE_CHANGEABLE_FIELDS and not action.field.startswith("custom_fields."):
         raise _invalid(where, "automation may change lifecycle_stage, tier or custom_fields.<key>")
-    _check_field(action.field, where)
-    spec = CUSTOMER_CATALOGUE.lookup(action.field)
+    _check_field(catalogue, action.field, where)
+    spec = catalogue.lookup(action.field)
     if spec is not None and spec.choices is not None and action.value not in spec.choices:
         allowed = ", ".join(sorted(spec.choices))
         raise _invalid(f"actions[{index}].value", f"use one of {allowed}", "unknown_value")

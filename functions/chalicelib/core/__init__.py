@@ -1,8 +1,29 @@
-"""Shared plumbing: settings, errors, auth, the table, HTTP helpers, pagination, observability.
+"""Shared plumbing and the engines that know no area.
 
-Areas import these public names from `chalicelib.core`, never from the private modules,
-except for the Chalice wiring in `gateway` which only app.py uses.
+Areas import these public names from `chalicelib.core`, never its modules (an import contract
+in `make test` keeps it so); only the entry points in app.py and the local runners reach into
+`core.gateway`, `core.stream` and `core.timers`. Names whose module loads pydantic or pynamodb
+are imported on first use, so that importing an area's routes costs the cold start nothing.
+
+| concern                  | names                                                               |
+|--------------------------|---------------------------------------------------------------------|
+| who calls, what they may | Principal, Role, require_role, can_read_owned, can_write_owned      |
+| problems                 | CrmError and its statuses (NotFound, Conflict, ValidationFailed...) |
+| settings                 | Settings, get_settings                                              |
+| HTTP                     | route, QueryParam, principal, parse_body, query_params, ...         |
+| models                   | Schema, Strict, validate, check_version                             |
+| the table                | CrmItem, Page, query_page, keys (customer_pk, gsi_pk, ...)          |
+| areas                    | Area, ItemType, Section, Follow, TimerKind, registry                |
+| the stream               | Change, Reaction, AggregateStep, Notice, public_aggregates          |
+| events                   | EventDetail, publish                                                |
+| timers                   | Timer, timer_backend                                                |
+| tenant rule sets         | RuleSet, RuleItem, RuleRoutes, rule_routes, compile_condition, ...  |
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from .auth import Principal, Role, can_read_owned, can_write_owned, require_role
 from .errors import (
@@ -16,23 +37,194 @@ from .errors import (
     Unauthorized,
     ValidationFailed,
 )
+from .registry import Area, Follow, ItemType, Section, TimerKind, registry
 from .settings import Settings, get_settings
+from .versions import check_version
+
+if TYPE_CHECKING:
+    from .changes import (
+        AggregateStep,
+        Change,
+        Notice,
+        Reaction,
+        json_safe,
+        parse_time,
+        public_aggregates,
+    )
+    from .events import EventDetail, publish
+    from .http import (
+        QueryParam,
+        create_once,
+        expected_version,
+        json_response,
+        parse_body,
+        principal,
+        query_params,
+        route,
+        versioned,
+    )
+    from .models import Schema, Strict, validate
+    from .observability import logger
+    from .pagination import decode_cursor, encode_cursor, page_size
+    from .rule_api import RuleRoutes, rule_routes
+    from .rule_store import RuleItem
+    from .rulesets import (
+        RuleSet,
+        clear_rule_caches,
+        compile_condition,
+        matching,
+        to_rule_json,
+    )
+    from .table import (
+        IDENTITY_SK,
+        PROFILE_SK,
+        SETTINGS_SK,
+        TTL_ATTRIBUTE,
+        CrmItem,
+        DecimalAttribute,
+        Page,
+        customer_pk,
+        gsi_pk,
+        identity_pk,
+        inverted_millis,
+        query_page,
+        raw_query_page,
+        tenant_prefix,
+    )
+    from .timers import Timer, timer_backend
+
+_LAZY = {
+    **dict.fromkeys(
+        ("AggregateStep", "Change", "Notice", "Reaction", "json_safe", "parse_time"), "changes"
+    ),
+    "public_aggregates": "changes",
+    **dict.fromkeys(("EventDetail", "publish"), "events"),
+    **dict.fromkeys(
+        (
+            "QueryParam",
+            "create_once",
+            "expected_version",
+            "json_response",
+            "parse_body",
+            "principal",
+            "query_params",
+            "route",
+            "versioned",
+        ),
+        "http",
+    ),
+    **dict.fromkeys(("Schema", "Strict", "validate"), "models"),
+    "logger": "observability",
+    **dict.fromkeys(("decode_cursor", "encode_cursor", "page_size"), "pagination"),
+    **dict.fromkeys(("RuleRoutes", "rule_routes"), "rule_api"),
+    "RuleItem": "rule_store",
+    **dict.fromkeys(
+        ("RuleSet", "clear_rule_caches", "compile_condition", "matching", "to_rule_json"),
+        "rulesets",
+    ),
+    **dict.fromkeys(
+        (
+            "IDENTITY_SK",
+            "PROFILE_SK",
+            "SETTINGS_SK",
+            "TTL_ATTRIBUTE",
+            "CrmItem",
+            "DecimalAttribute",
+            "Page",
+            "customer_pk",
+            "gsi_pk",
+            "identity_pk",
+            "inverted_millis",
+            "query_page",
+            "raw_query_page",
+            "tenant_prefix",
+        ),
+        "table",
+    ),
+    **dict.fromkeys(("Timer", "timer_backend"), "timers"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
+    "IDENTITY_SK",
+    "PROFILE_SK",
+    "SETTINGS_SK",
+    "TTL_ATTRIBUTE",
+    "AggregateStep",
+    "Area",
     "BadRequest",
+    "Change",
     "Conflict",
     "CrmError",
+    "CrmItem",
+    "DecimalAttribute",
+    "EventDetail",
+    "Follow",
     "Forbidden",
+    "ItemType",
     "NotFound",
+    "Notice",
+    "Page",
     "PreconditionFailed",
     "Principal",
+    "QueryParam",
+    "Reaction",
     "Role",
+    "RuleItem",
+    "RuleRoutes",
+    "RuleSet",
+    "Schema",
+    "Section",
     "Settings",
+    "Strict",
+    "Timer",
+    "TimerKind",
     "TooManyRequests",
     "Unauthorized",
     "ValidationFailed",
     "can_read_owned",
     "can_write_owned",
+    "check_version",
+    "clear_rule_caches",
+    "compile_condition",
+    "create_once",
+    "customer_pk",
+    "decode_cursor",
+    "encode_cursor",
+    "expected_version",
     "get_settings",
+    "gsi_pk",
+    "identity_pk",
+    "inverted_millis",
+    "json_response",
+    "json_safe",
+    "logger",
+    "matching",
+    "page_size",
+    "parse_body",
+    "parse_time",
+    "principal",
+    "public_aggregates",
+    "publish",
+    "query_page",
+    "query_params",
+    "raw_query_page",
+    "registry",
     "require_role",
+    "route",
+    "rule_routes",
+    "tenant_prefix",
+    "timer_backend",
+    "to_rule_json",
+    "validate",
+    "versioned",
 ]

@@ -4,8 +4,8 @@ Delivery promise: an event is either accepted by EventBridge or parked on the ev
 when even the DLQ refuses it, `publish` raises so that the caller's work (a stream record) is
 retried. Nothing is dropped silently. Only the entries EventBridge rejected are retried.
 
-The detail models themselves live in `chalicelib.pipeline.catalog`; this module knows only
-their common shape, so any area can publish without importing the pipeline.
+The detail models live in each area's `events` module (the registry collects them); this
+module knows only their common shape. A detail's source is its area's: `crm.<area>`.
 """
 
 from __future__ import annotations
@@ -32,12 +32,22 @@ DLQ_URL_ENV = "CRM_EVENTS_DLQ_URL"
 
 
 class EventDetail(BaseModel):
-    """Common part of every event detail. Subclasses set SOURCE and DETAIL_TYPE."""
+    """Common part of every event detail. Subclasses set DETAIL_TYPE; the source is their area's.
+
+    A detail defined in `chalicelib.<area>.events` is published as source `crm.<area>`, so no
+    model can claim another area's source (tests may set SOURCE themselves).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     SOURCE: ClassVar[str]
     DETAIL_TYPE: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        package, _, rest = cls.__module__.partition(".")
+        if "SOURCE" not in cls.__dict__ and package == "chalicelib" and rest:
+            cls.SOURCE = f"crm.{rest.split('.')[0]}"
 
     version: Literal["1.0"] = Field(default="1.0", description="Schema version of this detail.")
     event_id: str = Field(description="Deterministic id: consumers dedupe on it.")

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from chalice.app import Blueprint, CognitoUserPoolAuthorizer, Request, Response
 
 from .auth import Principal, principal_from_request
-from .errors import BadRequest, NotFound, PreconditionFailed, ValidationFailed
+from .errors import BadRequest, NotFound
 from .observability import logger
 from .settings import get_settings
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel, ValidationError
+    from pydantic import BaseModel
 
 ModelT = TypeVar("ModelT", bound="BaseModel")
 JSON_TYPES = ["application/json", "application/merge-patch+json"]
@@ -147,27 +147,9 @@ def parse_body(request: Request, model: type[ModelT]) -> ModelT:
         raise BadRequest(f"The body is not valid JSON: {exc}.", field="body") from None
     except RecursionError:
         raise BadRequest("The body nests too deeply.", field="body") from None
+    from .models import validate
+
     return validate(model, data)
-
-
-def validate(model: type[ModelT], data: Any, prefix: str = "") -> ModelT:
-    from pydantic import ValidationError
-
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise validation_failed(exc, prefix) from None
-
-
-def validation_failed(exc: ValidationError, prefix: str = "") -> ValidationFailed:
-    errors = []
-    for err in exc.errors(include_url=False):
-        loc = ".".join(str(part) for part in err["loc"]) or "body"
-        errors.append({"field": f"{prefix}{loc}", "reason": err["msg"], "code": err["type"]})
-    first = errors[0]
-    return ValidationFailed(
-        f"{first['field']}: {first['reason']}", field=first["field"], errors=errors
-    )
 
 
 def query_params(request: Request) -> dict[str, str]:
@@ -193,15 +175,6 @@ def expected_version(request: Request) -> int | None:
     if not value.isdigit():
         raise BadRequest("If-Match must be an ETag returned by this API.", field="If-Match")
     return int(value)
-
-
-def check_version(expected: int | None, current: int) -> None:
-    if expected is not None and expected != current:
-        raise PreconditionFailed(
-            f"The record is at version {current}, not {expected}; fetch it again.",
-            field="If-Match",
-            current_version=current,
-        )
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

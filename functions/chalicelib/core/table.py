@@ -147,6 +147,43 @@ def query_page(
     return Page(items=items, last_key=result.last_evaluated_key if limit else None)
 
 
+def raw_query_page(
+    pk: str,
+    limit: int | None,
+    start_key: dict[str, Any] | None = None,
+    *,
+    index: str | None = None,
+) -> Page:
+    """One page of a partition (of the table or a GSI) as plain dicts, as stored.
+
+    For readers that route items by their `type` themselves (the 360 view) or need only a key
+    (customers by tag): any area's items come back, whichever of their classes are loaded, and
+    deserialising them costs a fraction of building models.
+    """
+    from boto3.dynamodb.types import TypeDeserializer
+
+    kwargs: dict[str, Any] = {"limit": limit} if limit else {}
+    if index:
+        kwargs["index_name"] = index
+    if start_key:
+        kwargs["exclusive_start_key"] = start_key
+    connection = CrmItem._get_connection()
+    items: list[dict[str, Any]] = []
+    last_key: dict[str, Any] | None = None
+    deserializer = TypeDeserializer()
+    while True:
+        response = connection.query(pk, **kwargs)
+        items += [
+            {k: deserializer.deserialize(v) for k, v in raw.items()}
+            for raw in response.get("Items", [])
+        ]
+        last_key = response.get("LastEvaluatedKey")
+        if limit or not last_key:
+            break
+        kwargs["exclusive_start_key"] = last_key
+    return Page(items=items, last_key=last_key if limit else None)
+
+
 STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
 TTL_ATTRIBUTE = "expires_at"
 

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from ..core.http import (
+from ..core import (
     QueryParam,
     create_once,
     expected_version,
     json_response,
+    page_size,
     parse_body,
     principal,
     query_params,
     route,
     versioned,
 )
-from ..core.pagination import page_size
 
 bp = Blueprint(__name__)
 TAG = "customers"
@@ -194,7 +194,7 @@ def remove_identity(customer_id: str, kind: str, value: str) -> Response:
     errors=(400, 401, 403, 404, 422),
 )
 def add_contact(customer_id: str) -> Response:
-    from . import service
+    from . import children_service as service
     from .models import ContactCreate
 
     request = bp.current_request
@@ -221,7 +221,7 @@ def add_contact(customer_id: str) -> Response:
     errors=(400, 401, 403, 404, 422),
 )
 def add_interaction(customer_id: str) -> Response:
-    from . import service
+    from . import children_service as service
     from .models import InteractionCreate
 
     request = bp.current_request
@@ -248,7 +248,7 @@ def add_interaction(customer_id: str) -> Response:
     errors=(400, 401, 403, 404, 422),
 )
 def add_order(customer_id: str) -> Response:
-    from . import service
+    from . import children_service as service
     from .models import OrderCreate
 
     request = bp.current_request
@@ -272,7 +272,7 @@ def add_order(customer_id: str) -> Response:
     query=PAGING,
 )
 def customer_360(customer_id: str) -> Response:
-    from . import service
+    from . import view360_service as service
 
     request = bp.current_request
     caller = principal(request)

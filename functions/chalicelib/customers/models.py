@@ -1,30 +1,27 @@
-"""Request and response bodies of the customers area (pydantic v2, unknown fields forbidden)."""
+"""Request and response bodies of the customers area (pydantic v2, unknown fields forbidden).
+
+`Customer360` is assembled on first use from every area's 360 sections (the registry), so a new
+area's section appears in the view, typed, without a line here.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, create_model, field_validator
+
+from ..core import Schema, Strict, registry
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 CustomValue = str | int | float | bool | date | None
-
-
-class Schema(BaseModel):
-    """Base of every model: validators are built on first use, not at import (cold start)."""
-
-    model_config = ConfigDict(defer_build=True)
-
-
-class Strict(Schema):
-    """Request bodies: unknown fields are refused."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
+# Profile fields an automation rule may set (besides custom fields, checked per tenant).
+RULE_CHANGEABLE_FIELDS = ("lifecycle_stage", "tier")
 
 
 class CustomerType(StrEnum):
@@ -279,18 +276,38 @@ class MatchResult(Schema):
     candidates: list[MatchCandidate]
 
 
-class Customer360(Schema):
+class Customer360Base(Schema):
+    """The 360 view's own parts; each area's sections are added to it (see `Customer360`)."""
+
     profile: Customer | None = Field(default=None, description="On the first page only.")
     identities: list[Identity] = Field(default_factory=list)
-    contacts: list[Contact] = Field(default_factory=list)
-    interactions: list[Interaction] = Field(default_factory=list, description="Latest first.")
-    orders: list[Order] = Field(default_factory=list, description="Latest first.")
-    tags: list[dict[str, Any]] = Field(default_factory=list)
-    scores: dict[str, Any] = Field(default_factory=dict)
-    tasks: list[dict[str, Any]] = Field(default_factory=list, description="Open and done to-dos.")
-    tickets: list[dict[str, Any]] = Field(default_factory=list)
-    opportunities: list[dict[str, Any]] = Field(default_factory=list)
     next: str | None = None
+
+
+@lru_cache(maxsize=1)
+def customer_360_model() -> type[Customer360Base]:
+    areas = registry()
+    sections: dict[str, Any] = {
+        section.name: (
+            list[areas.section_model(item_type)],  # type: ignore[misc]
+            Field(default_factory=list, description=section.description or None),
+        )
+        for item_type, section in areas.sections()
+    }
+    model: type[Customer360Base] = create_model(
+        "Customer360",
+        __base__=Customer360Base,
+        __doc__="A customer's profile and every area's section of its story, one page.",
+        **sections,
+    )
+    return model
+
+
+def __getattr__(name: str) -> Any:
+    """`Customer360`, built from the registry on first use."""
+    if name == "Customer360":
+        return customer_360_model()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class CustomFieldType(StrEnum):

@@ -140,11 +140,6 @@ def name_similarity(a: str, b: str) -> float:
     return float(fuzz.token_sort_ratio(name_key(a), name_key(b)))
 
 
-def public_aggregates(aggregates: Mapping[str, Any]) -> dict[str, Any]:
-    """A profile's aggregates without the stream function's bookkeeping (keys starting `_`)."""
-    return {k: v for k, v in aggregates.items() if not k.startswith("_")}
-
-
 # --- permissions -------------------------------------------------------------------------
 
 WRITE_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP})

@@ -1,113 +1,62 @@
-"""Use cases of the customers area: read, decide with rules, write. Routes call only these."""
+"""Use cases of customer profiles and identities: read, decide with rules, write.
+
+Routes call these; so do other areas, which change a customer only through this module (never
+its store): `facts_of` and `facts_page` feed their rules, `apply_rule_change` is automation's
+way to change a field, `check_can_change` tells whether a caller may act on a customer.
+Children live in `children_service`, tenant settings in `settings_service`, the 360 view in
+`view360_service`.
+"""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Mapping
 from typing import Any
 
 from ulid import ULID
 
-from ..core import NotFound, Principal, Role, require_role
-from ..core.pagination import decode_cursor, encode_cursor
+from ..core import (
+    NotFound,
+    PreconditionFailed,
+    Principal,
+    check_version,
+    decode_cursor,
+    encode_cursor,
+    validate,
+)
 from . import rules, store
 from .models import (
-    Contact,
-    ContactCreate,
+    RULE_CHANGEABLE_FIELDS,
     Customer,
-    Customer360,
     CustomerCreate,
     CustomerPage,
     CustomerPatch,
-    CustomFieldDef,
-    Identity,
     IdentityIn,
-    Interaction,
-    InteractionCreate,
     MatchCandidate,
     MatchRequest,
     MatchResult,
-    Order,
-    OrderCreate,
-    TenantSettings,
 )
+from .profile import BY_NAME, customer_facts, plain, shown
+from .settings_service import tenant_settings
 
-SETTINGS_TTL_SECONDS = 60.0
 MATCH_CANDIDATES = 50
-_settings_cache: dict[str, tuple[float, TenantSettings]] = {}
-
-
-# --- tenant settings (phone region, custom fields) --------------------------------------
-
-
-def tenant_settings(tenant_id: str) -> TenantSettings:
-    """The tenant's settings, cached briefly per warm function (one GetItem when cold)."""
-    cached = _settings_cache.get(tenant_id)
-    if cached and time.monotonic() - cached[0] < SETTINGS_TTL_SECONDS:
-        return cached[1]
-    item = store.get_tenant_settings(tenant_id)
-    settings = _settings_from_item(item) if item else TenantSettings()
-    _settings_cache[tenant_id] = (time.monotonic(), settings)
-    return settings
-
-
-def _settings_from_item(item: store.TenantSettingsItem) -> TenantSettings:
-    return TenantSettings(
-        default_phone_region=item.default_phone_region,
-        custom_fields=[CustomFieldDef.model_validate(d) for d in item.custom_fields],
-        version=item.version,
-    )
-
-
-def replace_tenant_settings(
-    principal: Principal, body: TenantSettings, expected: int | None
-) -> TenantSettings:
-    require_role(principal, Role.ADMIN)
-    item = store.get_tenant_settings(principal.tenant_id) or store.new_tenant_settings(
-        principal.tenant_id
-    )
-    from ..core.http import check_version
-
-    if item.version is not None:
-        check_version(expected, item.version)
-    item.default_phone_region = body.default_phone_region
-    item.custom_fields = [d.model_dump(mode="json") for d in body.custom_fields]
-    store.save_tenant_settings(item)
-    _settings_cache.pop(principal.tenant_id, None)
-    return _settings_from_item(item)
 
 
 # --- customers ------------------------------------------------------------------------------
 
 
-def plain(value: Any) -> dict[str, Any]:
-    """A raw pynamodb map as a plain dict."""
-    if value is None:
-        return {}
-    return dict(value.as_dict() if hasattr(value, "as_dict") else value)
+def customer_view(values: Mapping[str, Any]) -> Customer:
+    """The API's Customer from a profile as stored (an item's values or a 360 page's item)."""
+    data = shown(values)
+    for name, empty in (("consent", {}), ("custom_fields", {}), ("identities", [])):
+        data[name] = data[name] or empty
+    return Customer(id=values["customer_id"], **data)
 
 
 def to_customer(item: store.CustomerItem) -> Customer:
-    return Customer(
-        id=item.customer_id,
-        type=item.customer_type,
-        name=item.name,
-        owner_id=item.owner_id,
-        team_id=item.team_id,
-        lifecycle_stage=item.lifecycle_stage,
-        tier=item.tier,
-        source=item.source,
-        consent=plain(item.consent),
-        custom_fields=plain(item.custom_fields),
-        identities=[Identity.model_validate(i) for i in item.identities or []],
-        aggregates=rules.public_aggregates(plain(item.aggregates)),
-        created_at=item.created_at,
-        updated_at=item.updated_at,
-        created_by=item.created_by,
-        version=item.version,
-    )
+    return customer_view(item.attribute_values)
 
 
-def _visible(
+def visible(
     principal: Principal, customer_id: str, *, consistent: bool = False
 ) -> store.CustomerItem:
     """The customer if it exists in the caller's tenant and the caller may see it; else 404."""
@@ -156,15 +105,13 @@ def create_customer(principal: Principal, body: CustomerCreate) -> Customer:
 
 
 def get_customer(principal: Principal, customer_id: str) -> Customer:
-    return to_customer(_visible(principal, customer_id))
+    return to_customer(visible(principal, customer_id))
 
 
 def patch_customer(
     principal: Principal, customer_id: str, patch: CustomerPatch, expected: int | None
 ) -> Customer:
-    from ..core.http import check_version
-
-    item = _visible(principal, customer_id, consistent=True)
+    item = visible(principal, customer_id, consistent=True)
     rules.check_can_change(principal, item.owner_id, item.team_id)
     check_version(expected, item.version)
     changes = patch.model_dump(exclude_unset=True)
@@ -193,9 +140,7 @@ def patch_customer(
 
 
 def delete_customer(principal: Principal, customer_id: str, expected: int | None) -> None:
-    from ..core.http import check_version
-
-    item = _visible(principal, customer_id, consistent=True)
+    item = visible(principal, customer_id, consistent=True)
     rules.check_can_change(principal, item.owner_id, item.team_id)
     check_version(expected, item.version)
     store.soft_delete(item)
@@ -233,9 +178,7 @@ def list_customers(
 def add_identity(
     principal: Principal, customer_id: str, body: IdentityIn, expected: int | None
 ) -> Customer:
-    from ..core.http import check_version
-
-    item = _visible(principal, customer_id, consistent=True)
+    item = visible(principal, customer_id, consistent=True)
     rules.check_can_change(principal, item.owner_id, item.team_id)
     check_version(expected, item.version)
     region = tenant_settings(principal.tenant_id).default_phone_region
@@ -255,9 +198,7 @@ def remove_identity(
     system: str | None,
     expected: int | None,
 ) -> Customer:
-    from ..core.http import check_version, validate
-
-    item = _visible(principal, customer_id, consistent=True)
+    item = visible(principal, customer_id, consistent=True)
     rules.check_can_change(principal, item.owner_id, item.team_id)
     check_version(expected, item.version)
     body = validate(IdentityIn, {"kind": kind, "value": value, "system": system})
@@ -268,174 +209,6 @@ def remove_identity(
         raise NotFound("The customer has no such identity.", field="value")
     store.remove_identity(item, store.IdentityKey(identity.kind, identity.value, identity.system))
     return to_customer(item)
-
-
-# --- children: contacts, interactions, orders ----------------------------------------------
-
-
-def add_contact(principal: Principal, customer_id: str, body: ContactCreate) -> Contact:
-    item = _visible(principal, customer_id)
-    rules.check_can_change(principal, item.owner_id, item.team_id)
-    region = tenant_settings(principal.tenant_id).default_phone_region
-    phone = _checked(rules.normalise_phone, body.phone, "phone", region)
-    email = _checked(rules.normalise_email, body.email, "email")
-    contact = store.contact_item(
-        principal.tenant_id,
-        customer_id,
-        str(ULID()),
-        name=body.name,
-        title=body.title,
-        phone=phone,
-        email=email,
-        is_primary=body.is_primary,
-        notes=body.notes,
-        created_at=store.now(),
-    )
-    store.put_child(contact)
-    return _contact(contact)
-
-
-def _checked(normalise: Any, value: str | None, field: str, *args: Any) -> str | None:
-    from ..core import ValidationFailed
-
-    if value is None:
-        return None
-    try:
-        return str(normalise(value, *args))
-    except ValueError as exc:
-        raise ValidationFailed(f"{field}: {exc}", field=field) from None
-
-
-def add_interaction(principal: Principal, customer_id: str, body: InteractionCreate) -> Interaction:
-    item = _visible(principal, customer_id)
-    rules.check_can_log(principal, item.owner_id, item.team_id, rules.ACTIVITY_ROLES)
-    occurred = body.occurred_at or store.now()
-    child = store.interaction_item(
-        principal.tenant_id,
-        customer_id,
-        str(ULID()),
-        occurred,
-        kind=body.kind.value,
-        channel=body.channel.value,
-        direction=body.direction.value,
-        subject=body.subject,
-        text=body.text,
-        contact_id=body.contact_id,
-        logged_by=principal.user_id,
-    )
-    store.put_child(child)
-    return _interaction(child, principal)
-
-
-def add_order(principal: Principal, customer_id: str, body: OrderCreate) -> Order:
-    item = _visible(principal, customer_id)
-    rules.check_can_log(principal, item.owner_id, item.team_id, rules.ORDER_ROLES)
-    occurred = body.occurred_at or store.now()
-    child = store.order_item(
-        principal.tenant_id,
-        customer_id,
-        str(ULID()),
-        occurred,
-        order_no=body.order_no,
-        amount=body.amount,
-        currency=body.currency,
-        status=body.status.value,
-        items=[line.model_dump(mode="json") for line in body.items],
-        logged_by=principal.user_id,
-    )
-    store.put_child(child)
-    return _order(child)
-
-
-def _contact(item: store.ContactItem) -> Contact:
-    return Contact(
-        id=item.contact_id,
-        name=item.name,
-        title=item.title,
-        phone=item.phone,
-        email=item.email,
-        is_primary=item.is_primary,
-        notes=item.notes,
-        created_at=item.created_at,
-    )
-
-
-def _interaction(item: store.InteractionItem, principal: Principal) -> Interaction:
-    return Interaction(
-        id=item.interaction_id,
-        kind=item.kind,
-        channel=item.channel,
-        direction=item.direction,
-        subject=item.subject,
-        text=None if rules.hides_interaction_text(principal) else item.text,
-        occurred_at=item.occurred_at,
-        contact_id=item.contact_id,
-        logged_by=item.logged_by,
-    )
-
-
-def _order(item: store.OrderItem) -> Order:
-    return Order(
-        id=item.order_id,
-        order_no=item.order_no,
-        amount=item.amount,
-        currency=item.currency,
-        status=item.status,
-        items=item.items,
-        occurred_at=item.occurred_at,
-        logged_by=item.logged_by,
-    )
-
-
-def view_360(principal: Principal, customer_id: str, limit: int, cursor: str | None) -> Customer360:
-    """Profile and children in one Query per page; the caller's visibility is checked on page 1
-    from the profile in that same page, and later pages need a cursor signed for this caller."""
-    scope = f"{principal.tenant_id}|{principal.user_id}|360|{customer_id}"
-    start = decode_cursor(cursor, scope)
-    page = store.customer_collection(principal.tenant_id, customer_id, limit, start)
-    view = Customer360(next=encode_cursor(page.last_key, scope))
-    for item in page.items:
-        if isinstance(item, store.CustomerItem):
-            if item.deleted_at is not None or not rules.can_see(
-                principal, item.owner_id, item.team_id
-            ):
-                raise NotFound(f"No customer {customer_id}.", field="id")
-            view.profile = to_customer(item)
-            view.identities = view.profile.identities
-        elif isinstance(item, store.ContactItem):
-            view.contacts.append(_contact(item))
-        elif isinstance(item, store.InteractionItem):
-            view.interactions.append(_interaction(item, principal))
-        elif isinstance(item, store.OrderItem):
-            view.orders.append(_order(item))
-        else:
-            _place_other_section(view, item)
-    if start is None and view.profile is None:
-        raise NotFound(f"No customer {customer_id}.", field="id")
-    return view
-
-
-_KEY_ATTRIBUTES = frozenset({"pk", "sk", "tenant_id", "item_type", "customer_id"})
-
-
-def _place_other_section(view: Customer360, item: Any) -> None:
-    """Items other areas keep in the collection (tags, scores, tickets, opportunities)."""
-    kind = store.item_kind(item)
-    data = {
-        k: v
-        for k, v in item.attribute_values.items()
-        if not k.startswith("gsi") and k not in _KEY_ATTRIBUTES
-    }
-    if kind == "Tag":
-        view.tags.append(data)
-    elif kind == "Score":
-        view.scores[str(data.get("name", item.sk))] = data
-    elif kind == "Task":
-        view.tasks.append(data)
-    elif kind == "Ticket":
-        view.tickets.append(data)
-    elif kind == "Opportunity":
-        view.opportunities.append(data)
 
 
 def match_customers(principal: Principal, body: MatchRequest) -> MatchResult:
@@ -474,3 +247,64 @@ def match_customers(principal: Principal, body: MatchRequest) -> MatchResult:
     ]
     result.sort(key=lambda c: c.score, reverse=True)
     return MatchResult(candidates=result)
+
+
+# --- for other areas --------------------------------------------------------------------------
+
+
+def check_can_change(principal: Principal, customer_id: str) -> None:
+    """404 unless the caller sees the customer, 403 unless they may change it."""
+    item = visible(principal, customer_id)
+    rules.check_can_change(principal, item.owner_id, item.team_id)
+
+
+def facts_of(tenant_id: str, customer_id: str) -> dict[str, Any] | None:
+    """The customer's fact sheet as of now (consistent read), or None when it is gone."""
+    try:
+        item = store.get_customer(tenant_id, customer_id, consistent=True)
+    except NotFound:
+        return None
+    return customer_facts(item.attribute_values)
+
+
+def facts_page(
+    tenant_id: str, facet: str, value: str, limit: int, cursor_scope: str, cursor: str | None
+) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
+    """One page of live customers by owner, stage or tier as (id, facts), and the next cursor."""
+    page = store.list_customers(tenant_id, facet, value, limit, decode_cursor(cursor, cursor_scope))
+    found = [
+        (c.customer_id, customer_facts(c.attribute_values))
+        for c in page.items
+        if c.deleted_at is None
+    ]
+    return found, encode_cursor(page.last_key, cursor_scope)
+
+
+def apply_rule_change(tenant_id: str, customer_id: str, field: str, value: Any) -> bool:
+    """Set one field for an automation rule, validated as a user's change would be (custom
+    fields against the tenant's definitions); version-checked, one retry. False: already so."""
+    if field not in RULE_CHANGEABLE_FIELDS and not field.startswith("custom_fields."):
+        raise ValueError(f"Rules may not change {field}.")
+    for _attempt in range(2):
+        item = store.get_customer(tenant_id, customer_id, consistent=True)
+        if field.startswith("custom_fields."):
+            key = field.split(".", 1)[1]
+            current = plain(item.custom_fields) or {}
+            if key in current and current[key] == value:
+                return False
+            definitions = tenant_settings(tenant_id).custom_fields
+            item.custom_fields = rules.validate_custom_fields(
+                definitions, {key: value}, partial=True, current=current
+            )
+        else:
+            if getattr(item, BY_NAME[field].stored_as) == value:
+                return False
+            setattr(item, BY_NAME[field].stored_as, value)
+        item.updated_at = store.now()
+        _index(item)
+        try:
+            store.save_profile(item)
+        except PreconditionFailed:
+            continue
+        return True
+    raise PreconditionFailed(f"Customer {customer_id} kept changing; the change will be retried.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from ..core.http import expected_version, json_response, parse_body, principal, route
+from ..core import expected_version, json_response, parse_body, principal, route
 
 bp = Blueprint(__name__)
 
@@ -18,7 +18,7 @@ bp = Blueprint(__name__)
     response="TenantSettings",
 )
 def get_settings() -> Response:
-    from . import service
+    from . import settings_service as service
 
     caller = principal(bp.current_request)
     settings = service.tenant_settings(caller.tenant_id)
@@ -38,7 +38,7 @@ def get_settings() -> Response:
     errors=(400, 401, 403, 412, 422),
 )
 def put_settings() -> Response:
-    from . import service
+    from . import settings_service as service
     from .models import TenantSettings
 
     request = bp.current_request

@@ -1,4 +1,5 @@
-"""DynamoDB access of the customers area: the only module here that speaks pynamodb.
+"""DynamoDB access of customer profiles and identities (children: `children_store`, tenant
+settings: `settings_store`); with those two, the only modules of this area that speak pynamodb.
 
 Item collection of a customer (pk = T#<tenant>#C#<id>), in sort-key order, so that the first
 page of the 360 Query holds the bounded sections and then the latest of the timeline:
@@ -7,8 +8,8 @@ page of the 360 Query holds the bounded sections and then the latest of the time
 |-----------------------------------------|---------------------------------------------|
 | #PROFILE                                | CustomerItem (gsi1 owner, gsi2 stage,       |
 |                                         | gsi3 tier, gsi4 name block)                 |
-| CONTACT#<ulid>                          | ContactItem                                 |
-| SCORE#<name> / TAG#<tag> / TICKET#...   | written by later areas (tagging, analytics) |
+| CONTACT#<ulid>                          | ContactItem (children_store)                |
+| TAG#<tag> / TASK#<id> / ...             | other areas' items (tagging, automation)    |
 | TL#<inverted ms>#INTERACTION#<ulid>     | InteractionItem (latest first)              |
 | TL#<inverted ms>#ORDER#<ulid>           | OrderItem (latest first)                    |
 
@@ -26,37 +27,34 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import (
-    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from ..core import Conflict, NotFound, PreconditionFailed
-from ..core.collections import load_collection_item_types
-from ..core.table import (
+from ..core import (
     IDENTITY_SK,
     PROFILE_SK,
-    SETTINGS_SK,
+    Conflict,
     CrmItem,
-    DecimalAttribute,
+    NotFound,
     Page,
+    PreconditionFailed,
     customer_pk,
     gsi_pk,
     identity_pk,
-    inverted_millis,
     query_page,
-    tenant_prefix,
+    raw_query_page,
 )
+from .profile import WRITTEN_BY_USERS
 
-CONTACT_PREFIX = "CONTACT#"
-TIMELINE_PREFIX = "TL#"
+GSI_KEYS = tuple(f"gsi{n}{part}" for n in range(1, 5) for part in ("pk", "sk"))
 
 
 class CustomerItem(CrmItem, discriminator="Customer"):
@@ -83,49 +81,6 @@ class IdentityGuardItem(CrmItem, discriminator="IdentityGuard"):
     customer_id = UnicodeAttribute()
     kind = UnicodeAttribute()
     value = UnicodeAttribute()
-
-
-class ContactItem(CrmItem, discriminator="Contact"):
-    customer_id = UnicodeAttribute()
-    contact_id = UnicodeAttribute()
-    name = UnicodeAttribute()
-    title = UnicodeAttribute(null=True)
-    phone = UnicodeAttribute(null=True)
-    email = UnicodeAttribute(null=True)
-    is_primary = BooleanAttribute(default=False)
-    notes = UnicodeAttribute(null=True)
-    created_at = UTCDateTimeAttribute()
-
-
-class InteractionItem(CrmItem, discriminator="Interaction"):
-    customer_id = UnicodeAttribute()
-    interaction_id = UnicodeAttribute()
-    kind = UnicodeAttribute()
-    channel = UnicodeAttribute()
-    direction = UnicodeAttribute()
-    subject = UnicodeAttribute(null=True)
-    text = UnicodeAttribute(null=True)
-    occurred_at = UTCDateTimeAttribute()
-    contact_id = UnicodeAttribute(null=True)
-    logged_by = UnicodeAttribute()
-
-
-class OrderItem(CrmItem, discriminator="Order"):
-    customer_id = UnicodeAttribute()
-    order_id = UnicodeAttribute()
-    order_no = UnicodeAttribute(null=True)
-    amount = DecimalAttribute()
-    currency = UnicodeAttribute()
-    status = UnicodeAttribute()
-    items = ListAttribute[dict[str, Any]](default=list)
-    occurred_at = UTCDateTimeAttribute()
-    logged_by = UnicodeAttribute()
-
-
-class TenantSettingsItem(CrmItem, discriminator="TenantSettings"):
-    default_phone_region = UnicodeAttribute(default="CN")
-    custom_fields = ListAttribute[dict[str, Any]](default=list)
-    version = VersionAttribute()
 
 
 @dataclass(frozen=True)
@@ -229,19 +184,15 @@ def get_customer(tenant_id: str, customer_id: str, *, consistent: bool = False) 
     return item
 
 
-# What users change on a profile. Never `aggregates`: the stream function owns those, and a
-# read-modify-write of the whole item would put back values older than its latest update.
-_USER_FIELDS = (
-    "customer_type", "name", "owner_id", "team_id", "lifecycle_stage", "tier", "source",
-    "consent", "custom_fields", "identities", "updated_at", "deleted_at",
-    "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "gsi4pk", "gsi4sk",
-)  # fmt: skip
+# What a profile write sets: the fields users and use cases write (see profile.PROFILE) and
+# the index keys that follow them. Never `aggregates` (the stream function's).
+_WRITTEN = (*WRITTEN_BY_USERS, *GSI_KEYS)
 
 
 def _profile_actions(item: CustomerItem) -> list[Action]:
     """UpdateItem actions writing the user-editable attributes of `item` (None removes)."""
     actions: list[Action] = []
-    for name in _USER_FIELDS:
+    for name in _WRITTEN:
         attribute = getattr(CustomerItem, name)
         value = getattr(item, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))
@@ -265,7 +216,7 @@ def soft_delete(item: CustomerItem) -> None:
     """Mark deleted, drop it from every index and free its identities, in one transaction."""
     item.deleted_at = now()
     item.updated_at = item.deleted_at
-    for attr in ("gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "gsi4pk", "gsi4sk"):
+    for attr in GSI_KEYS:
         setattr(item, attr, None)
     keys = [IdentityKey(i["kind"], i["value"], i.get("system")) for i in item.identities]
     with _transaction(item) as tx:
@@ -310,56 +261,6 @@ def remove_identity(item: CustomerItem, identity: IdentityKey) -> CustomerItem:
     return item
 
 
-def put_child(child: CrmItem) -> CrmItem:
-    """Add a contact, interaction or order to a customer's collection (never overwrites)."""
-    try:
-        child.save(condition=CrmItem.pk.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("An item with this id exists already.") from None
-        raise
-    return child
-
-
-def contact_item(tenant_id: str, customer_id: str, contact_id: str, **attrs: Any) -> ContactItem:
-    return ContactItem(
-        pk=customer_pk(tenant_id, customer_id),
-        sk=f"{CONTACT_PREFIX}{contact_id}",
-        tenant_id=tenant_id,
-        customer_id=customer_id,
-        contact_id=contact_id,
-        **attrs,
-    )
-
-
-def interaction_item(
-    tenant_id: str, customer_id: str, interaction_id: str, occurred_at: datetime, **attrs: Any
-) -> InteractionItem:
-    return InteractionItem(
-        pk=customer_pk(tenant_id, customer_id),
-        sk=f"{TIMELINE_PREFIX}{inverted_millis(occurred_at)}#INTERACTION#{interaction_id}",
-        tenant_id=tenant_id,
-        customer_id=customer_id,
-        interaction_id=interaction_id,
-        occurred_at=occurred_at,
-        **attrs,
-    )
-
-
-def order_item(
-    tenant_id: str, customer_id: str, order_id: str, occurred_at: datetime, **attrs: Any
-) -> OrderItem:
-    return OrderItem(
-        pk=customer_pk(tenant_id, customer_id),
-        sk=f"{TIMELINE_PREFIX}{inverted_millis(occurred_at)}#ORDER#{order_id}",
-        tenant_id=tenant_id,
-        customer_id=customer_id,
-        order_id=order_id,
-        occurred_at=occurred_at,
-        **attrs,
-    )
-
-
 _INDEX_FOR_FACET = {"OWNER": "by_gsi1", "STAGE": "by_gsi2", "TIER": "by_gsi3"}
 
 
@@ -385,12 +286,10 @@ def list_customers(
 def customer_ids_by_tag(
     tenant_id: str, tag: str, limit: int, start_key: dict[str, Any] | None
 ) -> Page:
-    """Ids of the customers carrying a tag, one page (one Query on gsi1 over the tag items)."""
-    load_collection_item_types()
-    page = query_page(
-        CrmItem.by_gsi1.query, gsi_pk(tenant_id, "TAG", tag), limit=limit, start_key=start_key
-    )
-    return Page(items=[item.customer_id for item in page.items], last_key=page.last_key)
+    """Ids of the customers carrying a tag, one page (one Query on gsi1 over the tag items,
+    which tagging keeps; read as stored, so this area needs none of tagging's code)."""
+    page = raw_query_page(gsi_pk(tenant_id, "TAG", tag), limit, start_key, index="gsi1")
+    return Page(items=[str(i["customer_id"]) for i in page.items], last_key=page.last_key)
 
 
 def owner_filter(owner_id: str) -> Condition:
@@ -404,19 +303,12 @@ def team_filter(owner_id: str, team_id: str | None) -> Condition:
     return condition
 
 
-def item_kind(item: CrmItem) -> str:
-    """The `type` an item is stored with ("Customer", "Tag", "Task", ...)."""
-    return str(CrmItem.item_type.get_discriminator(type(item)))
-
-
 def customer_collection(
     tenant_id: str, customer_id: str, limit: int, start_key: dict[str, Any] | None
 ) -> Page:
-    """One Query over the customer's item collection: the 360 view, one page."""
-    load_collection_item_types()
-    return query_page(
-        CrmItem.query, customer_pk(tenant_id, customer_id), limit=limit, start_key=start_key
-    )
+    """One Query over the customer's item collection, every area's items as stored (plain
+    dicts): the 360 view, one page."""
+    return raw_query_page(customer_pk(tenant_id, customer_id), limit, start_key)
 
 
 def identity_owners(tenant_id: str, identities: Iterable[IdentityKey]) -> dict[IdentityKey, str]:
@@ -436,26 +328,3 @@ def customers_by_ids(tenant_id: str, customer_ids: Iterable[str]) -> list[Custom
 def name_candidates(tenant_id: str, block: str, limit: int) -> list[CustomerItem]:
     """Customers whose name falls in the same block (one Query on gsi4)."""
     return list(CustomerItem.by_gsi4.query(gsi_pk(tenant_id, "NAME", block), limit=limit))
-
-
-def get_tenant_settings(tenant_id: str) -> TenantSettingsItem | None:
-    try:
-        return TenantSettingsItem.get(tenant_prefix(tenant_id), SETTINGS_SK)
-    except TenantSettingsItem.DoesNotExist:
-        return None
-
-
-def save_tenant_settings(item: TenantSettingsItem) -> TenantSettingsItem:
-    try:
-        item.save()
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise PreconditionFailed(
-                "The settings changed meanwhile; fetch them again.", field="If-Match"
-            ) from None
-        raise
-    return item
-
-
-def new_tenant_settings(tenant_id: str) -> TenantSettingsItem:
-    return TenantSettingsItem(pk=tenant_prefix(tenant_id), sk=SETTINGS_SK, tenant_id=tenant_id)

@@ -6,8 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
+from ..core import Schema, Strict
 from ..customers.models import LifecycleStage, Tier
 
 # A tag name is also the sort key `TAG#<name>`: no '#', no control characters.
@@ -25,10 +26,6 @@ Condition = Annotated[
         '{"in": [{"var": "tier"}, ["gold", "black"]]}]}.'
     ),
 ]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class TagCategory(StrEnum):
@@ -56,7 +53,7 @@ class TagRulePatch(Strict):
     description: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 
-class TagRule(BaseModel):
+class TagRule(Schema):
     id: str
     name: str
     category: TagCategory
@@ -71,7 +68,7 @@ class TagRule(BaseModel):
     version: int
 
 
-class TagRulePage(BaseModel):
+class TagRulePage(Schema):
     items: list[TagRule]
     next: str | None = None
 
@@ -100,7 +97,7 @@ class DryRunRequest(Strict):
     next: str | None = Field(default=None, description="Cursor of the previous dry run's page.")
 
 
-class DryRunMatch(BaseModel):
+class DryRunMatch(Schema):
     customer_id: str
     name: str
     owner_id: str
@@ -108,7 +105,7 @@ class DryRunMatch(BaseModel):
     lifecycle_stage: str
 
 
-class DryRunResult(BaseModel):
+class DryRunResult(Schema):
     evaluated: int = Field(description="Customers on this page the rule was tried on.")
     matched: list[DryRunMatch]
     next: str | None = None
@@ -123,12 +120,14 @@ class EnableTemplateRequest(Strict):
     template: IndustryTemplate
 
 
-class EnableTemplateResult(BaseModel):
+class EnableTemplateResult(Schema):
     created: list[TagRule]
     skipped: list[str] = Field(description="Names the tenant has a rule for already.")
 
 
-class CustomerTag(BaseModel):
+class CustomerTag(Schema):
+    """A tag on a customer (the 360 view's `tags`): which rule set it, or by hand/automation."""
+
     tag: str
     source: str
     rule_id: str | None = None

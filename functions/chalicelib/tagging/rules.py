@@ -1,5 +1,5 @@
-"""Pure decisions of the tagging area: what a rule may read, who may manage rules, which tags
-a customer gains or loses. No I/O.
+"""Pure decisions of the tagging area: which tags a customer gains or loses, who manages
+tag rules, the fact tagging adds to rules. No I/O.
 """
 
 from __future__ import annotations
@@ -9,104 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..core import Principal, Role, ValidationFailed, require_role
-from ..customers.models import Consent, CustomerType, LifecycleStage, SourceChannel, Tier
-from ..rulelang import Catalogue, FieldSpec, Node, RuleError, ValueType, compile_rule, evaluate
+from ..core import Role
+from ..rulelang import Catalogue, FieldSpec, Node, ValueType, evaluate
 
 RULE_MANAGERS = (Role.ADMIN, Role.MARKETING)
-
-
-def _choices(enum: Iterable[Any]) -> frozenset[str]:
-    return frozenset(str(member.value) for member in enum)
-
-
-_S, _N, _D = FieldSpec(ValueType.STRING), FieldSpec(ValueType.NUMBER), FieldSpec(ValueType.DATETIME)
-
-CUSTOMER_CATALOGUE = Catalogue(
-    fields={
-        "type": FieldSpec(ValueType.STRING, _choices(CustomerType)),
-        "name": _S,
-        "owner_id": _S,
-        "team_id": _S,
-        "lifecycle_stage": FieldSpec(ValueType.STRING, _choices(LifecycleStage)),
-        "tier": FieldSpec(ValueType.STRING, _choices(Tier)),
-        "source": FieldSpec(ValueType.STRING, _choices(SourceChannel)),
-        **{f"consent.{name}": FieldSpec(ValueType.BOOL) for name in Consent.model_fields},
-        "aggregates.last_interaction_at": _D,
-        "aggregates.last_followup_at": _D,
-        "aggregates.interaction_count": _N,
-        "aggregates.order_count": _N,
-        "aggregates.order_total": _N,
-        "aggregates.order_total_12m": _N,
-        "aggregates.last_order_at": _D,
-        "aggregates.first_order_at": _D,
-        "aggregates.open_tickets": _N,
-        "aggregates.recent_texts": FieldSpec(ValueType.LIST),
-        "tags": FieldSpec(ValueType.LIST),
-        "created_at": _D,
-        "updated_at": _D,
-    },
-    open_maps={"custom_fields": FieldSpec(ValueType.ANY)},
-)
-
-# Fact name -> CustomerItem attribute name, where they differ.
-_ATTRIBUTE_FOR_FACT = {"type": "customer_type"}
-_PROFILE_FACTS = (
-    "type",
-    "name",
-    "owner_id",
-    "team_id",
-    "lifecycle_stage",
-    "tier",
-    "source",
-    "consent",
-    "custom_fields",
-    "aggregates",
-    "created_at",
-    "updated_at",
-)
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "as_dict"):
-        value = value.as_dict()
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def customer_facts(image: Mapping[str, Any], tags: Iterable[str] | None = None) -> dict[str, Any]:
-    """Rule facts from a profile image (CustomerItem attribute names, as the stream delivers;
-    in an image `type` is the item discriminator, the customer's type is `customer_type`).
-    Facts given already (fact names) pass through unchanged.
-    """
-    facts = {}
-    for fact in _PROFILE_FACTS:
-        attribute = _ATTRIBUTE_FOR_FACT.get(fact, fact)
-        facts[fact] = _plain(image[attribute] if attribute in image else image.get(fact))
-    if tags is not None:
-        facts["tags"] = sorted(tags)
-    elif "tags" in image:
-        facts["tags"] = _plain(image["tags"])
-    return facts
-
-
-def compile_condition(data: Any, root: str = "condition") -> Node:
-    """The compiled condition, or 422 naming the bad part (e.g. `condition.all[1].in[0]`)."""
-    try:
-        return compile_rule(data, CUSTOMER_CATALOGUE, root=root)
-    except RuleError as err:
-        raise ValidationFailed(
-            f"{err.path}: {err.reason}.",
-            field=err.path,
-            errors=[{"field": err.path, "reason": err.reason, "code": err.code}],
-        ) from None
-
-
-def check_can_manage(principal: Principal) -> None:
-    require_role(principal, *RULE_MANAGERS)
+# The fact tagging adds to the rule language: the customer's current tags.
+FACTS = Catalogue(fields={"tags": FieldSpec(ValueType.LIST)})
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,27 @@
-"""Use cases of the tagging area: read, decide with rules, write. Routes call only these."""
+"""Use cases of the tagging area: tag rules (the core rule-set toolkit), dry runs, templates,
+re-tagging a changed customer, and tags other areas set (automation) through `add_tag`.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ulid import ULID
-
-from ..core import Conflict, Principal
-from ..core.http import check_version
-from ..core.pagination import decode_cursor, encode_cursor
-from ..customers import store as customers_store
-from ..rulelang import evaluate, to_json, variables
+from ..core import (
+    Conflict,
+    Principal,
+    RuleSet,
+    compile_condition,
+    matching,
+    to_rule_json,
+)
+from ..customers import service as customers
+from ..rulelang import variables
 from . import rules, store, templates
 from .models import (
+    CustomerTag,
     DryRunMatch,
     DryRunRequest,
     DryRunResult,
@@ -26,7 +33,26 @@ from .models import (
     TagRulePatch,
 )
 
-RULES_SCOPE = "tag-rules"
+
+def _compiled(item: store.TagRuleItem) -> rules.TagRuleSpec:
+    return rules.TagRuleSpec(
+        rule_id=item.rule_id,
+        tag=item.name,
+        version=item.version,
+        category=item.category,
+        weight=int(item.weight),
+        condition=compile_condition(json.loads(item.condition_json)),
+    )
+
+
+RULES: RuleSet[store.TagRuleItem, rules.TagRuleSpec] = RuleSet(
+    "tag rule",
+    partition=store.RULES_PARTITION,
+    item=store.TagRuleItem,
+    managers=rules.RULE_MANAGERS,
+    compile=_compiled,
+    unique_names=True,
+)
 
 
 def to_tag_rule(item: store.TagRuleItem) -> TagRule:
@@ -46,17 +72,14 @@ def to_tag_rule(item: store.TagRuleItem) -> TagRule:
     )
 
 
-def _canonical(condition: Any, root: str = "condition") -> str:
-    """The validated condition in canonical JSON (what is stored and evaluated)."""
-    return json.dumps(to_json(rules.compile_condition(condition, root)), ensure_ascii=False)
+def _canonical(condition: Any) -> str:
+    """The validated condition in canonical JSON (what is stored and evaluated); 422 if bad."""
+    return to_rule_json(compile_condition(condition))
 
 
-def _new_item(
-    principal: Principal, body: TagRuleCreate, moment: datetime, template: str | None = None
-) -> store.TagRuleItem:
-    return store.new_rule_item(
-        principal.tenant_id,
-        str(ULID()),
+def _new(principal: Principal, body: TagRuleCreate, template: str | None = None) -> Any:
+    return RULES.new(
+        principal,
         name=body.name,
         category=body.category.value,
         condition_json=_canonical(body.condition),
@@ -64,90 +87,68 @@ def _new_item(
         enabled=body.enabled,
         description=body.description,
         template=template,
-        created_at=moment,
-        updated_at=moment,
-        created_by=principal.user_id,
     )
 
 
 def create_rule(principal: Principal, body: TagRuleCreate) -> TagRule:
-    rules.check_can_manage(principal)
-    item = store.create_rule(_new_item(principal, body, store.now()))
-    forget_rules(principal.tenant_id)
-    return to_tag_rule(item)
+    RULES.check_can_manage(principal)
+    return to_tag_rule(RULES.create(principal, _new(principal, body)))
 
 
 def list_rules(principal: Principal, limit: int, cursor: str | None) -> TagRulePage:
-    scope = f"{RULES_SCOPE}:{principal.tenant_id}"
-    page = store.list_rules(principal.tenant_id, limit, decode_cursor(cursor, scope))
-    return TagRulePage(
-        items=[to_tag_rule(i) for i in page.items], next=encode_cursor(page.last_key, scope)
-    )
+    items, next_cursor = RULES.page(principal, limit, cursor)
+    return TagRulePage(items=[to_tag_rule(i) for i in items], next=next_cursor)
 
 
 def get_rule(principal: Principal, rule_id: str) -> TagRule:
-    return to_tag_rule(store.get_rule(principal.tenant_id, rule_id))
+    return to_tag_rule(RULES.get(principal, rule_id))
 
 
 def patch_rule(
     principal: Principal, rule_id: str, patch: TagRulePatch, expected: int | None
 ) -> TagRule:
-    rules.check_can_manage(principal)
-    item = store.get_rule(principal.tenant_id, rule_id, consistent=True)
-    check_version(expected, item.version)
-    old_name = item.name
     changes = patch.model_dump(exclude_unset=True)
-    if "condition" in changes:
-        item.condition_json = _canonical(patch.condition)
-    for field in ("name", "weight", "enabled", "description"):
-        if changes.get(field) is not None or (field == "description" and field in changes):
-            setattr(item, field, changes[field])
-    if patch.category is not None:
-        item.category = patch.category.value
-    item.updated_at = store.now()
-    store.save_rule(item, old_name)
-    forget_rules(principal.tenant_id)
-    return to_tag_rule(item)
+
+    def edit(item: store.TagRuleItem) -> None:
+        if "condition" in changes:
+            item.condition_json = _canonical(patch.condition)
+        for field in ("name", "weight", "enabled", "description"):
+            if changes.get(field) is not None or (field == "description" and field in changes):
+                setattr(item, field, changes[field])
+        if patch.category is not None:
+            item.category = patch.category.value
+
+    return to_tag_rule(RULES.change(principal, rule_id, expected, edit))
 
 
 def delete_rule(principal: Principal, rule_id: str, expected: int | None) -> None:
     """Delete a rule; the tags it set go at each customer's next re-tag."""
-    rules.check_can_manage(principal)
-    item = store.get_rule(principal.tenant_id, rule_id, consistent=True)
-    check_version(expected, item.version)
-    store.delete_rule(item)
-    forget_rules(principal.tenant_id)
+    RULES.delete(principal, rule_id, expected)
 
 
 def dry_run(principal: Principal, body: DryRunRequest, now: datetime) -> DryRunResult:
     """Which customers on one page of the scope the condition would tag; writes nothing."""
-    rules.check_can_manage(principal)
-    condition = rules.compile_condition(body.condition)
+    RULES.check_can_manage(principal)
+    condition = compile_condition(body.condition)
     facet, value = _facet(body)
     scope = f"tag-dry-run:{principal.tenant_id}:{facet}:{value}"
-    page = customers_store.list_customers(
-        principal.tenant_id, facet, value, body.limit, decode_cursor(body.next, scope)
+    page, next_cursor = customers.facts_page(
+        principal.tenant_id, facet, value, body.limit, scope, body.next
     )
-    customers = [c for c in page.items if c.deleted_at is None]
-    tags = _tags_of(principal.tenant_id, [c.customer_id for c in customers], condition)
+    if "tags" in variables(condition):
+        page = [(cid, {**facts, "tags": _tags_of(principal.tenant_id, cid)}) for cid, facts in page]
+    facts_by_id = dict(page)
     matched = [
         DryRunMatch(
-            customer_id=c.customer_id,
-            name=c.name,
-            owner_id=c.owner_id,
-            tier=c.tier,
-            lifecycle_stage=c.lifecycle_stage,
+            customer_id=cid,
+            name=facts_by_id[cid]["name"],
+            owner_id=facts_by_id[cid]["owner_id"],
+            tier=facts_by_id[cid]["tier"],
+            lifecycle_stage=facts_by_id[cid]["lifecycle_stage"],
         )
-        for c in customers
-        if evaluate(
-            condition,
-            rules.customer_facts(c.attribute_values, tags.get(c.customer_id)),
-            now,
-        )
+        for cid in matching(condition, page, now)
     ]
-    return DryRunResult(
-        evaluated=len(customers), matched=matched, next=encode_cursor(page.last_key, scope)
-    )
+    return DryRunResult(evaluated=len(page), matched=matched, next=next_cursor)
 
 
 def _facet(body: DryRunRequest) -> tuple[str, str]:
@@ -160,35 +161,117 @@ def _facet(body: DryRunRequest) -> tuple[str, str]:
     return "STAGE", scope.lifecycle_stage.value
 
 
-def _tags_of(tenant_id: str, customer_ids: list[str], condition: Any) -> dict[str, list[str]]:
-    """Current tags, read only when the condition looks at them (one Query per customer)."""
-    if "tags" not in variables(condition):
-        return {}
-    return {cid: sorted(store.customer_tags(tenant_id, cid)) for cid in customer_ids}
+def _tags_of(tenant_id: str, customer_id: str) -> list[str]:
+    """A customer's current tags (one Query), for conditions that look at them."""
+    return sorted(store.customer_tags(tenant_id, customer_id))
 
 
 def enable_template(principal: Principal, template: IndustryTemplate) -> EnableTemplateResult:
     """Create the template's starter rules; names the tenant uses already are skipped."""
-    rules.check_can_manage(principal)
-    taken = store.rule_names(principal.tenant_id)
+    RULES.check_can_manage(principal)
+    taken = RULES.names(principal.tenant_id)
     created, skipped = [], []
-    moment = store.now()
     for body in templates.starter_rules(template):
         if body.name.casefold() in taken:
             skipped.append(body.name)
             continue
         try:
-            item = store.create_rule(_new_item(principal, body, moment, template=template.value))
+            item = RULES.create(principal, _new(principal, body, template=template.value))
         except Conflict:  # created meanwhile by a concurrent call
             skipped.append(body.name)
             continue
         created.append(to_tag_rule(item))
-    forget_rules(principal.tenant_id)
     return EnableTemplateResult(created=created, skipped=skipped)
 
 
-def forget_rules(tenant_id: str) -> None:
-    """Drop this process's cached rules of the tenant after a change."""
-    from .handlers import clear_rule_cache
+# --- tags on customers ----------------------------------------------------------------------
 
-    clear_rule_cache(tenant_id)
+
+def retag_customer(
+    tenant_id: str, customer_id: str, facts: Mapping[str, Any], now: datetime
+) -> tuple[list[str], list[str]]:
+    """Evaluate the tenant's tag rules for one customer; write only the tags that change.
+
+    `facts`: the customer's fact sheet (customers' `customer_facts`); when it carries no
+    `tags`, the customer's current tags are filled in. Returns (added, removed) tag names; a
+    tag moved to a new rule version is in neither.
+    """
+    current_items = store.customer_tags(tenant_id, customer_id)
+    current = {
+        tag: rules.CurrentTag(
+            tag=tag,
+            source=item.source,
+            rule_id=item.rule_id,
+            rule_version=int(item.rule_version) if item.rule_version is not None else None,
+        )
+        for tag, item in current_items.items()
+    }
+    if "tags" not in facts:
+        facts = {**facts, "tags": sorted(current)}
+    changes = rules.decide_tags(RULES.enabled(tenant_id), facts, now, current)
+    added = [
+        rule.tag
+        for rule in changes.add
+        if store.put_rule_tag(
+            store.tag_item(
+                tenant_id,
+                customer_id,
+                rule.tag,
+                source=rules.RULE_SOURCE,
+                rule_id=rule.rule_id,
+                rule_version=rule.version,
+                category=rule.category,
+                weight=rule.weight,
+                evaluated_at=now,
+            )
+        )
+        and rule.tag not in current
+    ]
+    removed = [
+        have.tag
+        for have in changes.remove
+        if store.delete_tag(tenant_id, customer_id, have.tag, rule_id=have.rule_id)
+    ]
+    return added, removed
+
+
+def add_tag(
+    tenant_id: str,
+    customer_id: str,
+    tag: str,
+    *,
+    source: str,
+    rule_id: str | None,
+    rule_version: int | None,
+    at: datetime,
+) -> bool:
+    """Set a tag another area decided on (automation) where none is; False when one was."""
+    return store.put_tag_if_absent(
+        store.tag_item(
+            tenant_id,
+            customer_id,
+            tag,
+            source=source,
+            rule_id=rule_id,
+            rule_version=rule_version,
+            evaluated_at=at,
+        )
+    )
+
+
+def remove_tag(tenant_id: str, customer_id: str, tag: str) -> bool:
+    """Drop a tag, whoever set it; False when it was not there."""
+    return store.delete_tag(tenant_id, customer_id, tag)
+
+
+def tag_view(item: Mapping[str, Any], principal: Principal) -> CustomerTag:
+    """A tag item as stored, as the 360 view's `tags` show it."""
+    return CustomerTag(
+        tag=item["tag"],
+        source=item["source"],
+        rule_id=item.get("rule_id"),
+        rule_version=item.get("rule_version"),
+        category=item.get("category"),
+        weight=item.get("weight"),
+        evaluated_at=item["evaluated_at"],
+    )

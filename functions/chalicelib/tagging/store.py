@@ -2,9 +2,7 @@
 
 | pattern                             | index | key condition                                     |
 |-------------------------------------|-------|---------------------------------------------------|
-| tag rule by id                      | table | pk=T#t#TAGRULES, sk=RULE#<rule id>                |
-| a tenant's tag rules (list, re-tag) | table | pk=T#t#TAGRULES, sk begins_with RULE# (one Query) |
-| tag-rule name guard (unique names)  | table | pk=T#t#TAGRULES, sk=NAME#<casefolded name>        |
+| tag rules (core rule-set toolkit)   | table | pk=T#t#TAGRULES, sk=RULE#<id> / NAME#<name>       |
 | a customer's tags (360, re-tag)     | table | pk=T#t#C#<id>, sk begins_with TAG# (one Query)    |
 | customers by tag                    | gsi1  | gsi1pk=T#t#TAG#<tag>, gsi1sk=C#<customer id>      |
 
@@ -18,50 +16,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.attributes import (
-    BooleanAttribute,
-    NumberAttribute,
-    UnicodeAttribute,
-    UTCDateTimeAttribute,
-    VersionAttribute,
-)
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
-from pynamodb.transactions import TransactWrite
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import DeleteError, PutError
 
-from ..core import Conflict, NotFound, PreconditionFailed
-from ..core.table import CrmItem, Page, customer_pk, gsi_pk, query_page
+from ..core import CrmItem, RuleItem, customer_pk, gsi_pk
 
-RULE_PREFIX = "RULE#"
-NAME_PREFIX = "NAME#"
+RULES_PARTITION = "TAGRULES"
 TAG_PREFIX = "TAG#"
 CONDITION_FAILED = "ConditionalCheckFailed"
 
 
-def rules_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#TAGRULES"
-
-
-def name_sk(name: str) -> str:
-    return f"{NAME_PREFIX}{name.casefold()}"
-
-
-class TagRuleItem(CrmItem, discriminator="TagRule"):
-    rule_id = UnicodeAttribute()
-    name = UnicodeAttribute()
+class TagRuleItem(RuleItem, discriminator="TagRule"):
     category = UnicodeAttribute()
     condition_json = UnicodeAttribute()  # JSON text: keeps ints and floats exactly as written
     weight = NumberAttribute()
-    enabled = BooleanAttribute()
     description = UnicodeAttribute(null=True)
     template = UnicodeAttribute(null=True)
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    created_by = UnicodeAttribute()
-    version = VersionAttribute()
-
-
-class TagRuleNameItem(CrmItem, discriminator="TagRuleName"):
-    rule_id = UnicodeAttribute()
 
 
 class TagItem(CrmItem, discriminator="Tag"):
@@ -77,109 +47,6 @@ class TagItem(CrmItem, discriminator="Tag"):
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def new_rule_item(tenant_id: str, rule_id: str, **attrs: Any) -> TagRuleItem:
-    return TagRuleItem(
-        pk=rules_pk(tenant_id),
-        sk=f"{RULE_PREFIX}{rule_id}",
-        tenant_id=tenant_id,
-        rule_id=rule_id,
-        **attrs,
-    )
-
-
-def _name_guard(item: TagRuleItem, name: str) -> TagRuleNameItem:
-    return TagRuleNameItem(
-        pk=item.pk, sk=name_sk(name), tenant_id=item.tenant_id, rule_id=item.rule_id
-    )
-
-
-def _name_taken(name: str) -> Conflict:
-    return Conflict(f"A tag rule named {name!r} exists already.", field="name")
-
-
-def _cancelled_at(error: TransactWriteError) -> set[int]:
-    reasons = error.cancellation_reasons or []
-    return {i for i, r in enumerate(reasons) if r is not None and r.code == CONDITION_FAILED}
-
-
-def create_rule(item: TagRuleItem) -> TagRuleItem:
-    """The rule and its name guard in one transaction: a taken name is 409, never overwritten."""
-    try:
-        with TransactWrite(connection=CrmItem._get_connection().connection) as tx:
-            tx.save(item, condition=TagRuleItem.pk.does_not_exist())
-            tx.save(_name_guard(item, item.name), condition=TagRuleNameItem.pk.does_not_exist())
-    except TransactWriteError as exc:
-        if 1 in _cancelled_at(exc):
-            raise _name_taken(item.name) from None
-        raise
-    return item
-
-
-def get_rule(tenant_id: str, rule_id: str, *, consistent: bool = False) -> TagRuleItem:
-    try:
-        item = TagRuleItem.get(
-            rules_pk(tenant_id), f"{RULE_PREFIX}{rule_id}", consistent_read=consistent
-        )
-    except TagRuleItem.DoesNotExist:
-        raise NotFound(f"No tag rule {rule_id}.", field="id") from None
-    return item
-
-
-def list_rules(tenant_id: str, limit: int | None, start_key: dict[str, Any] | None) -> Page:
-    """One Query over the tenant's rules (a page of `limit`, or all pages when None)."""
-    return query_page(
-        TagRuleItem.query,
-        rules_pk(tenant_id),
-        TagRuleItem.sk.startswith(RULE_PREFIX),
-        limit=limit,
-        start_key=start_key,
-    )
-
-
-def rule_names(tenant_id: str) -> set[str]:
-    """The casefolded names the tenant's rules use (one Query over the guards)."""
-    return {
-        guard.sk.removeprefix(NAME_PREFIX)
-        for guard in TagRuleNameItem.query(
-            rules_pk(tenant_id), TagRuleNameItem.sk.startswith(NAME_PREFIX)
-        )
-    }
-
-
-def save_rule(item: TagRuleItem, old_name: str) -> TagRuleItem:
-    """Write a changed rule (version-checked); a rename moves the name guard atomically."""
-    renamed = item.name.casefold() != old_name.casefold()
-    try:
-        with TransactWrite(connection=CrmItem._get_connection().connection) as tx:
-            tx.save(item)
-            if renamed:
-                tx.delete(_name_guard(item, old_name))
-                tx.save(_name_guard(item, item.name), condition=TagRuleNameItem.pk.does_not_exist())
-    except TransactWriteError as exc:
-        cancelled = _cancelled_at(exc)
-        if 0 in cancelled:
-            raise _stale() from None
-        if 2 in cancelled:
-            raise _name_taken(item.name) from None
-        raise
-    return item
-
-
-def delete_rule(item: TagRuleItem) -> None:
-    try:
-        with TransactWrite(connection=CrmItem._get_connection().connection) as tx:
-            tx.delete(item, condition=TagRuleItem.version == item.version)
-            tx.delete(_name_guard(item, item.name))
-    except TransactWriteError as exc:
-        if 0 in _cancelled_at(exc):
-            raise _stale() from None
-        raise
-
-
-def _stale() -> PreconditionFailed:
-    return PreconditionFailed("The tag rule changed meanwhile; fetch it again.", field="If-Match")
 
 
 # --- tags on customers ----------------------------------------------------------------------

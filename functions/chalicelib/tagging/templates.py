@@ -98,13 +98,9 @@ def _b2b_software() -> list[TagRuleCreate]:
             "at risk",
             TagCategory.RISK,
             85,
-            {
-                "any": [
-                    _days_since("aggregates.last_interaction_at", ">", 60),
-                    {">=": [{"var": "aggregates.open_tickets"}, 3]},
-                ]
-            },
-            "No contact for 60 days, or three open tickets or more.",
+            # Open tickets join this rule when the service desk keeps that aggregate.
+            _days_since("aggregates.last_interaction_at", ">", 60),
+            "No contact for 60 days.",
         ),
         _rule(
             "engaged",

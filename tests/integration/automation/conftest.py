@@ -4,7 +4,7 @@ two timer backends."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,17 +18,49 @@ def automation_api(api: Any) -> Any:
     return api
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    from chalicelib.automation import handlers, timers
-    from chalicelib.tagging.handlers import clear_rule_cache
+ChangeCustomer = Callable[..., None]
 
-    handlers.clear_rule_cache()
-    clear_rule_cache()
-    timers.timer_backend.cache_clear()
-    yield
-    handlers.clear_rule_cache()
-    timers.timer_backend.cache_clear()
+
+def _as_stored(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A model's attribute values as a stream image holds them (maps as plain dicts)."""
+    if values is None:
+        return None
+    return {k: v.as_dict() if hasattr(v, "as_dict") else v for k, v in values.items()}
+
+
+@pytest.fixture
+def customer_changed() -> ChangeCustomer:
+    """Do what the stream function does for a profile change: the customers area's reaction,
+    then automation's follower for each notice. Images as stored (old None: created)."""
+    from datetime import datetime
+
+    from chalicelib.automation.handlers import on_customer_changed
+    from chalicelib.core.changes import Change
+    from chalicelib.customers.reactions import profile_changed
+
+    def change(
+        old: dict[str, Any] | None,
+        new: dict[str, Any] | None,
+        now: datetime,
+        event_id: str = "stream-record-1",
+    ) -> None:
+        old, new = _as_stored(old), _as_stored(new)
+        image = new or old
+        assert image is not None
+        name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+        record = Change(
+            event_id=event_id,
+            event_name=name,
+            sequence_number="1",
+            keys={"pk": image["pk"], "sk": image["sk"]},
+            old=old,
+            new=new,
+            at=now,
+        )
+        for notice in profile_changed(record).notices:
+            on_customer_changed(notice, now)
+
+    return change
 
 
 @pytest.fixture
@@ -47,12 +79,11 @@ def step_functions(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
 
     import boto3
 
-    from chalicelib.automation.timers import state_machine_definition
+    from infra.statemachines import timer_definition
 
     client = boto3.client("stepfunctions", region_name="us-east-1")
-    definition = state_machine_definition(
-        "arn:aws:lambda:us-east-1:123456789012:function:crm-timers"
-    )
+    # The machine CDK deploys (infra/statemachines/timers.asl.json), with a test function ARN.
+    definition = timer_definition("arn:aws:lambda:us-east-1:123456789012:function:crm-timers")
     arn = client.create_state_machine(
         name=STATE_MACHINE,
         definition=json.dumps(definition),

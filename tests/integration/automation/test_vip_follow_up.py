@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.automation import store
-from chalicelib.automation.handlers import handle_timer, on_customer_change
+from chalicelib.core import stream_store, timer_store
+from chalicelib.core.timers import handle_timer
 from chalicelib.customers import store as customers_store
-from chalicelib.pipeline import store as pipeline_store
 from infra.local.timer_runner import run_due
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -45,7 +44,7 @@ def _follow_up(customer: Any, moment: datetime) -> tuple[dict[str, Any], dict[st
     current = dict(old["aggregates"].as_dict())
     rev = current.get("rev")
     updated = {**current, "last_followup_at": moment.isoformat(), "rev": int(rev or 0) + 1}
-    assert pipeline_store.write_aggregates(old["pk"], updated, None if rev is None else int(rev))
+    assert stream_store.write_aggregates(old["pk"], updated, None if rev is None else int(rev))
     return old, _image(customers_store.get_customer("acme", customer.customer_id, consistent=True))
 
 
@@ -67,36 +66,42 @@ def _owner_tasks(automation_api: Any, owner: str = "rob") -> list[dict[str, Any]
 
 
 def test_given_a_vip_when_created_then_a_timer_waits_until_15_days_after_the_follow_up(
-    step_functions: Any, vip_rule: dict[str, Any], make_customer: Any
+    step_functions: Any, vip_rule: dict[str, Any], make_customer: Any, customer_changed: Any
 ) -> None:
     customer = make_customer(aggregates={"last_followup_at": T0.isoformat()})
-    on_customer_change(None, _image(customer), T0)
+    customer_changed(None, _image(customer), T0)
     (execution,) = _executions(step_functions)
     assert execution["status"] == "RUNNING"
     payload = json.loads(execution["input"])
+    assert payload["kind"] == "automation.time_rule"
     assert payload["deadline"] == (T0 + timedelta(days=15)).isoformat()
-    assert (payload["customer_id"], payload["rule_id"], payload["rule_version"]) == (
+    data = payload["data"]
+    assert (data["customer_id"], data["rule_id"], data["rule_version"]) == (
         customer.customer_id,
         vip_rule["id"],
         1,
     )
-    assert payload["since"] == T0.isoformat()
+    assert data["since"] == T0.isoformat()
 
 
 def test_given_the_same_change_twice_when_arming_then_one_execution_exists(
-    step_functions: Any, vip_rule: dict[str, Any], make_customer: Any
+    step_functions: Any, vip_rule: dict[str, Any], make_customer: Any, customer_changed: Any
 ) -> None:
     customer = make_customer(aggregates={"last_followup_at": T0.isoformat()})
-    on_customer_change(None, _image(customer), T0)
-    on_customer_change(None, _image(customer), T0)
+    customer_changed(None, _image(customer), T0)
+    customer_changed(None, _image(customer), T0)
     assert len(_executions(step_functions)) == 1
 
 
 def test_given_a_vip_timer_when_the_deadline_passes_then_the_owner_gets_one_to_do(
-    step_functions: Any, vip_rule: dict[str, Any], make_customer: Any, automation_api: Any
+    step_functions: Any,
+    vip_rule: dict[str, Any],
+    make_customer: Any,
+    automation_api: Any,
+    customer_changed: Any,
 ) -> None:
     customer = make_customer(aggregates={"last_followup_at": T0.isoformat()})
-    on_customer_change(None, _image(customer), T0)
+    customer_changed(None, _image(customer), T0)
     payload = json.loads(_executions(step_functions)[0]["input"])
     deadline = T0 + timedelta(days=15)
     outcome = handle_timer(payload, None, now=deadline + timedelta(seconds=3))
@@ -113,14 +118,18 @@ def test_given_a_vip_timer_when_the_deadline_passes_then_the_owner_gets_one_to_d
 
 
 def test_given_a_follow_up_before_the_deadline_then_the_timer_is_stopped_and_no_to_do_comes(
-    step_functions: Any, vip_rule: dict[str, Any], make_customer: Any, automation_api: Any
+    step_functions: Any,
+    vip_rule: dict[str, Any],
+    make_customer: Any,
+    automation_api: Any,
+    customer_changed: Any,
 ) -> None:
     customer = make_customer(aggregates={"last_followup_at": T0.isoformat()})
-    on_customer_change(None, _image(customer), T0)
+    customer_changed(None, _image(customer), T0)
     first = json.loads(_executions(step_functions)[0]["input"])
     follow_up = T0 + timedelta(days=5)
-    on_customer_change(*_follow_up(customer, follow_up), follow_up)
-    by_since = {json.loads(e["input"])["since"]: e for e in _executions(step_functions)}
+    customer_changed(*_follow_up(customer, follow_up), follow_up)
+    by_since = {json.loads(e["input"])["data"]["since"]: e for e in _executions(step_functions)}
     assert by_since[T0.isoformat()]["status"] == "ABORTED"
     assert by_since[follow_up.isoformat()]["status"] == "RUNNING"
     # Even if the stopped execution had fired already, the moved since-field stops it.
@@ -130,18 +139,22 @@ def test_given_a_follow_up_before_the_deadline_then_the_timer_is_stopped_and_no_
 
 
 def test_given_a_standard_customer_when_created_then_no_timer_is_armed(
-    step_functions: Any, vip_rule: dict[str, Any], make_customer: Any
+    step_functions: Any, vip_rule: dict[str, Any], make_customer: Any, customer_changed: Any
 ) -> None:
     customer = make_customer(tier="standard", aggregates={"last_followup_at": T0.isoformat()})
-    on_customer_change(None, _image(customer), T0)
+    customer_changed(None, _image(customer), T0)
     assert _executions(step_functions) == []
 
 
 def test_given_a_customer_downgraded_while_waiting_when_the_timer_fires_then_nothing_happens(
-    step_functions: Any, vip_rule: dict[str, Any], make_customer: Any, automation_api: Any
+    step_functions: Any,
+    vip_rule: dict[str, Any],
+    make_customer: Any,
+    automation_api: Any,
+    customer_changed: Any,
 ) -> None:
     customer = make_customer(aggregates={"last_followup_at": T0.isoformat()})
-    on_customer_change(None, _image(customer), T0)
+    customer_changed(None, _image(customer), T0)
     payload = json.loads(_executions(step_functions)[0]["input"])
     item = customers_store.get_customer("acme", customer.customer_id)
     item.tier = "standard"
@@ -151,27 +164,27 @@ def test_given_a_customer_downgraded_while_waiting_when_the_timer_fires_then_not
 
 
 def test_given_a_customer_becoming_vip_later_when_changed_then_the_timer_is_armed_then(
-    step_functions: Any, vip_rule: dict[str, Any], make_customer: Any
+    step_functions: Any, vip_rule: dict[str, Any], make_customer: Any, customer_changed: Any
 ) -> None:
     customer = make_customer(tier="silver", aggregates={"last_followup_at": T0.isoformat()})
     old = _image(customer)
-    on_customer_change(None, old, T0)
+    customer_changed(None, old, T0)
     assert _executions(step_functions) == []
-    on_customer_change(old, {**old, "tier": "black"}, T0 + timedelta(days=1))
+    customer_changed(old, {**old, "tier": "black"}, T0 + timedelta(days=1))
     assert len(_executions(step_functions)) == 1
 
 
 def test_given_a_deleted_customer_then_its_timer_is_stopped(
-    step_functions: Any, vip_rule: dict[str, Any], make_customer: Any
+    step_functions: Any, vip_rule: dict[str, Any], make_customer: Any, customer_changed: Any
 ) -> None:
     customer = make_customer(aggregates={"last_followup_at": T0.isoformat()})
-    on_customer_change(None, _image(customer), T0)
-    on_customer_change(_image(customer), {**_image(customer), "deleted_at": T0}, T0)
+    customer_changed(None, _image(customer), T0)
+    customer_changed(_image(customer), {**_image(customer), "deleted_at": T0}, T0)
     assert _executions(step_functions)[0]["status"] == "ABORTED"
 
 
 def test_given_a_manager_escalation_when_it_fires_then_the_teams_manager_gets_the_to_do(
-    step_functions: Any, make_customer: Any, automation_api: Any
+    step_functions: Any, make_customer: Any, automation_api: Any, customer_changed: Any
 ) -> None:
     rule = {
         **VIP_FOLLOW_UP,
@@ -182,7 +195,7 @@ def test_given_a_manager_escalation_when_it_fires_then_the_teams_manager_gets_th
     assert automation_api.post("/v1/automation-rules", rule).status_code == 201
     assert automation_api.put("/v1/teams/east/manager", {"manager_id": "sam"}).status_code == 200
     customer = make_customer(aggregates={"last_followup_at": T0.isoformat()})
-    on_customer_change(None, _image(customer), T0)
+    customer_changed(None, _image(customer), T0)
     payload = json.loads(_executions(step_functions)[0]["input"])
     handle_timer(payload, None, now=T0 + timedelta(days=15, seconds=2))
     assert [t["title"] for t in _owner_tasks(automation_api, "sam")] == ["Nobody followed up"]
@@ -193,10 +206,14 @@ def test_given_a_manager_escalation_when_it_fires_then_the_teams_manager_gets_th
 
 
 def test_given_local_timers_when_the_runner_ticks_after_the_deadline_then_the_owner_gets_a_to_do(
-    table_timers: None, vip_rule: dict[str, Any], make_customer: Any, automation_api: Any
+    table_timers: None,
+    vip_rule: dict[str, Any],
+    make_customer: Any,
+    automation_api: Any,
+    customer_changed: Any,
 ) -> None:
     customer = make_customer(aggregates={"last_followup_at": T0.isoformat()})
-    on_customer_change(None, _image(customer), T0)
+    customer_changed(None, _image(customer), T0)
     assert run_due(T0 + timedelta(days=14)) == 0
     assert run_due(T0 + timedelta(days=15, seconds=1)) == 1
     assert run_due(T0 + timedelta(days=16)) == 0  # fired timers leave the due index
@@ -204,15 +221,19 @@ def test_given_local_timers_when_the_runner_ticks_after_the_deadline_then_the_ow
 
 
 def test_given_local_timers_when_a_follow_up_comes_first_then_the_old_timer_is_cancelled(
-    table_timers: None, vip_rule: dict[str, Any], make_customer: Any, automation_api: Any
+    table_timers: None,
+    vip_rule: dict[str, Any],
+    make_customer: Any,
+    automation_api: Any,
+    customer_changed: Any,
 ) -> None:
     customer = make_customer(aggregates={"last_followup_at": T0.isoformat()})
-    on_customer_change(None, _image(customer), T0)
+    customer_changed(None, _image(customer), T0)
     follow_up = T0 + timedelta(days=10)
-    on_customer_change(*_follow_up(customer, follow_up), follow_up)
+    customer_changed(*_follow_up(customer, follow_up), follow_up)
     assert run_due(T0 + timedelta(days=16)) == 0
     assert _owner_tasks(automation_api) == []
     assert run_due(follow_up + timedelta(days=15, seconds=1)) == 1
     assert len(_owner_tasks(automation_api)) == 1
-    statuses = sorted(t.status for t in store.TimerItem.scan())
+    statuses = sorted(t.status for t in timer_store.TimerItem.scan())
     assert statuses == ["cancelled", "fired"]

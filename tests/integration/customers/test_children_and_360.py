@@ -34,8 +34,16 @@ def test_given_children_when_reading_360_then_every_section_is_there_latest_firs
     assert [i["text"] for i in view["interactions"]] == ["second", "first"]
     assert view["orders"][0]["currency"] == "CNY"
     assert view["tags"] == []
-    assert view["tickets"] == []
-    assert view["opportunities"] == []
+    assert view["tasks"] == []
+
+
+def test_given_the_areas_when_reading_360_then_it_has_exactly_their_sections(api, alices_customer):
+    from chalicelib.core import registry
+
+    view = api.get(f"/v1/customers/{alices_customer['id']}/360").json
+
+    sections = {section.name for _, section in registry().sections()}
+    assert set(view) == {"profile", "identities", "next", *sections}
 
 
 def test_given_finance_when_reading_360_then_interaction_text_is_hidden(api, alices_customer):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,15 +14,6 @@ import pytest
 def tagging_api(api: Any) -> Any:
     """The API client (app.py's app, every Blueprint registered)."""
     return api
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rule_cache() -> Iterator[None]:
-    from chalicelib.tagging.handlers import clear_rule_cache
-
-    clear_rule_cache()
-    yield
-    clear_rule_cache()
 
 
 @pytest.fixture

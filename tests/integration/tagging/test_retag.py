@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from chalicelib.core import clear_rule_caches
 from chalicelib.customers import store as customers_store
+from chalicelib.customers.profile import customer_facts
 from chalicelib.tagging import store
-from chalicelib.tagging.handlers import clear_rule_cache, retag_customer
-from chalicelib.tagging.rules import customer_facts
+from chalicelib.tagging.service import retag_customer
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -84,7 +85,7 @@ def test_given_a_disabled_rule_when_retagged_then_its_tag_is_removed(
     customer = make_customer(aggregates={"order_total_12m": 25000})
     retag_customer("acme", customer.customer_id, _facts(customer), NOW)
     tagging_api.patch(f"/v1/tag-rules/{ids['high value']}", {"enabled": False})
-    clear_rule_cache()
+    clear_rule_caches()
     assert retag_customer("acme", customer.customer_id, _facts(customer), NOW)[1] == ["high value"]
 
 
@@ -95,7 +96,7 @@ def test_given_a_rule_edited_when_retagged_then_the_tag_records_the_new_version_
     customer = make_customer(aggregates={"order_total_12m": 25000})
     retag_customer("acme", customer.customer_id, _facts(customer), NOW)
     tagging_api.patch(f"/v1/tag-rules/{ids['high value']}", {"weight": 99})
-    clear_rule_cache()
+    clear_rule_caches()
     assert retag_customer("acme", customer.customer_id, _facts(customer), NOW) == ([], [])
     assert store.customer_tags("acme", customer.customer_id)["high value"].rule_version == 2
 

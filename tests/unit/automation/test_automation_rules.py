@@ -7,8 +7,10 @@ from typing import Any
 
 from chalicelib.automation import rules
 from chalicelib.automation.models import ChangeTrigger, TimeTrigger
+from chalicelib.core import registry
 from chalicelib.rulelang import compile_rule
-from chalicelib.tagging.rules import CUSTOMER_CATALOGUE
+
+CATALOGUE = registry().catalogue  # every area's facts, as rules see them
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 T0 = "2026-11-01T09:00:00+00:00"
@@ -22,7 +24,7 @@ def _rule(trigger: Any, condition: Any = True) -> rules.CompiledRule:
         version=1,
         name="r",
         trigger=trigger,
-        condition=compile_rule(condition, CUSTOMER_CATALOGUE),
+        condition=compile_rule(condition, CATALOGUE),
         actions=(),
     )
 

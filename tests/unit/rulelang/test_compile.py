@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
+from chalicelib.core import registry
 from chalicelib.rulelang import RuleError, compile_rule, to_json
 from chalicelib.rulelang.nodes import AllOf, Compare, In, ListLiteral, Literal, Var
-from chalicelib.tagging.rules import CUSTOMER_CATALOGUE
+
+CATALOGUE = registry().catalogue  # every area's facts, as rules see them
 
 VIP_BIG_SPENDER = {
     "all": [
@@ -20,7 +22,7 @@ VIP_BIG_SPENDER = {
 
 
 def compile_(data: Any) -> Any:
-    return compile_rule(data, CUSTOMER_CATALOGUE)
+    return compile_rule(data, CATALOGUE)
 
 
 def error_of(data: Any) -> RuleError:
@@ -137,7 +139,7 @@ def test_given_exists_on_a_literal_when_compiled_then_it_is_rejected() -> None:
 
 def test_given_a_custom_root_when_compiled_then_paths_start_with_it() -> None:
     with pytest.raises(RuleError) as caught:
-        compile_rule({"not": 3}, CUSTOMER_CATALOGUE, root="trigger.condition")
+        compile_rule({"not": 3}, CATALOGUE, root="trigger.condition")
     assert caught.value.path == "trigger.condition.not"
 
 

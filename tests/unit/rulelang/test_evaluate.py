@@ -8,14 +8,16 @@ from typing import Any
 
 import pytest
 
+from chalicelib.core import registry
 from chalicelib.rulelang import compile_rule, evaluate
-from chalicelib.tagging.rules import CUSTOMER_CATALOGUE
+
+CATALOGUE = registry().catalogue  # every area's facts, as rules see them
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def holds(rule: Any, facts: dict[str, Any], now: datetime = NOW) -> bool:
-    return evaluate(compile_rule(rule, CUSTOMER_CATALOGUE), facts, now)
+    return evaluate(compile_rule(rule, CATALOGUE), facts, now)
 
 
 VIP = {

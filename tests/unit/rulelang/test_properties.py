@@ -12,12 +12,14 @@ from typing import Any
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from chalicelib.core import registry
 from chalicelib.rulelang import RuleError, compile_rule, evaluate, to_json
 from chalicelib.rulelang.nodes import Not
-from chalicelib.tagging.rules import CUSTOMER_CATALOGUE
+
+CATALOGUE = registry().catalogue  # every area's facts, as rules see them
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-FIELDS = CUSTOMER_CATALOGUE.fields
+FIELDS = CATALOGUE.fields
 
 
 def _paths(kind: str, *, with_choices: bool | None = None) -> list[str]:
@@ -149,7 +151,7 @@ def test_valid_rules_compile_and_evaluate_to_a_bool_for_any_facts(
     rule: Any, facts: dict[str, Any], offset: int
 ) -> None:
     assume(depth(rule) <= 10)
-    ast = compile_rule(rule, CUSTOMER_CATALOGUE)
+    ast = compile_rule(rule, CATALOGUE)
     result = evaluate(ast, facts, NOW + timedelta(seconds=offset))
     assert isinstance(result, bool)
 
@@ -158,17 +160,17 @@ def test_valid_rules_compile_and_evaluate_to_a_bool_for_any_facts(
 @given(rule=conditions)
 def test_compiled_rules_round_trip_through_json(rule: Any) -> None:
     assume(depth(rule) <= 10)
-    ast = compile_rule(rule, CUSTOMER_CATALOGUE)
+    ast = compile_rule(rule, CATALOGUE)
     assert to_json(ast) == rule
     again = json.loads(json.dumps(to_json(ast)))
-    assert compile_rule(again, CUSTOMER_CATALOGUE) == ast
+    assert compile_rule(again, CATALOGUE) == ast
 
 
 @settings(max_examples=100, deadline=None)
 @given(rule=conditions, facts=facts_strategy)
 def test_not_is_the_exact_negation(rule: Any, facts: dict[str, Any]) -> None:
     assume(depth(rule) <= 9)
-    ast = compile_rule(rule, CUSTOMER_CATALOGUE)
+    ast = compile_rule(rule, CATALOGUE)
     assert evaluate(Not(ast), facts, NOW) is (not evaluate(ast, facts, NOW))
 
 
@@ -176,9 +178,9 @@ def test_not_is_the_exact_negation(rule: Any, facts: dict[str, Any]) -> None:
 @given(rules=st.lists(conditions, min_size=1, max_size=4), facts=facts_strategy)
 def test_all_and_any_agree_with_their_parts(rules: list[Any], facts: dict[str, Any]) -> None:
     assume(all(depth(r) <= 9 for r in rules))
-    parts = [evaluate(compile_rule(r, CUSTOMER_CATALOGUE), facts, NOW) for r in rules]
-    assert evaluate(compile_rule({"all": rules}, CUSTOMER_CATALOGUE), facts, NOW) is all(parts)
-    assert evaluate(compile_rule({"any": rules}, CUSTOMER_CATALOGUE), facts, NOW) is any(parts)
+    parts = [evaluate(compile_rule(r, CATALOGUE), facts, NOW) for r in rules]
+    assert evaluate(compile_rule({"all": rules}, CATALOGUE), facts, NOW) is all(parts)
+    assert evaluate(compile_rule({"any": rules}, CATALOGUE), facts, NOW) is any(parts)
 
 
 OPERATOR_KEYS = ["all", "any", "not", "in", "==", ">", "var", "exists", "contains", "mentions"]
@@ -210,7 +212,7 @@ def test_arbitrary_json_either_compiles_or_raises_a_rule_error(
 ) -> None:
     error: RuleError | None = None
     try:
-        ast = compile_rule(data, CUSTOMER_CATALOGUE)
+        ast = compile_rule(data, CATALOGUE)
     except RuleError as err:
         error = err
     else:
@@ -223,6 +225,6 @@ def test_arbitrary_json_either_compiles_or_raises_a_rule_error(
 @settings(max_examples=100, deadline=None)
 @given(total=st.decimals(allow_nan=True, allow_infinity=True), threshold=numbers)
 def test_any_stored_number_compares_without_raising(total: Decimal, threshold: float) -> None:
-    ast = compile_rule({">": [{"var": "aggregates.order_total"}, threshold]}, CUSTOMER_CATALOGUE)
+    ast = compile_rule({">": [{"var": "aggregates.order_total"}, threshold]}, CATALOGUE)
     result = evaluate(ast, {"aggregates": {"order_total": total}}, NOW)
     assert result is (total.is_finite() and total > Decimal(repr(threshold)))

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from chalicelib.core import Forbidden, Principal, Role, ValidationFailed
-from chalicelib.rulelang import compile_rule
+from chalicelib.core import Forbidden, Principal, Role, ValidationFailed, compile_condition
+from chalicelib.customers.profile import customer_facts
 from chalicelib.tagging import rules
 from chalicelib.tagging.models import IndustryTemplate
+from chalicelib.tagging.service import RULES
 from chalicelib.tagging.templates import starter_rules
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
@@ -25,7 +26,7 @@ def spec(
         version=version,
         category="value",
         weight=weight,
-        condition=compile_rule(condition, rules.CUSTOMER_CATALOGUE),
+        condition=compile_condition(condition),
     )
 
 
@@ -61,19 +62,19 @@ def test_given_a_rule_tag_no_longer_matching_then_it_is_removed_but_manual_tags_
 
 def test_given_a_stream_image_then_facts_use_the_customer_type_not_the_discriminator() -> None:
     image = {"type": "Customer", "customer_type": "company", "tier": "gold", "aggregates": {"x": 1}}
-    facts = rules.customer_facts(image)
+    facts = customer_facts(image)
     assert (facts["type"], facts["tier"], facts["aggregates"]) == ("company", "gold", {"x": 1})
 
 
 def test_given_a_bad_condition_then_a_422_names_the_part() -> None:
     with pytest.raises(ValidationFailed) as caught:
-        rules.compile_condition({"any": [{"var": "nope"}]})
+        compile_condition({"any": [{"var": "nope"}]})
     assert caught.value.field == "condition.any[0].var"
 
 
 def test_given_a_sales_rep_then_rules_may_not_be_managed() -> None:
     with pytest.raises(Forbidden):
-        rules.check_can_manage(Principal("acme", "rob", frozenset({Role.SALES_REP})))
+        RULES.check_can_manage(Principal("acme", "rob", frozenset({Role.SALES_REP})))
 
 
 @pytest.mark.parametrize("template", list(IndustryTemplate))
@@ -82,5 +83,5 @@ def test_given_each_template_then_every_starter_rule_compiles_with_unique_names(
 ) -> None:
     bodies = starter_rules(template)
     for body in bodies:
-        rules.compile_condition(body.condition)
+        compile_condition(body.condition)
     assert len({b.name for b in bodies}) == len(bodies)

@@ -1,4 +1,5 @@
-"""The stream function on moto: table changes become aggregates, follow-ups and bus events."""
+"""The stream function on moto: table changes become, through the areas' reactions,
+aggregates, follow-ups and bus events."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from typing import Any
 
 import pytest
 
+from chalicelib.core.registry import Registry
+from chalicelib.core.stream import handle_stream_batch
+from chalicelib.customers import children_store as children
 from chalicelib.customers import store as customers
-from chalicelib.pipeline import handlers
 
 T0 = datetime(2026, 5, 28, 10, 0, tzinfo=UTC)
 SAMPLE = Path(__file__).resolve().parents[3] / "events" / "stream"
@@ -35,8 +38,8 @@ def _customer(customer_id: str, tenant_id: str = "t1", tier: str = "gold") -> An
 
 
 def _interaction(customer_id: str, interaction_id: str, at: datetime, direction: str = "outbound"):
-    return customers.put_child(
-        customers.interaction_item(
+    return children.put_child(
+        children.interaction_item(
             "t1",
             customer_id,
             interaction_id,
@@ -51,8 +54,8 @@ def _interaction(customer_id: str, interaction_id: str, at: datetime, direction:
 
 
 def _order(customer_id: str, order_id: str, amount: str) -> Any:
-    return customers.put_child(
-        customers.order_item(
+    return children.put_child(
+        children.order_item(
             "t1",
             customer_id,
             order_id,
@@ -65,8 +68,8 @@ def _order(customer_id: str, order_id: str, amount: str) -> Any:
     )
 
 
-def _handle(records: list[dict[str, Any]], collaborators: handlers.Collaborators) -> dict:
-    return handlers.handle_stream_batch({"Records": records}, None, collaborators)
+def _handle(records: list[dict[str, Any]], areas: Registry, **kwargs: Any) -> dict:
+    return handle_stream_batch({"Records": records}, None, areas=areas, **kwargs)
 
 
 def _types(events: list[dict[str, Any]]) -> list[str]:
@@ -74,11 +77,11 @@ def _types(events: list[dict[str, Any]]) -> list[str]:
 
 
 def test_given_a_new_customer_when_its_record_is_handled_then_created_is_on_the_bus_and_retagged(
-    aws, collaborators, recorder
+    aws, areas, recorder
 ):
     _customer("c1")
 
-    response = _handle(aws.drain_stream(), collaborators)
+    response = _handle(aws.drain_stream(), areas)
 
     assert response == {"batchItemFailures": []}
     [event] = aws.bus_events()
@@ -91,16 +94,16 @@ def test_given_a_new_customer_when_its_record_is_handled_then_created_is_on_the_
 
 
 def test_given_interactions_and_an_order_when_handled_then_aggregates_move_and_version_stays(
-    aws, collaborators
+    aws, areas
 ):
     _customer("c1")
-    _handle(aws.drain_stream(), collaborators)
+    _handle(aws.drain_stream(), areas)
     aws.bus_events()
     _interaction("c1", "i1", T0 - timedelta(days=2), direction="inbound")
     _interaction("c1", "i2", T0)
     _order("c1", "o1", "88.80")
 
-    response = _handle(aws.drain_stream(), collaborators)
+    response = _handle(aws.drain_stream(), areas)
 
     assert response == {"batchItemFailures": []}
     profile = aws.profile("t1", "c1")
@@ -115,17 +118,17 @@ def test_given_interactions_and_an_order_when_handled_then_aggregates_move_and_v
 
 
 def test_given_our_own_aggregate_update_when_its_record_is_handled_then_no_event_but_a_retag(
-    aws, collaborators, recorder
+    aws, areas, recorder
 ):
     _customer("c1")
-    _handle(aws.drain_stream(), collaborators)
+    _handle(aws.drain_stream(), areas)
     _interaction("c1", "i1", T0)
-    _handle(aws.drain_stream(), collaborators)
+    _handle(aws.drain_stream(), areas)
     aws.bus_events()
     recorder.retagged.clear()
 
     aggregate_only = aws.drain_stream()  # the MODIFY our UpdateItem caused
-    response = _handle(aggregate_only, collaborators)
+    response = _handle(aggregate_only, areas)
 
     assert response == {"batchItemFailures": []}
     assert [r["eventName"] for r in aggregate_only] == ["MODIFY"]
@@ -136,15 +139,15 @@ def test_given_our_own_aggregate_update_when_its_record_is_handled_then_no_event
 
 
 def test_given_a_handled_batch_when_delivered_again_then_nothing_is_published_or_counted_twice(
-    aws, collaborators
+    aws, areas
 ):
     _customer("c1")
     _interaction("c1", "i1", T0)
     batch = aws.drain_stream()
-    _handle(batch, collaborators)
+    _handle(batch, areas)
     first = aws.bus_events()
 
-    response = _handle(batch, collaborators)
+    response = _handle(batch, areas)
 
     assert response == {"batchItemFailures": []}
     assert _types(first) == ["Customer Created", "Interaction Logged"]
@@ -153,14 +156,14 @@ def test_given_a_handled_batch_when_delivered_again_then_nothing_is_published_or
 
 
 def test_given_one_record_that_raises_when_the_batch_is_handled_then_only_it_is_reported(
-    aws, collaborators, recorder
+    aws, areas, recorder
 ):
     for customer_id in ("c1", "c2", "c3"):
         _customer(customer_id)
     batch = aws.drain_stream()
     recorder.fail_for = {"c2"}
 
-    response = _handle(batch, collaborators)
+    response = _handle(batch, areas)
 
     failed_seq = batch[1]["dynamodb"]["SequenceNumber"]
     assert response == {"batchItemFailures": [{"itemIdentifier": failed_seq}]}
@@ -168,18 +171,18 @@ def test_given_one_record_that_raises_when_the_batch_is_handled_then_only_it_is_
 
 
 def test_given_a_partly_failed_batch_when_redelivered_from_the_failed_record_then_each_event_once(
-    aws, collaborators, recorder
+    aws, areas, recorder
 ):
     for customer_id in ("c1", "c2", "c3"):
         _customer(customer_id)
     _interaction("c3", "i1", T0)
     batch = aws.drain_stream()
     recorder.fail_for = {"c2"}
-    _handle(batch, collaborators)
+    _handle(batch, areas)
     recorder.fail_for = set()
 
     # Lambda retries from the first failed sequence number: c2's record and all after it.
-    response = _handle(batch[1:], collaborators)
+    response = _handle(batch[1:], areas)
 
     assert response == {"batchItemFailures": []}
     events = aws.bus_events()
@@ -196,30 +199,15 @@ def test_given_a_partly_failed_batch_when_redelivered_from_the_failed_record_the
 
 
 def test_given_the_bus_and_dlq_down_when_handled_then_the_record_is_retried_and_counted_once(
-    aws, collaborators, monkeypatch
+    aws, areas, monkeypatch
 ):
     _customer("c1")
-    _handle(aws.drain_stream(), collaborators)
+    _handle(aws.drain_stream(), areas)
     _interaction("c1", "i1", T0)
     batch = aws.drain_stream()
-    publisher = handlers.Collaborators().publish
-    outage = handlers.Collaborators(
-        retag=collaborators.retag,
-        on_customer_change=collaborators.on_customer_change,
-        publish=_failing_publish,
-    )
-
     with pytest.raises(RuntimeError, match="All 1 stream records failed"):
-        _handle(batch, outage)
-    retried = handlers.handle_stream_batch(
-        {"Records": batch},
-        None,
-        handlers.Collaborators(
-            retag=collaborators.retag,
-            on_customer_change=collaborators.on_customer_change,
-            publish=publisher,
-        ),
-    )
+        _handle(batch, areas, publish=_failing_publish)
+    retried = _handle(batch, areas)
 
     assert retried == {"batchItemFailures": []}
     assert _types(aws.bus_events()) == ["Customer Created", "Interaction Logged"]
@@ -233,7 +221,7 @@ def _failing_publish(details):
 
 
 def test_given_eventbridge_rejecting_an_entry_when_handled_then_it_lands_on_the_dlq(
-    aws, collaborators, monkeypatch
+    aws, areas, monkeypatch
 ):
     from chalicelib.core import events as core_events
 
@@ -242,7 +230,7 @@ def test_given_eventbridge_rejecting_an_entry_when_handled_then_it_lands_on_the_
     monkeypatch.setattr(publisher, "sleep", lambda _: None)
     _customer("c1")
 
-    response = _handle(aws.drain_stream(), collaborators)
+    response = _handle(aws.drain_stream(), areas)
 
     assert response == {"batchItemFailures": []}
     [parked] = aws.dead_letters()
@@ -258,18 +246,16 @@ class _RejectingEvents:
         }
 
 
-def test_given_a_profile_saved_from_a_stale_read_when_handled_then_the_aggregates_stay(
-    aws, collaborators
-):
+def test_given_a_profile_saved_from_a_stale_read_when_handled_then_the_aggregates_stay(aws, areas):
     item = _customer("c1")
-    _handle(aws.drain_stream(), collaborators)
+    _handle(aws.drain_stream(), areas)
     _interaction("c1", "i1", T0)
-    _handle(aws.drain_stream(), collaborators)
-    _handle(aws.drain_stream(), collaborators)
+    _handle(aws.drain_stream(), areas)
+    _handle(aws.drain_stream(), areas)
     item.tier = "black"  # the API saves a profile it read before the interaction
     customers.save_profile(item)
 
-    _handle(aws.drain_stream(), collaborators)
+    _handle(aws.drain_stream(), areas)
 
     profile = aws.profile("t1", "c1")
     assert profile["tier"] == "black"
@@ -277,13 +263,13 @@ def test_given_a_profile_saved_from_a_stale_read_when_handled_then_the_aggregate
 
 
 def test_given_the_sample_stream_event_when_handled_on_moto_then_it_succeeds_and_publishes(
-    aws, collaborators
+    aws, areas
 ):
     event = json.loads((SAMPLE / "customer_and_interaction_insert.json").read_text("utf-8"))
     profile_image = event["Records"][0]["dynamodb"]["NewImage"]
     aws.dynamodb.put_item(TableName=_table(), Item=profile_image)
 
-    response = handlers.handle_stream_batch(event, None, collaborators)
+    response = handle_stream_batch(event, None, areas=areas)
 
     assert response == {"batchItemFailures": []}
     assert _types(aws.bus_events()) == ["Customer Created", "Interaction Logged"]
@@ -292,12 +278,12 @@ def test_given_the_sample_stream_event_when_handled_on_moto_then_it_succeeds_and
 
 
 def test_given_several_children_of_one_customer_in_a_batch_then_its_aggregates_are_written_once(
-    aws, collaborators, monkeypatch
+    aws, areas, monkeypatch
 ):
-    from chalicelib.pipeline import store
+    from chalicelib.core import stream_store as store
 
     _customer("c1")
-    _handle(aws.drain_stream(), collaborators)
+    _handle(aws.drain_stream(), areas)
     for n in range(3):
         _interaction("c1", f"i{n}", T0 + timedelta(minutes=n))
     writes: list[str] = []
@@ -306,7 +292,7 @@ def test_given_several_children_of_one_customer_in_a_batch_then_its_aggregates_a
         store, "write_aggregates", lambda pk, *a: writes.append(pk) or original(pk, *a)
     )
 
-    response = _handle(aws.drain_stream(), collaborators)
+    response = _handle(aws.drain_stream(), areas)
 
     assert response == {"batchItemFailures": []}
     assert writes == ["T#t1#C#c1"]
@@ -314,13 +300,13 @@ def test_given_several_children_of_one_customer_in_a_batch_then_its_aggregates_a
 
 
 def test_given_one_customers_aggregate_write_failing_then_only_its_records_come_back(
-    aws, collaborators, monkeypatch
+    aws, areas, monkeypatch
 ):
-    from chalicelib.pipeline import store
+    from chalicelib.core import stream_store as store
 
     _customer("c1")
     _customer("c2")
-    _handle(aws.drain_stream(), collaborators)
+    _handle(aws.drain_stream(), areas)
     aws.bus_events()
     _interaction("c1", "i1", T0)
     _interaction("c2", "i2", T0)
@@ -333,7 +319,7 @@ def test_given_one_customers_aggregate_write_failing_then_only_its_records_come_
         return original(pk, *args)
 
     monkeypatch.setattr(store, "write_aggregates", c2_down)
-    response = _handle(records, collaborators)
+    response = _handle(records, areas)
 
     c2_sequence = records[1]["dynamodb"]["SequenceNumber"]
     assert response == {"batchItemFailures": [{"itemIdentifier": c2_sequence}]}
@@ -342,7 +328,7 @@ def test_given_one_customers_aggregate_write_failing_then_only_its_records_come_
     assert [e["detail"]["customer_id"] for e in aws.bus_events()] == ["c1"]
 
     monkeypatch.setattr(store, "write_aggregates", original)
-    assert _handle(records, collaborators) == {"batchItemFailures": []}
+    assert _handle(records, areas) == {"batchItemFailures": []}
     assert aws.profile("t1", "c2")["aggregates"]["interaction_count"] == 1
     assert [e["detail"]["customer_id"] for e in aws.bus_events()] == ["c2"]
 

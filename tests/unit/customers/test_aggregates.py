@@ -1,24 +1,27 @@
-"""Aggregates kept on the profile: pure rules."""
+"""Aggregates kept on the profile: the customers area's pure steps, applied once per stream
+record by the engine's `apply_once`."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.pipeline.aggregates import (
-    APPLIED_CAP,
-    RECENT_TEXTS,
-    Interaction,
-    Order,
-    apply_interaction,
-    apply_order,
-    public_view,
-)
+from chalicelib.core.changes import APPLIED_CAP, AggregateStep, apply_once, public_aggregates
+from chalicelib.customers.aggregates import RECENT_TEXTS, Interaction, Order
 
 T0 = datetime(2026, 5, 28, 10, 0, tzinfo=UTC)
+
+
+def apply_interaction(aggregates: dict[str, Any], step: Interaction, record: str) -> Any:
+    return apply_once(aggregates, AggregateStep("T#t#C#c1", step), record)
+
+
+def apply_order(aggregates: dict[str, Any], step: Order, record: str) -> Any:
+    return apply_once(aggregates, AggregateStep("T#t#C#c1", step), record)
 
 
 def _call(at: datetime, direction: str = "inbound", text: str | None = None) -> Interaction:
@@ -123,7 +126,7 @@ def test_given_totals_in_cny_when_a_usd_order_arrives_then_it_is_not_added_to_cn
 def test_given_aggregates_when_viewed_publicly_then_internal_keys_are_hidden():
     aggregates = apply_interaction({}, _call(T0, text="x"), "r1")
 
-    assert not [key for key in public_view(aggregates) if key.startswith("_")]
+    assert not [key for key in public_aggregates(aggregates) if key.startswith("_")]
 
 
 _interactions = st.lists(
@@ -148,7 +151,7 @@ def test_given_any_interactions_when_applied_in_any_order_then_the_public_view_i
         for minutes, direction, text in sequence:
             moment = T0 + timedelta(minutes=minutes)
             aggregates = apply_interaction(aggregates, _call(moment, direction, text), str(minutes))
-        return public_view({k: v for k, v in aggregates.items() if k != "rev"})
+        return public_aggregates({k: v for k, v in aggregates.items() if k != "rev"})
 
     shuffled = list(items)
     rnd.shuffle(shuffled)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from chalicelib.core.events import EventPublishError, Publisher, chunk_entries
-from chalicelib.pipeline.catalog import CustomerDeleted
+from chalicelib.customers.events import CustomerDeleted
 
 
 def _details(count: int) -> list[CustomerDeleted]:

@@ -1,30 +1,31 @@
-"""The stream function: table changes -> aggregates, tags, automation, domain events.
+"""The stream function, an engine that knows no area: table changes -> the owning area's pure
+reaction -> aggregates, follow-up work and domain events.
 
 Per batch (Lambda with ReportBatchItemFailures, or the local poller):
-1. one BatchGetItem: the profiles that children will update, and which records were already
-   processed (markers; a redelivered record is skipped, so nothing is published twice);
-2. per record (powertools BatchProcessor, a failing record fails alone): decide events
-   (changes.py), queue its aggregate step, re-tag and run automation for profile changes;
-3. per customer, one rev-conditioned UpdateItem applying the batch's queued steps, each
-   carrying its record's mark (customers written in parallel); a customer whose write fails
-   sends back only its own records;
-4. publish the events of all records that succeeded, 10 per PutEvents call, calls in parallel;
-5. mark those records processed (BatchWriteItem). A record whose events could neither be
+1. per record: deserialise it and ask the area that owns its item `type` (the registry) for its
+   reaction; a record that cannot be read or reacted to fails alone, later, with its error;
+2. one BatchGetItem: the profiles the batch's aggregate steps will move, and which records were
+   processed already (markers; a redelivered record is skipped, so nothing happens twice);
+3. per record (powertools BatchProcessor, a failing record fails alone): run the followers of
+   its notices (re-tagging, automation), queue its aggregate steps;
+4. per customer, one rev-conditioned UpdateItem applying the batch's queued steps, each with its
+   record's mark (customers written in parallel); a customer whose write fails sends back only
+   its own records;
+5. publish the events of every record that succeeded, 10 per PutEvents call, calls in parallel;
+6. mark those records processed (BatchWriteItem). A record whose events could neither be
    published nor parked on the DLQ is reported as failed and retried.
 
-Dedupe choice: markers keyed by the stream record's eventID instead of powertools idempotency
-around each record: the latter costs two writes per record and cannot batch; markers cost one
-read and one write per *batch* of 25-100. The aggregate step does not rely on markers: its own
-mark travels in the same UpdateItem, so it is applied exactly once even if step 5 is lost.
-Events can repeat only if the function dies between steps 4 and 5; each event carries a
-deterministic `event_id` so consumers can drop such a repeat.
+Dedupe: markers keyed by the stream record's eventID cost one read and one write per batch
+(powertools idempotency around each record would cost two writes per record). Aggregate steps
+do not rely on markers: each step's mark travels in the same UpdateItem, so it is applied once
+even if step 6 is lost. Events can repeat only if the function dies between steps 5 and 6; each
+carries a deterministic `event_id` so consumers drop such a repeat.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,126 +36,112 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from ..core.events import EventDetail, EventPublishError
-from ..core.observability import logger
-from . import aggregates, store
-from .changes import Change, Outcome, clean_profile, outcome_of
+from . import stream_store as store
+from .changes import Change, Reaction, apply_once
+from .events import EventDetail, EventPublishError
+from .observability import logger
+from .registry import Registry, registry
 
 MAX_AGGREGATE_ATTEMPTS = 3
 # Customers whose aggregates are written at once: DynamoDB round trips overlap, so a shard's
 # throughput is bound by the slowest customer's write, not by the sum of all of them.
 AGGREGATE_WRITERS = 8
 
-Retag = Callable[[str, str, dict[str, Any], datetime], Any]
-OnCustomerChange = Callable[[dict[str, Any] | None, dict[str, Any] | None, datetime], None]
 Publish = Callable[[Sequence[EventDetail]], Any]
 
 
-def _retag(tenant_id: str, customer_id: str, facts: dict[str, Any], now: datetime) -> Any:
-    from ..tagging.handlers import retag_customer
-
-    return retag_customer(tenant_id, customer_id, facts, now)
-
-
-def _on_customer_change(
-    old: dict[str, Any] | None, new: dict[str, Any] | None, now: datetime
-) -> None:
-    from ..automation.handlers import on_customer_change
-
-    on_customer_change(old, new, now)
-
-
 def _publish(details: Sequence[EventDetail]) -> Any:
-    from ..core.events import publish
+    from .events import publish
 
     return publish(details)
 
 
-@dataclass(frozen=True)
-class Collaborators:
-    """The other areas the stream drives; tests and the benchmark swap them."""
-
-    retag: Retag = _retag
-    on_customer_change: OnCustomerChange = _on_customer_change
-    publish: Publish = _publish
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
-PRODUCTION = Collaborators()
-
-
-def to_change(record: DynamoDBRecord) -> Change:
+def to_change(raw: dict[str, Any]) -> Change:
+    """A Lambda stream record as a Change (images deserialised; may raise on a bad value)."""
+    record = DynamoDBRecord(raw)
     stream = record.dynamodb
-    assert stream is not None  # a DynamoDB stream record always has it
+    if stream is None:
+        raise ValueError("The stream record has no dynamodb part.")
     moment = stream.approximate_creation_date_time
     return Change(
         event_id=str(record.event_id),
         event_name=record.event_name.name if record.event_name else "",
         sequence_number=str(stream.sequence_number),
-        keys=stream.keys,
+        keys=stream.keys or {},
         old=stream.old_image or None,
         new=stream.new_image or None,
-        at=datetime.fromtimestamp(moment, UTC) if moment else datetime.now(UTC),
+        at=datetime.fromtimestamp(moment, UTC) if moment else _now(),
     )
 
 
 class StreamBatch:
     """One invocation's worth of records."""
 
-    def __init__(self, collaborators: Collaborators) -> None:
-        self.c = collaborators
-        self.now = collaborators.clock()
+    def __init__(self, areas: Registry, publish: Publish, now: datetime) -> None:
+        self.areas = areas
+        self.publish = publish
+        self.now = now
+        # sequence number -> the record's change and reaction, or why it has none
+        self.reacted: dict[str, tuple[Change, Reaction]] = {}
+        self.unreadable: dict[str, Exception] = {}
         self.profiles: dict[str, dict[str, Any]] = {}
         self.done: set[str] = set()
         self.succeeded: list[tuple[str, str]] = []  # (event id, sequence number)
         self.outbox: dict[str, list[EventDetail]] = {}
-        # pk -> the batch's aggregate steps for that customer: (outcome, event id, sequence)
-        self.pending: dict[str, list[tuple[Outcome, str, str]]] = {}
+        # customer pk -> the batch's steps for that customer: (step, event id, sequence)
+        self.pending: dict[str, list[tuple[Any, str, str]]] = {}
 
-    def prefetch(self, records: list[dict[str, Any]]) -> None:
-        child_pks = [
-            r["dynamodb"]["Keys"]["pk"]["S"]
-            for r in records
-            if r.get("eventName") == "INSERT"
-            and str(r["dynamodb"].get("Keys", {}).get("sk", {}).get("S", "")).startswith("TL#")
-        ]
-        self.profiles, self.done = store.prefetch(child_pks, [r["eventID"] for r in records])
+    def react(self, records: list[dict[str, Any]]) -> None:
+        """Each record's reaction (pure), then one read for what the batch needs."""
+        for raw in records:
+            sequence = str((raw.get("dynamodb") or {}).get("SequenceNumber", ""))
+            try:
+                change = to_change(raw)
+                decide = self.areas.reaction(change.item_type)
+                self.reacted[sequence] = (change, decide(change) if decide else Reaction())
+            except Exception as exc:  # a poison record: it alone fails, below
+                self.unreadable[sequence] = exc
+        targets = [s.customer_pk for _, r in self.reacted.values() for s in r.steps]
+        event_ids = [str(r["eventID"]) for r in records if r.get("eventID")]
+        self.profiles, self.done = store.prefetch(targets, event_ids)
 
     def handle_record(self, record: DynamoDBRecord) -> str:
+        sequence = str(record.dynamodb.sequence_number) if record.dynamodb else ""
         try:
-            return self._handle(to_change(record))
+            return self._handle(sequence)
         except Exception:
             # Logged here with the record's ids: BatchProcessor only keeps the exception.
             logger.exception(
                 "Stream record failed; it will be retried",
-                extra={"event_id": record.event_id, "sequence_number": _sequence(record)},
+                extra={"event_id": record.event_id, "sequence_number": sequence},
             )
             raise
 
-    def _handle(self, change: Change) -> str:
+    def _handle(self, sequence: str) -> str:
+        if sequence in self.unreadable:
+            raise self.unreadable[sequence]
+        change, reaction = self.reacted[sequence]
         if change.event_id in self.done:
             logger.info("Stream record already processed", extra={"event_id": change.event_id})
             return "duplicate"
-        outcome = outcome_of(change)
-        self._apply_aggregates(change, outcome)
-        if change.kind == "profile" and outcome.profile_changed:
-            self._follow_profile(change)
-        self.outbox[change.event_id] = outcome.events
-        self.succeeded.append((change.event_id, change.sequence_number))
-        return change.kind
-
-    def _apply_aggregates(self, change: Change, outcome: Outcome) -> None:
-        """Queue the record's aggregate step; `flush_aggregates` writes each customer once."""
-        if outcome.interaction is None and outcome.order is None:
-            return
-        pk = str(change.keys["pk"])
-        if pk not in self.profiles:
-            profile = store.read_profile(pk)
-            if profile is None:
-                logger.warning("Child of a missing customer", extra={"pk": pk})
-                return
-            self.profiles[pk] = profile
-        self.pending.setdefault(pk, []).append((outcome, change.event_id, change.sequence_number))
+        for notice in reaction.notices:
+            for _area, follow in self.areas.followers(notice.topic):
+                follow(notice, self.now)
+        for step in reaction.steps:
+            if step.customer_pk not in self.profiles:
+                profile = store.read_profile(step.customer_pk)
+                if profile is None:
+                    logger.warning("Step for a missing customer", extra={"pk": step.customer_pk})
+                    continue
+                self.profiles[step.customer_pk] = profile
+            self.pending.setdefault(step.customer_pk, []).append((step, change.event_id, sequence))
+        self.outbox[change.event_id] = reaction.events
+        self.succeeded.append((change.event_id, sequence))
+        return change.item_type or "untyped"
 
     def flush_aggregates(self) -> set[str]:
         """Write each customer's aggregates once for the whole batch, customers in parallel.
@@ -177,11 +164,8 @@ class StreamBatch:
                 return True  # the customer is gone: nothing to keep up to date
             current = profile.get("aggregates") or {}
             updated = current
-            for outcome, event_id, _ in self.pending[pk]:
-                if outcome.interaction is not None:
-                    updated = aggregates.apply_interaction(updated, outcome.interaction, event_id)
-                elif outcome.order is not None:
-                    updated = aggregates.apply_order(updated, outcome.order, event_id)
+            for step, event_id, _ in self.pending[pk]:
+                updated = apply_once(updated, step, event_id)
             if updated is current:
                 return True  # every step of this batch is in already
             rev = current.get("rev")
@@ -198,12 +182,6 @@ class StreamBatch:
         logger.error("Aggregates kept changing underneath", extra={"pk": pk})
         return False
 
-    def _follow_profile(self, change: Change) -> None:
-        old, new = clean_profile(change.old), clean_profile(change.new)
-        if new is not None and new.get("deleted_at") is None:
-            self.c.retag(change.tenant_id, change.customer_id, new, self.now)
-        self.c.on_customer_change(old, new, self.now)
-
     def publish_and_mark(self, failed: set[str]) -> list[str]:
         """Publish the events of succeeded records; returns sequence numbers that must retry."""
         ready = [(e, s) for e, s in self.succeeded if s not in failed]
@@ -211,7 +189,7 @@ class StreamBatch:
         unpublished: set[str] = set()
         if details:
             try:
-                self.c.publish(details)
+                self.publish(details)
             except EventPublishError as exc:
                 logger.exception("Events not published", extra={"count": len(details)})
                 lost = set(exc.failed_event_ids)
@@ -230,17 +208,18 @@ class StreamBatch:
         return retry
 
 
-def _sequence(record: DynamoDBRecord) -> str | None:
-    return record.dynamodb.sequence_number if record.dynamodb else None
-
-
 def handle_stream_batch(
-    event: dict[str, Any], context: Any, collaborators: Collaborators | None = None
+    event: dict[str, Any],
+    context: Any,
+    *,
+    areas: Registry | None = None,
+    publish: Publish | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> dict[str, Any]:
     """Lambda entry point for the table's stream; returns {"batchItemFailures": [...]}."""
     records = event.get("Records", [])
-    batch = StreamBatch(collaborators or PRODUCTION)
-    batch.prefetch(records)
+    batch = StreamBatch(areas or registry(), publish or _publish, (clock or _now)())
+    batch.react(records)
     processor = BatchProcessor(
         event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
     )

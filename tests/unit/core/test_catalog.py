@@ -1,4 +1,5 @@
-"""Event catalogue: committed JSON Schemas match the models, and details validate against them."""
+"""Event catalogue: every area's detail models, collected by the registry; committed JSON Schemas
+match the models, details validate against them, and each source is its area's."""
 
 from __future__ import annotations
 
@@ -10,16 +11,21 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from chalicelib.pipeline import catalog
+from chalicelib.automation.events import AutomationNotified
+from chalicelib.core import catalog, registry
+from chalicelib.customers import events as customer_events
+from chalicelib.tagging.events import CustomerTagged, CustomerUntagged
+
+CATALOG = catalog.catalog()
 
 NOW = datetime(2026, 5, 28, 10, 0, tzinfo=UTC)
 COMMON = {"event_id": "e1", "tenant_id": "t1", "correlation_id": "req-1", "occurred_at": NOW}
 
 SAMPLES = [
-    catalog.CustomerCreated(
+    customer_events.CustomerCreated(
         **COMMON,
         customer_id="c1",
-        customer=catalog.CustomerSnapshot(
+        customer=customer_events.CustomerSnapshot(
             type="person",
             name="王芳",
             owner_id="alice",
@@ -30,19 +36,19 @@ SAMPLES = [
             identity_kinds=["phone"],
         ),
     ),
-    catalog.CustomerUpdated(
+    customer_events.CustomerUpdated(
         **COMMON,
         customer_id="c1",
         customer_version=3,
-        changes={"tier": catalog.FieldChange(old="gold", new="black")},
+        changes={"tier": customer_events.FieldChange(old="gold", new="black")},
     ),
-    catalog.CustomerDeleted(**COMMON, customer_id="c1", soft=True),
-    catalog.CustomerMerged(**COMMON, customer_id="c1", merged_customer_ids=["c2"]),
-    catalog.CustomerTagged(
+    customer_events.CustomerDeleted(**COMMON, customer_id="c1", soft=True),
+    customer_events.CustomerMerged(**COMMON, customer_id="c1", merged_customer_ids=["c2"]),
+    CustomerTagged(
         **COMMON, customer_id="c1", tag="high-value", category="value", rule_id="r1", rule_version=2
     ),
-    catalog.CustomerUntagged(**COMMON, customer_id="c1", tag="high-value"),
-    catalog.InteractionLogged(
+    CustomerUntagged(**COMMON, customer_id="c1", tag="high-value"),
+    customer_events.InteractionLogged(
         **COMMON,
         customer_id="c1",
         interaction_id="i1",
@@ -52,7 +58,7 @@ SAMPLES = [
         interaction_at=NOW,
         has_text=True,
     ),
-    catalog.OrderPlaced(
+    customer_events.OrderPlaced(
         **COMMON,
         customer_id="c1",
         order_id="o1",
@@ -62,25 +68,27 @@ SAMPLES = [
         order_at=NOW,
         line_count=2,
     ),
-    catalog.AutomationNotified(
+    AutomationNotified(
         **COMMON, rule_id="vip-followup", customer_id="c1", recipients=["bob"], message="逾期未跟进"
     ),
 ]
 
 
-@pytest.mark.parametrize("model", catalog.CATALOG, ids=lambda m: m.DETAIL_TYPE)
+@pytest.mark.parametrize("model", CATALOG, ids=lambda m: m.DETAIL_TYPE)
 def test_given_a_detail_model_when_its_schema_is_generated_then_it_equals_the_committed_file(model):
     committed = catalog.schema_file(model)
 
-    assert committed.exists(), f"run: python -m chalicelib.pipeline.catalog --write ({committed})"
+    assert committed.exists(), (
+        f"run: python -m chalicelib.core.catalog --write (make schemas) ({committed})"
+    )
     assert committed.read_text(encoding="utf-8") == catalog.render(catalog.event_schema(model)), (
         f"{committed.name} drifted from {model.__name__}; "
-        "run: python -m chalicelib.pipeline.catalog --write"
+        "run: python -m chalicelib.core.catalog --write (make schemas)"
     )
 
 
 def test_given_the_schema_folder_when_listed_then_every_file_belongs_to_a_model():
-    expected = {catalog.schema_file(model).name for model in catalog.CATALOG}
+    expected = {catalog.schema_file(model).name for model in CATALOG}
 
     assert {path.name for path in catalog.SCHEMA_DIR.glob("*.json")} == expected
 
@@ -93,7 +101,9 @@ def test_given_a_sample_detail_when_serialised_then_it_validates_against_its_sch
 
 
 def test_given_a_detail_missing_the_tenant_when_validated_then_the_schema_rejects_it():
-    schema = json.loads(catalog.schema_file(catalog.CustomerDeleted).read_text(encoding="utf-8"))
+    schema = json.loads(
+        catalog.schema_file(customer_events.CustomerDeleted).read_text(encoding="utf-8")
+    )
     body = json.loads(SAMPLES[2].model_dump_json())
     del body["tenant_id"]
 
@@ -102,7 +112,7 @@ def test_given_a_detail_missing_the_tenant_when_validated_then_the_schema_reject
 
 
 def test_given_every_detail_type_when_listed_then_each_has_a_sample_here():
-    assert {type(d) for d in SAMPLES} == set(catalog.CATALOG)
+    assert {type(d) for d in SAMPLES} == set(CATALOG)
 
 
 def test_given_schemas_written_to_a_folder_when_listed_then_there_is_one_per_detail_type(
@@ -110,5 +120,13 @@ def test_given_schemas_written_to_a_folder_when_listed_then_there_is_one_per_det
 ):
     written = catalog.write_event_schemas(tmp_path)
 
-    assert len(written) == len(catalog.CATALOG)
+    assert len(written) == len(CATALOG)
     assert all(path.parent == tmp_path for path in written)
+
+
+@pytest.mark.parametrize("area", registry().areas, ids=lambda a: a.name)
+def test_given_an_area_when_its_events_are_collected_then_each_is_published_as_its_source(area):
+    models = [m for m in CATALOG if m.__module__.startswith(area.package + ".")]
+
+    assert models, f"{area.name} declares no events"
+    assert {m.SOURCE for m in models} == {f"crm.{area.name}"}

@@ -1,12 +1,13 @@
-"""Fixtures of the pipeline's integration tests: the table, its stream, the bus and its DLQ on
-moto (in-process), and recording stand-ins for the tagging and automation areas."""
+"""Fixtures of the stream function's integration tests: the table, its stream, the bus and its
+DLQ on moto (in-process), and the real areas with a recording follower standing in for the
+areas that follow customers (tagging, automation)."""
 
 from __future__ import annotations
 
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,31 +22,29 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.core import events as core_events
+from chalicelib.core import stream_store as store
+from chalicelib.core.changes import Notice
+from chalicelib.core.registry import Area, Follow, Registry, registry
 from chalicelib.core.settings import get_settings
 from chalicelib.core.table import TTL_ATTRIBUTE, table_schema
-from chalicelib.pipeline import handlers, store
 
 STREAM_ARN_FOR_LAMBDA = "arn:aws:dynamodb:us-east-1:123456789012:table/crm/stream/test"
 
 
 @dataclass
 class Recorder:
-    """Stands in for tagging and automation; can be told to fail for a customer."""
+    """Follows customers.changed in place of tagging and automation; can be told to fail."""
 
     retagged: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
-    changes: list[tuple[dict[str, Any] | None, dict[str, Any] | None]] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     fail_for: set[str] = field(default_factory=set)
 
-    def retag(self, tenant_id: str, customer_id: str, facts: dict[str, Any], now: datetime) -> Any:
-        if customer_id in self.fail_for:
-            raise RuntimeError(f"injected failure for {customer_id}")
-        self.retagged.append((tenant_id, customer_id, facts))
-        return [], []
-
-    def on_customer_change(
-        self, old: dict[str, Any] | None, new: dict[str, Any] | None, now: datetime
-    ) -> None:
-        self.changes.append((old, new))
+    def on_customer_changed(self, notice: Notice, now: datetime) -> None:
+        if notice.subject_id in self.fail_for:
+            raise RuntimeError(f"injected failure for {notice.subject_id}")
+        self.notices.append(notice)
+        if notice.new is not None:
+            self.retagged.append((notice.tenant_id, notice.subject_id, dict(notice.new)))
 
 
 @dataclass
@@ -160,7 +159,8 @@ def recorder() -> Recorder:
 
 
 @pytest.fixture
-def collaborators(recorder: Recorder) -> handlers.Collaborators:
-    return handlers.Collaborators(
-        retag=recorder.retag, on_customer_change=recorder.on_customer_change
-    )
+def areas(recorder: Recorder) -> Registry:
+    """The real areas' reactions; their followers replaced by the recorder."""
+    real = [replace(area, follows=()) for area in registry().areas]
+    follow = Follow("customers.changed", recorder.on_customer_changed)
+    return Registry([*real, Area("recorder", "tests", "records notices", follows=(follow,))])

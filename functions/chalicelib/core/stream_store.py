@@ -1,4 +1,4 @@
-"""DynamoDB access of the stream consumer: profile aggregates and processed-record markers.
+"""DynamoDB access of the stream function: customers' aggregates and processed-record markers.
 
 | pattern                                 | table        | call                                    |
 |-----------------------------------------|--------------|-----------------------------------------|
@@ -25,8 +25,8 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from ..core.settings import get_settings
-from ..core.table import PROFILE_SK
+from .settings import get_settings
+from .table import PROFILE_SK
 
 MARKER_PREFIX = "stream-record#"
 # Stream records live 24 h; a marker must outlive any redelivery of its record.

@@ -1,0 +1,32 @@
+"""What the automation area registers (see core.registry); names resolve on first use."""
+
+from __future__ import annotations
+
+from ..core import Area, Follow, ItemType, Section, TimerKind
+
+AREA = Area(
+    name="automation",
+    package=__package__ or "chalicelib.automation",
+    summary='No-code "if condition then action" rules, fired on change or on exact timers.',
+    blueprints=("api:bp",),
+    item_types=(
+        ItemType(
+            "Task",
+            section=Section(
+                "tasks", "Task", "service:task_view", description="Open and done to-dos."
+            ),
+        ),
+        ItemType("AutomationRule", description="A tenant's automation rule (core toolkit)."),
+        ItemType("Team", description="A team's manager, whom escalations go to."),
+    ),
+    follows=(Follow("customers.changed", "handlers:on_customer_changed"),),
+    events=("AutomationNotified",),
+    timers=(
+        TimerKind(
+            "automation.time_rule",
+            "handlers:on_time_rule_timer",
+            description="A time rule's deadline for one customer (e.g. no follow-up in 15 days).",
+        ),
+    ),
+    rule_sets=("automation rules (/v1/automation-rules)",),
+)

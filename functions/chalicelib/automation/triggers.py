@@ -1,0 +1,88 @@
+"""When automation rules fire: on a customer's change (change rules act, time rules arm or
+cancel their exact timer) and when a timer's deadline passes. Both are idempotent: a replay
+writes nothing new.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..core import Notice, Timer, logger, timer_backend
+from ..customers import service as customers
+from ..rulelang import evaluate
+from . import actions, rules
+from .models import TimeTrigger
+from .service import RULES, compiled
+
+TIMER_KIND = "automation.time_rule"
+
+
+def on_customer_change(notice: Notice, now: datetime) -> None:
+    """A customer changed (its fact sheets before and after): fire change-triggered rules, and
+    arm or cancel the timers of time-triggered ones."""
+    tenant_id, customer_id = notice.tenant_id, notice.subject_id
+    old_facts, new_facts = notice.old, notice.new
+    for rule in RULES.enabled(tenant_id):
+        if isinstance(rule.trigger, TimeTrigger):
+            plan = rules.plan_timer(rule, old_facts, new_facts, now)
+            if plan.cancel:
+                name = rules.timer_name(
+                    tenant_id, rule.rule_id, rule.version, customer_id, plan.cancel
+                )
+                timer_backend().cancel(tenant_id, name)
+            if plan.arm:
+                timer_backend().arm(timer_for(rule, tenant_id, customer_id, plan.arm))
+        elif new_facts is not None and rules.change_fires(rule, old_facts, new_facts, now):
+            # Keyed by the change: a redelivered stream record replays to no-ops.
+            key = f"{rule.rule_id}:{rule.version}:{customer_id}:{notice.key}"
+            actions.perform(rule, tenant_id, customer_id, new_facts, key, notice.at)
+
+
+def timer_for(rule: rules.CompiledRule, tenant_id: str, customer_id: str, since: str) -> Timer:
+    assert isinstance(rule.trigger, TimeTrigger)
+    return Timer(
+        kind=TIMER_KIND,
+        name=rules.timer_name(tenant_id, rule.rule_id, rule.version, customer_id, since),
+        tenant_id=tenant_id,
+        deadline=rules.deadline(since, rule.trigger.after_days),
+        data={
+            "customer_id": customer_id,
+            "rule_id": rule.rule_id,
+            "rule_version": rule.version,
+            "since": since,
+        },
+    )
+
+
+def on_timer(timer: Timer, now: datetime) -> dict[str, Any]:
+    """A time rule's deadline passed: act if the customer still qualifies and nobody acted."""
+    tenant_id, data = timer.tenant_id, timer.data
+    customer_id = str(data["customer_id"])
+    item = RULES.find(tenant_id, str(data["rule_id"]))
+    if item is None or not item.enabled:
+        return {"status": "rule_gone"}
+    rule = compiled(item)
+    if not isinstance(rule.trigger, TimeTrigger):
+        return {"status": "rule_changed"}
+    facts = customers.facts_of(tenant_id, customer_id)
+    if facts is None:
+        return {"status": "customer_gone"}
+    since = rules.since_value(facts, rule.trigger.since)
+    if since is None or since != data.get("since"):
+        return {"status": "since_moved"}
+    if rule.version != int(data.get("rule_version", -1)):
+        # The rule was edited while this timer waited: wait per the new rule instead.
+        rearmed = timer_for(rule, tenant_id, customer_id, since)
+        if rearmed.deadline > now:
+            timer_backend().arm(rearmed)
+            logger.info("Timer re-armed for a new rule version", extra={"timer": rearmed.name})
+            return {"status": "rearmed", "deadline": rearmed.deadline.isoformat()}
+    due = rules.deadline(since, rule.trigger.after_days)
+    if due > now + timedelta(seconds=1):
+        return {"status": "not_due"}
+    if not evaluate(rule.condition, facts, now):
+        return {"status": "condition_false"}
+    key = rules.timer_name(tenant_id, rule.rule_id, rule.version, customer_id, since)
+    done = actions.perform(rule, tenant_id, customer_id, facts, key, due)
+    return {"status": "acted", "actions": done}

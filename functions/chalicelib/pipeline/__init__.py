@@ -1,1 +1,0 @@
-"""The table's stream turned into aggregates, tags, automation and domain events."""
