@@ -10,7 +10,7 @@ export AWS_ACCOUNT_ID_ENDPOINT_MODE := disabled
 # jsii warns on every CDK run that Node 20 is past its end of life; the pinned CDK works on it.
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: run test token lint typecheck unit smoke bench schemas layers clean
+.PHONY: run test token lint typecheck unit smoke bench schemas areas layers clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -40,6 +40,7 @@ test: install layers lint typecheck
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	cd functions && ../$(VENV)/bin/lint-imports --config ../pyproject.toml --no-cache
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
@@ -53,7 +54,12 @@ smoke: install
 ## make schemas: regenerate schemas/ (OpenAPI, request bodies, event details) from the code
 schemas: $(STAMP)
 	cd functions && ../$(PY) -m chalicelib.core.openapi --write
-	cd functions && ../$(PY) -m chalicelib.pipeline.catalog --write
+	cd functions && ../$(PY) -m chalicelib.core.catalog --write
+
+## make areas: the registry (areas in order: item types, reactions, notices, events, timers,
+## 360 sections, facts, rule sets, routes)
+areas: $(STAMP)
+	@cd functions && ../$(PY) -m chalicelib.core.registry_printout
 
 layers: $(STAMP)
 	$(PY) layers/build.py

@@ -49,7 +49,7 @@ from moto import mock_aws  # noqa: E402
 
 from chalicelib.core import events as core_events  # noqa: E402
 from chalicelib.core import stream_store as store  # noqa: E402
-from chalicelib.core.registry import Registry, registry  # noqa: E402
+from chalicelib.core.area_registry import Registry, registry  # noqa: E402
 from chalicelib.core.settings import get_settings  # noqa: E402
 from chalicelib.core.stream import handle_stream_batch  # noqa: E402
 from chalicelib.core.table import table_schema  # noqa: E402

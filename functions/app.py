@@ -1,7 +1,7 @@
 """The Chalice app: the areas' Blueprints and the entry points of the engines. No logic here.
 
 Routes come from the areas list (`chalicelib.areas`); the stream and timers functions are
-engines that route each change or timer to the area that owns it (`chalicelib.core.registry`).
+engines that route each change or timer to the area that owns it (`chalicelib.core.area_registry`).
 """
 
 from __future__ import annotations

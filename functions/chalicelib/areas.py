@@ -1,5 +1,5 @@
 """The business areas, in order: the one list the app, the stream function, the timers function
-and the local runners read (through `core.registry`). Adding an area is one line here.
+and the local runners read (through `core.area_registry`). Adding an area is one line here.
 
 Order matters where areas meet: an area may build on those above it (tagging reads customers,
 automation reads both) and never on those below (an import contract checks it); followers of a

@@ -25,6 +25,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from .area_registry import Area, Follow, ItemType, Section, TimerKind, registry
 from .auth import Principal, Role, can_read_owned, can_write_owned, require_role
 from .errors import (
     BadRequest,
@@ -37,7 +38,6 @@ from .errors import (
     Unauthorized,
     ValidationFailed,
 )
-from .registry import Area, Follow, ItemType, Section, TimerKind, registry
 from .settings import Settings, get_settings
 from .versions import check_version
 

@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .area_registry import registry
 from .events import EventDetail
-from .registry import registry
 
 SCHEMA_DIR = Path(__file__).resolve().parents[3] / "schemas" / "events"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .registry import CORE_ITEM_TYPES, Area, Registry
+from .area_registry import CORE_ITEM_TYPES, Area, Registry
 
 
 def _name(value: Any) -> str:
@@ -77,7 +77,7 @@ def describe(registry: Registry) -> str:
 
 
 def main() -> int:
-    from .registry import registry
+    from .area_registry import registry
 
     print(describe(registry()), end="")
     return 0

@@ -178,7 +178,7 @@ def compile_condition(data: Any, root: str = "condition", catalogue: Any = None)
     """A rule-language condition compiled against what rules may read (by default every area's
     facts, from the registry), or 422 naming the bad part (e.g. `condition.all[1].in[0]`)."""
     from ..rulelang import RuleError, compile_rule
-    from .registry import registry
+    from .area_registry import registry
 
     try:
         return compile_rule(data, catalogue or registry().catalogue, root=root)

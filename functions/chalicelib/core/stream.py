@@ -37,10 +37,10 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from . import stream_store as store
+from .area_registry import Registry, registry
 from .changes import Change, Reaction, apply_once
 from .events import EventDetail, EventPublishError
 from .observability import logger
-from .registry import Registry, registry
 
 MAX_AGGREGATE_ATTEMPTS = 3
 # Customers whose aggregates are written at once: DynamoDB round trips overlap, so a shard's

@@ -28,8 +28,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
+from .area_registry import Registry, registry
 from .observability import logger
-from .registry import Registry, registry
 from .settings import get_settings
 
 

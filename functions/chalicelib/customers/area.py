@@ -1,4 +1,4 @@
-"""What the customers area registers (see core.registry); names resolve on first use."""
+"""What the customers area registers (see core.area_registry); names resolve on first use."""
 
 from __future__ import annotations
 

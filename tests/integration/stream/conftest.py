@@ -23,8 +23,8 @@ from moto import mock_aws
 
 from chalicelib.core import events as core_events
 from chalicelib.core import stream_store as store
+from chalicelib.core.area_registry import Area, Follow, Registry, registry
 from chalicelib.core.changes import Notice
-from chalicelib.core.registry import Area, Follow, Registry, registry
 from chalicelib.core.settings import get_settings
 from chalicelib.core.table import TTL_ATTRIBUTE, table_schema
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.core.registry import Registry
+from chalicelib.core.area_registry import Registry
 from chalicelib.core.stream import handle_stream_batch
 from chalicelib.customers import children_store as children
 from chalicelib.customers import store as customers
