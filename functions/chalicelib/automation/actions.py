@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..core import publish
+from ..core import ValidationFailed, logger, publish
 from ..customers import service as customers
 from ..tagging import service as tagging
 from . import rules, store
@@ -47,9 +47,19 @@ def perform(
         elif isinstance(action, RemoveTag):
             changed = tagging.remove_tag(tenant_id, customer_id, action.tag)
         elif isinstance(action, ChangeField):
-            changed = customers.apply_rule_change(
-                tenant_id, customer_id, action.field, action.value
-            )
+            try:
+                changed = customers.apply_rule_change(
+                    tenant_id, customer_id, action.field, action.value
+                )
+            except ValidationFailed as exc:
+                # The tenant's custom fields changed since the rule was saved: the value no
+                # longer fits. Retrying cannot help; the rule's other actions still run.
+                logger.warning(
+                    "Automation change refused",
+                    extra={"rule_id": rule.rule_id, "field": action.field, "reason": exc.detail},
+                )
+                done.append(f"{action.type}:refused")
+                continue
         else:
             changed = _notify(rule, action, tenant_id, customer_id, facts, action_key, moment)
         done.append(f"{action.type}:{'done' if changed else 'already'}")

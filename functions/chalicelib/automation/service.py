@@ -16,6 +16,7 @@ from ..core import (
     Principal,
     Role,
     RuleSet,
+    ValidationFailed,
     decode_cursor,
     encode_cursor,
     registry,
@@ -31,6 +32,7 @@ from .models import (
     AutomationRuleCreate,
     AutomationRulePage,
     AutomationRulePatch,
+    ChangeField,
     Task,
     TaskPage,
     TaskUpdate,
@@ -83,9 +85,14 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _parts(trigger: Trigger, condition: Any, actions: list[Action]) -> dict[str, str]:
+def _parts(
+    tenant_id: str, trigger: Trigger, condition: Any, actions: list[Action]
+) -> dict[str, str]:
     """The rule validated as a whole (422 naming the part), as the canonical JSON stored."""
     condition_node = rules.validate_rule(trigger, condition, actions, registry().catalogue)
+    for index, action in enumerate(actions):
+        if isinstance(action, ChangeField):
+            _check_field_change(tenant_id, index, action)
     return {
         "trigger_json": _dump(_TRIGGER.dump_python(trigger, mode="json")),
         "condition_json": to_rule_json(condition_node),
@@ -93,9 +100,23 @@ def _parts(trigger: Trigger, condition: Any, actions: list[Action]) -> dict[str,
     }
 
 
+def _check_field_change(tenant_id: str, index: int, action: ChangeField) -> None:
+    """The customers area's own check of the value (custom fields: defined and typed)."""
+    try:
+        customers.check_rule_change(tenant_id, action.field, action.value)
+    except ValidationFailed as exc:
+        where = f"actions[{index}].value"
+        reason = (exc.errors or [{}])[0].get("reason", exc.detail)
+        raise ValidationFailed(
+            f"{where}: {reason}.",
+            field=where,
+            errors=[{"field": where, "reason": reason, "code": "custom_field"}],
+        ) from None
+
+
 def create_rule(principal: Principal, body: AutomationRuleCreate) -> AutomationRule:
     RULES.check_can_manage(principal)
-    parts = _parts(body.trigger, body.condition, body.actions)
+    parts = _parts(principal.tenant_id, body.trigger, body.condition, body.actions)
     item = RULES.new(principal, name=body.name, enabled=body.enabled, **parts)
     return to_rule(RULES.create(principal, item))
 
@@ -119,6 +140,7 @@ def patch_rule(
         current = to_rule(item)
         condition = patch.condition if "condition" in changes else None
         parts = _parts(
+            principal.tenant_id,
             patch.trigger if patch.trigger is not None else current.trigger,
             condition if condition is not None else current.condition,
             patch.actions if patch.actions is not None else current.actions,

@@ -280,6 +280,17 @@ def facts_page(
     return found, encode_cursor(page.last_key, cursor_scope)
 
 
+def check_rule_change(tenant_id: str, field: str, value: Any) -> None:
+    """422 unless a rule may set `field` to `value`: a custom field must be one the tenant
+    defines, with a value of its type (the profile's own fields are checked by the rule)."""
+    if not field.startswith("custom_fields."):
+        return
+    key = field.split(".", 1)[1]
+    rules.validate_custom_fields(
+        tenant_settings(tenant_id).custom_fields, {key: value}, partial=True, current={}
+    )
+
+
 def apply_rule_change(tenant_id: str, customer_id: str, field: str, value: Any) -> bool:
     """Set one field for an automation rule, validated as a user's change would be (custom
     fields against the tenant's definitions); version-checked, one retry. False: already so."""

@@ -337,3 +337,39 @@ def _table() -> str:
     from chalicelib.core.settings import get_settings
 
     return get_settings().table_name
+
+
+def _poisoned(record: dict[str, Any], sequence: str) -> dict[str, Any]:
+    """A copy of a record whose image holds a number DynamoDB's deserialiser refuses."""
+    bad = json.loads(json.dumps(record))
+    bad["eventID"] = f"poison-{sequence}"
+    bad["dynamodb"]["SequenceNumber"] = sequence
+    bad["dynamodb"]["NewImage"]["budget"] = {"N": "1" * 41}  # 41 significant digits
+    return bad
+
+
+def test_given_an_unreadable_record_among_healthy_ones_then_only_it_fails(aws, areas, recorder):
+    for customer_id in ("c1", "c2"):
+        _customer(customer_id)
+    healthy = aws.drain_stream()
+    poison = _poisoned(healthy[0], "99999999999999999999999")
+
+    response = _handle([healthy[0], poison, healthy[1]], areas)
+
+    assert response == {
+        "batchItemFailures": [{"itemIdentifier": poison["dynamodb"]["SequenceNumber"]}]
+    }
+    assert sorted(e["detail"]["customer_id"] for e in aws.bus_events()) == ["c1", "c2"]
+    assert sorted(c for _, c, _ in recorder.retagged) == ["c1", "c2"]
+
+
+def test_given_an_item_of_a_type_no_area_owns_when_handled_then_it_passes_quietly(aws, areas):
+    aws.dynamodb.put_item(
+        TableName=_table(),
+        Item={"pk": {"S": "T#t1#X"}, "sk": {"S": "X"}, "type": {"S": "Unheard"}},
+    )
+
+    response = _handle(aws.drain_stream(), areas)
+
+    assert response == {"batchItemFailures": []}
+    assert aws.bus_events() == []
