@@ -12,6 +12,8 @@ its own subclass of `RuleItem` (its own `type`), with the attributes only it has
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from pynamodb.attributes import (
@@ -84,8 +86,15 @@ def _transaction() -> TransactWrite:
     return TransactWrite(connection=CrmItem._get_connection().connection)
 
 
-def _condition_failed(exc: PutError | DeleteError) -> bool:
-    return exc.cause_response_code == f"{CONDITION_FAILED}Exception"
+@contextmanager
+def _version_checked(noun: str) -> Iterator[None]:
+    """A lost version race on a single-item write becomes 412."""
+    try:
+        yield
+    except (PutError, DeleteError) as exc:
+        if exc.cause_response_code == f"{CONDITION_FAILED}Exception":
+            raise _stale(noun) from None
+        raise
 
 
 def create(item: RuleItem, *, noun: str, unique_name: bool) -> None:
@@ -138,12 +147,8 @@ def save(item: RuleItem, old_name: str, *, noun: str, unique_name: bool) -> None
     """Write a changed rule (version-checked); a rename moves the name guard atomically."""
     renamed = unique_name and item.name.casefold() != old_name.casefold()
     if not renamed:
-        try:
+        with _version_checked(noun):
             item.save()  # the version attribute makes a concurrent change fail
-        except PutError as exc:
-            if _condition_failed(exc):
-                raise _stale(noun) from None
-            raise
         return
     try:
         with _transaction() as tx:
@@ -161,12 +166,8 @@ def save(item: RuleItem, old_name: str, *, noun: str, unique_name: bool) -> None
 
 def delete(item: RuleItem, *, noun: str, unique_name: bool) -> None:
     if not unique_name:
-        try:
+        with _version_checked(noun):
             item.delete()  # conditioned on the version read
-        except DeleteError as exc:
-            if _condition_failed(exc):
-                raise _stale(noun) from None
-            raise
         return
     try:
         with _transaction() as tx:

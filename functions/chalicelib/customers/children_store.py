@@ -83,12 +83,16 @@ def contact_item(tenant_id: str, customer_id: str, contact_id: str, **attrs: Any
     )
 
 
+def _timeline_sk(label: str, child_id: str, occurred_at: datetime) -> str:
+    return f"{TIMELINE_PREFIX}{inverted_millis(occurred_at)}#{label}#{child_id}"
+
+
 def interaction_item(
     tenant_id: str, customer_id: str, interaction_id: str, occurred_at: datetime, **attrs: Any
 ) -> InteractionItem:
     return InteractionItem(
         pk=customer_pk(tenant_id, customer_id),
-        sk=f"{TIMELINE_PREFIX}{inverted_millis(occurred_at)}#INTERACTION#{interaction_id}",
+        sk=_timeline_sk("INTERACTION", interaction_id, occurred_at),
         tenant_id=tenant_id,
         customer_id=customer_id,
         interaction_id=interaction_id,
@@ -102,7 +106,7 @@ def order_item(
 ) -> OrderItem:
     return OrderItem(
         pk=customer_pk(tenant_id, customer_id),
-        sk=f"{TIMELINE_PREFIX}{inverted_millis(occurred_at)}#ORDER#{order_id}",
+        sk=_timeline_sk("ORDER", order_id, occurred_at),
         tenant_id=tenant_id,
         customer_id=customer_id,
         order_id=order_id,
