@@ -40,7 +40,7 @@ test: install layers lint typecheck
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	cd functions && ../$(VENV)/bin/lint-imports --config ../pyproject.toml --no-cache
+	PYTHONPATH=functions:. $(VENV)/bin/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
