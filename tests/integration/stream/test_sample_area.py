@@ -1,4 +1,4 @@
-"""A new area plugs in by declaration alone: a sample "stamps" area (one item type with a pure
+"""A new area plugs in by declaration alone: a sample "punches" area (one item type with a pure
 reaction, one event, one 360 section, one timer kind, one fact) is served by the stream
 function, the 360 view, the timers and the rule language without a line of theirs changing.
 """
@@ -34,36 +34,38 @@ from chalicelib.rulelang import Catalogue, FieldSpec, ValueType
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-class StampCollected(EventDetail):
-    SOURCE = "crm.stamps"  # a real area's models live in chalicelib.stamps: the source follows
-    DETAIL_TYPE = "Stamp Collected"
+class PunchRecorded(EventDetail):
+    SOURCE = (
+        "crm.punchcards"  # a real area's models live in chalicelib.punchcards: the source follows
+    )
+    DETAIL_TYPE = "Punch Recorded"
 
     customer_id: str
-    stamp_id: str
+    punch_id: str
 
 
-class Stamp(BaseModel):
+class Punch(BaseModel):
     id: str
     collected_at: datetime
 
 
-def stamp_changed(change: Change) -> Reaction:
+def punch_changed(change: Change) -> Reaction:
     if change.event_name != "INSERT" or change.new is None:
         return Reaction()
-    collected = StampCollected(
-        **change.event_fields(StampCollected.DETAIL_TYPE),
+    collected = PunchRecorded(
+        **change.event_fields(PunchRecorded.DETAIL_TYPE),
         customer_id=change.customer_id,
-        stamp_id=str(change.new["stamp_id"]),
+        punch_id=str(change.new["punch_id"]),
     )
     count = AggregateStep(
         str(change.keys["pk"]),
-        lambda agg: {**agg, "stamp_count": int(agg.get("stamp_count", 0)) + 1},
+        lambda agg: {**agg, "punch_count": int(agg.get("punch_count", 0)) + 1},
     )
     return Reaction(events=[collected], steps=[count])
 
 
-def stamp_view(item: dict[str, Any], principal: Any) -> Stamp:
-    return Stamp(id=item["stamp_id"], collected_at=item["collected_at"])
+def punch_view(item: dict[str, Any], principal: Any) -> Punch:
+    return Punch(id=item["punch_id"], collected_at=item["collected_at"])
 
 
 REMINDED: list[dict[str, Any]] = []
@@ -74,38 +76,38 @@ def remind(timer: Timer, now: datetime) -> dict[str, Any]:
     return {"status": "reminded"}
 
 
-STAMPS = Area(
-    name="stamps",
-    package="tests.stamps",
-    summary="Loyalty stamps (a sample area).",
+PUNCH_CARDS = Area(
+    name="punchcards",
+    package="tests.punchcards",
+    summary="Loyalty punches (a sample area).",
     item_types=(
-        ItemType("Stamp", react=stamp_changed, section=Section("stamps", Stamp, stamp_view)),
+        ItemType("Punch", react=punch_changed, section=Section("punches", Punch, punch_view)),
     ),
-    events=(StampCollected,),
-    timers=(TimerKind("stamps.reminder", remind),),
-    facts=Catalogue(fields={"aggregates.stamp_count": FieldSpec(ValueType.NUMBER)}),
+    events=(PunchRecorded,),
+    timers=(TimerKind("punchcards.reminder", remind),),
+    facts=Catalogue(fields={"aggregates.punch_count": FieldSpec(ValueType.NUMBER)}),
 )
 
 
 @pytest.fixture
-def with_stamps() -> Iterator[Registry]:
+def with_punches() -> Iterator[Registry]:
     customer_360_model.cache_clear()
-    with use(Registry([*registry().areas, STAMPS])) as areas:
+    with use(Registry([*registry().areas, PUNCH_CARDS])) as areas:
         yield areas
     customer_360_model.cache_clear()
 
 
-def _customer_with_a_stamp(aws: Any, api: Any) -> str:
-    customer = api.post("/v1/customers", {"name": "Stamp Collector"}, tenant="t1").json
+def _customer_with_a_punch(aws: Any, api: Any) -> str:
+    customer = api.post("/v1/customers", {"name": "Card Holder"}, tenant="t1").json
     aws.dynamodb.put_item(
         TableName=_table(),
         Item={
             "pk": {"S": f"T#t1#C#{customer['id']}"},
-            "sk": {"S": "STAMP#s1"},
-            "type": {"S": "Stamp"},
+            "sk": {"S": "PUNCH#s1"},
+            "type": {"S": "Punch"},
             "tenant_id": {"S": "t1"},
             "customer_id": {"S": customer["id"]},
-            "stamp_id": {"S": "s1"},
+            "punch_id": {"S": "s1"},
             "collected_at": {"S": T0.isoformat()},
         },
     )
@@ -113,44 +115,44 @@ def _customer_with_a_stamp(aws: Any, api: Any) -> str:
 
 
 def test_given_a_sample_area_when_its_item_changes_then_its_event_and_aggregate_follow(
-    aws: Any, api: Any, with_stamps: Registry
+    aws: Any, api: Any, with_punches: Registry
 ) -> None:
-    customer_id = _customer_with_a_stamp(aws, api)
+    customer_id = _customer_with_a_punch(aws, api)
 
-    response = handle_stream_batch({"Records": aws.drain_stream()}, None, areas=with_stamps)
+    response = handle_stream_batch({"Records": aws.drain_stream()}, None, areas=with_punches)
 
     assert response == {"batchItemFailures": []}
-    stamped = [e for e in aws.bus_events() if e["detail-type"] == "Stamp Collected"]
-    assert [(e["source"], e["detail"]["stamp_id"]) for e in stamped] == [("crm.stamps", "s1")]
-    assert aws.profile("t1", customer_id)["aggregates"]["stamp_count"] == 1
+    punched = [e for e in aws.bus_events() if e["detail-type"] == "Punch Recorded"]
+    assert [(e["source"], e["detail"]["punch_id"]) for e in punched] == [("crm.punchcards", "s1")]
+    assert aws.profile("t1", customer_id)["aggregates"]["punch_count"] == 1
 
 
 def test_given_a_sample_area_when_the_360_is_read_then_its_section_is_there_typed(
-    aws: Any, api: Any, with_stamps: Registry
+    aws: Any, api: Any, with_punches: Registry
 ) -> None:
-    customer_id = _customer_with_a_stamp(aws, api)
+    customer_id = _customer_with_a_punch(aws, api)
 
     view = api.get(f"/v1/customers/{customer_id}/360", tenant="t1").json
 
-    assert view["stamps"] == [{"id": "s1", "collected_at": "2026-11-23T09:00:00Z"}]
-    assert "stamps" in customer_360_model().model_fields
+    assert view["punches"] == [{"id": "s1", "collected_at": "2026-11-23T09:00:00Z"}]
+    assert "punches" in customer_360_model().model_fields
 
 
 def test_given_a_sample_area_when_its_timer_fires_then_its_handler_gets_it(
-    aws: Any, with_stamps: Registry
+    aws: Any, with_punches: Registry
 ) -> None:
-    timer = Timer("stamps.reminder", "remind-c1", "t1", T0, {"customer_id": "c1"})
+    timer = Timer("punchcards.reminder", "remind-c1", "t1", T0, {"customer_id": "c1"})
 
-    outcome = handle_timer(timer.payload(), now=T0, areas=with_stamps)
+    outcome = handle_timer(timer.payload(), now=T0, areas=with_punches)
 
     assert outcome == {"status": "reminded"}
     assert REMINDED[-1] == {"customer_id": "c1"}
 
 
 def test_given_a_sample_area_then_rules_may_read_its_fact_and_only_while_it_is_registered(
-    with_stamps: Registry,
+    with_punches: Registry,
 ) -> None:
-    rule = {">": [{"var": "aggregates.stamp_count"}, 9]}
+    rule = {">": [{"var": "aggregates.punch_count"}, 9]}
 
     assert compile_condition(rule) is not None
     with use(Registry(list(registry().areas)[:-1])), pytest.raises(ValidationFailed):
