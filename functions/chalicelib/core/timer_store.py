@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError, UpdateError
 
 from .table import TTL_ATTRIBUTE, CrmItem
-
-if TYPE_CHECKING:
-    from .timers import Timer
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 TIMER_SK = "#TIMER"
@@ -44,20 +41,20 @@ def _key(tenant_id: str, name: str) -> tuple[str, str]:
     return f"T#{tenant_id}#TIMER#{name}", TIMER_SK
 
 
-def arm(timer: Timer) -> bool:
+def arm(tenant_id: str, name: str, deadline: datetime, payload: dict[str, Any]) -> bool:
     """Arm once per name (False when the name was armed before, as Step Functions would)."""
-    pk, sk = _key(timer.tenant_id, timer.name)
+    pk, sk = _key(tenant_id, name)
     item = TimerItem(
         pk=pk,
         sk=sk,
-        tenant_id=timer.tenant_id,
-        name=timer.name,
-        deadline=timer.deadline,
-        payload_json=json.dumps(timer.payload()),
+        tenant_id=tenant_id,
+        name=name,
+        deadline=deadline,
+        payload_json=json.dumps(payload),
         status="armed",
         gsi1pk=DUE_PARTITION,
-        gsi1sk=f"{sortable(timer.deadline)}#{timer.name}",
-        expires_at=int((timer.deadline + TIMER_RETENTION).timestamp()),
+        gsi1sk=f"{sortable(deadline)}#{name}",
+        expires_at=int((deadline + TIMER_RETENTION).timestamp()),
     )
     try:
         item.save(condition=TimerItem.pk.does_not_exist())

@@ -118,7 +118,7 @@ class TableTimers:
     def arm(self, timer: Timer) -> bool:
         from . import timer_store
 
-        return timer_store.arm(timer)
+        return timer_store.arm(timer.tenant_id, timer.name, timer.deadline, timer.payload())
 
     def cancel(self, tenant_id: str, name: str) -> bool:
         from . import timer_store
