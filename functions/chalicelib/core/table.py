@@ -217,7 +217,18 @@ class DecimalAttribute(NumberAttribute):
         return Decimal(value)
 
 
+_INVERTED_DIGITS = 13
+_INVERTED_TOP = 10**_INVERTED_DIGITS - 1
+
+
 def inverted_millis(moment: datetime) -> str:
-    """A sort-key fragment that orders later moments first (for latest-first timelines)."""
+    """A sort-key fragment that orders later moments first (for latest-first timelines).
+
+    From 1970 on: 13 digits, `9999999999999 - ms`. Before 1970 the top value is followed by
+    13 more digits of `-ms`, so every earlier moment sorts after 1970 and after any later one
+    (keys written since 1970 keep their form; the accepted range is 1900-2200).
+    """
     millis = int(moment.timestamp() * 1000)
-    return f"{10**13 - 1 - millis:013d}"
+    if millis >= 0:
+        return f"{_INVERTED_TOP - millis:0{_INVERTED_DIGITS}d}"
+    return f"{_INVERTED_TOP}{-millis:0{_INVERTED_DIGITS}d}"
