@@ -205,6 +205,17 @@ def hides_interaction_text(principal: Principal) -> bool:
     return Role.FINANCE in principal.roles and not principal.roles & ACTIVITY_ROLES
 
 
+# Aggregates that hold conversation content: shown only to roles that may read message text.
+CONVERSATION_AGGREGATES = frozenset({"recent_texts"})
+
+
+def readable_aggregates(principal: Principal, aggregates: Mapping[str, Any]) -> dict[str, Any]:
+    """A customer's aggregates as the principal may read them (no message text for finance)."""
+    if not hides_interaction_text(principal):
+        return dict(aggregates)
+    return {k: v for k, v in aggregates.items() if k not in CONVERSATION_AGGREGATES}
+
+
 @dataclass(frozen=True)
 class ListScope:
     facet: str

@@ -9,12 +9,14 @@ Children live in `children_service`, tenant settings in `settings_service`, the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from ulid import ULID
 
 from ..core import (
+    Conflict,
     NotFound,
     PreconditionFailed,
     Principal,
@@ -44,16 +46,18 @@ MATCH_CANDIDATES = 50
 # --- customers ------------------------------------------------------------------------------
 
 
-def customer_view(values: Mapping[str, Any]) -> Customer:
-    """The API's Customer from a profile as stored (an item's values or a 360 page's item)."""
+def customer_view(values: Mapping[str, Any], principal: Principal) -> Customer:
+    """The API's Customer from a profile as stored (an item's values or a 360 page's item), as
+    `principal` may read it (fields its role may not read are left out)."""
     data = shown(values)
+    data["aggregates"] = rules.readable_aggregates(principal, data["aggregates"])
     for name, empty in (("consent", {}), ("custom_fields", {}), ("identities", [])):
         data[name] = data[name] or empty
     return Customer(id=values["customer_id"], **data)
 
 
-def to_customer(item: store.CustomerItem) -> Customer:
-    return customer_view(item.attribute_values)
+def to_customer(item: store.CustomerItem, principal: Principal) -> Customer:
+    return customer_view(item.attribute_values, principal)
 
 
 def visible(
@@ -64,6 +68,27 @@ def visible(
     if not rules.can_see(principal, item.owner_id, item.team_id):
         raise NotFound(f"No customer {customer_id}.", field="id")
     return item
+
+
+@contextmanager
+def _claiming_identities(principal: Principal) -> Iterator[None]:
+    """A taken identity names its holder only to callers who may see that customer: others
+    learn that it is taken, not who holds it."""
+    try:
+        yield
+    except store.IdentityTaken as taken:
+        try:
+            holder = store.get_customer(principal.tenant_id, taken.owner)
+        except NotFound:
+            raise taken from None
+        if not rules.can_see(principal, holder.owner_id, holder.team_id):
+            raise taken from None
+        raise Conflict(
+            taken.detail.replace("another customer", f"customer {taken.owner}"),
+            field=taken.field,
+            existing_customer_id=taken.owner,
+            **taken.extra,
+        ) from None
 
 
 def _identity_keys(identities: list[rules.NormalisedIdentity]) -> list[store.IdentityKey]:
@@ -100,50 +125,84 @@ def create_customer(principal: Principal, body: CustomerCreate) -> Customer:
         created_by=principal.user_id,
     )
     _index(item)
-    store.create_customer(item, _identity_keys(identities))
-    return to_customer(item)
+    with _claiming_identities(principal):
+        store.create_customer(item, _identity_keys(identities))
+    return to_customer(item, principal)
 
 
 def get_customer(principal: Principal, customer_id: str) -> Customer:
-    return to_customer(visible(principal, customer_id))
+    return to_customer(visible(principal, customer_id), principal)
+
+
+# A change without If-Match that loses a race to another writer is re-read and re-applied;
+# with If-Match the client asked for that version, so a lost race is its 412.
+UNCONDITIONAL_ATTEMPTS = 3
+
+
+def _changed(
+    principal: Principal,
+    customer_id: str,
+    expected: int | None,
+    change: Callable[[store.CustomerItem], None],
+) -> store.CustomerItem:
+    """Read the customer, check the caller may change it (and its If-Match), apply `change`
+    (which writes); without If-Match, a write that lost a race is retried on a fresh read."""
+    attempts = 1 if expected is not None else UNCONDITIONAL_ATTEMPTS
+    for attempt in range(attempts):
+        item = visible(principal, customer_id, consistent=True)
+        rules.check_can_change(principal, item.owner_id, item.team_id)
+        check_version(expected, item.version)
+        try:
+            change(item)
+        except PreconditionFailed:
+            if expected is not None:
+                raise
+            if attempt + 1 == attempts:
+                raise Conflict(
+                    "The customer kept changing while this change was applied; try again.",
+                    current_version=item.version,
+                ) from None
+            continue
+        return item
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def patch_customer(
     principal: Principal, customer_id: str, patch: CustomerPatch, expected: int | None
 ) -> Customer:
-    item = visible(principal, customer_id, consistent=True)
-    rules.check_can_change(principal, item.owner_id, item.team_id)
-    check_version(expected, item.version)
     changes = patch.model_dump(exclude_unset=True)
     rules.check_reassignment(principal, changes.get("owner_id"), changes.get("team_id"))
-    if "custom_fields" in changes and changes["custom_fields"] is not None:
-        definitions = tenant_settings(principal.tenant_id).custom_fields
-        item.custom_fields = rules.validate_custom_fields(
-            definitions,
-            changes.pop("custom_fields"),
-            partial=True,
-            current=plain(item.custom_fields),
-        )
-    for field, value in changes.items():
-        if value is None:
-            continue
-        attr = "customer_type" if field == "type" else field
-        setattr(
-            item,
-            attr,
-            value.model_dump() if hasattr(value, "model_dump") else getattr(value, "value", value),
-        )
-    item.updated_at = store.now()
-    _index(item)
-    store.save_profile(item)
-    return to_customer(item)
+
+    def apply(item: store.CustomerItem) -> None:
+        values = dict(changes)
+        if values.get("custom_fields") is not None:
+            definitions = tenant_settings(principal.tenant_id).custom_fields
+            item.custom_fields = rules.validate_custom_fields(
+                definitions,
+                values.pop("custom_fields"),
+                partial=True,
+                current=plain(item.custom_fields),
+            )
+        for field, value in values.items():
+            if value is None:
+                continue
+            attr = "customer_type" if field == "type" else field
+            setattr(
+                item,
+                attr,
+                value.model_dump()
+                if hasattr(value, "model_dump")
+                else getattr(value, "value", value),
+            )
+        item.updated_at = store.now()
+        _index(item)
+        store.save_profile(item)
+
+    return to_customer(_changed(principal, customer_id, expected, apply), principal)
 
 
 def delete_customer(principal: Principal, customer_id: str, expected: int | None) -> None:
-    item = visible(principal, customer_id, consistent=True)
-    rules.check_can_change(principal, item.owner_id, item.team_id)
-    check_version(expected, item.version)
-    store.soft_delete(item)
+    _changed(principal, customer_id, expected, store.soft_delete)
 
 
 def list_customers(
@@ -171,23 +230,25 @@ def list_customers(
             principal.tenant_id, scope.facet, scope.value, limit, start, only
         )
     return CustomerPage(
-        items=[to_customer(i) for i in page.items], next=encode_cursor(page.last_key, query_scope)
+        items=[to_customer(i, principal) for i in page.items], next=encode_cursor(page.last_key, query_scope)
     )
 
 
 def add_identity(
     principal: Principal, customer_id: str, body: IdentityIn, expected: int | None
 ) -> Customer:
-    item = visible(principal, customer_id, consistent=True)
-    rules.check_can_change(principal, item.owner_id, item.team_id)
-    check_version(expected, item.version)
     region = tenant_settings(principal.tenant_id).default_phone_region
     (identity,) = rules.normalise_identities([body], region, field="identity")
-    existing = {(i["kind"], i["value"], i.get("system")) for i in item.identities}
-    if (identity.kind, identity.value, identity.system) in existing:
-        return to_customer(item)
-    store.add_identity(item, store.IdentityKey(identity.kind, identity.value, identity.system))
-    return to_customer(item)
+    key = store.IdentityKey(identity.kind, identity.value, identity.system)
+
+    def apply(item: store.CustomerItem) -> None:
+        existing = {(i["kind"], i["value"], i.get("system")) for i in item.identities}
+        if (key.kind, key.value, key.system) in existing:
+            return
+        with _claiming_identities(principal):
+            store.add_identity(item, key)
+
+    return to_customer(_changed(principal, customer_id, expected, apply), principal)
 
 
 def remove_identity(
@@ -198,17 +259,18 @@ def remove_identity(
     system: str | None,
     expected: int | None,
 ) -> Customer:
-    item = visible(principal, customer_id, consistent=True)
-    rules.check_can_change(principal, item.owner_id, item.team_id)
-    check_version(expected, item.version)
     body = validate(IdentityIn, {"kind": kind, "value": value, "system": system})
     region = tenant_settings(principal.tenant_id).default_phone_region
     (identity,) = rules.normalise_identities([body], region, field="identity")
-    held = {(i["kind"], i["value"], i.get("system")) for i in item.identities}
-    if (identity.kind, identity.value, identity.system) not in held:
-        raise NotFound("The customer has no such identity.", field="value")
-    store.remove_identity(item, store.IdentityKey(identity.kind, identity.value, identity.system))
-    return to_customer(item)
+    key = store.IdentityKey(identity.kind, identity.value, identity.system)
+
+    def apply(item: store.CustomerItem) -> None:
+        held = {(i["kind"], i["value"], i.get("system")) for i in item.identities}
+        if (key.kind, key.value, key.system) not in held:
+            raise NotFound("The customer has no such identity.", field="value")
+        store.remove_identity(item, key)
+
+    return to_customer(_changed(principal, customer_id, expected, apply), principal)
 
 
 def match_customers(principal: Principal, body: MatchRequest) -> MatchResult:
@@ -241,7 +303,7 @@ def match_customers(principal: Principal, body: MatchRequest) -> MatchResult:
     for item in store.customers_by_ids(principal.tenant_id, missing) if missing else []:
         candidates[item.customer_id] = item
     result = [
-        MatchCandidate(customer=to_customer(item), score=scores[cid][0], reasons=scores[cid][1])
+        MatchCandidate(customer=to_customer(item, principal), score=scores[cid][0], reasons=scores[cid][1])
         for cid, item in candidates.items()
         if rules.can_see(principal, item.owner_id, item.team_id)
     ]

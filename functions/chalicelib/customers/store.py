@@ -83,6 +83,19 @@ class IdentityGuardItem(CrmItem, discriminator="IdentityGuard"):
     value = UnicodeAttribute()
 
 
+class IdentityTaken(Conflict):
+    """An identity another customer holds; whether to name that customer is the service's call
+    (only to callers who may see it)."""
+
+    def __init__(self, identity: IdentityKey, owner: str) -> None:
+        super().__init__(
+            f"The {identity.kind} {identity.value} already belongs to another customer.",
+            field="identities",
+            identity={"kind": identity.kind, "value": identity.value},
+        )
+        self.owner = owner
+
+
 @dataclass(frozen=True)
 class IdentityKey:
     kind: str
@@ -160,12 +173,7 @@ def _transaction(
         taken = identity_owners(item.tenant_id, claimed) if claimed else {}
         for identity, owner in taken.items():
             if owner != item.customer_id:
-                raise Conflict(
-                    f"The {identity.kind} {identity.value} already belongs to customer {owner}.",
-                    field="identities",
-                    existing_customer_id=owner,
-                    identity={"kind": identity.kind, "value": identity.value},
-                ) from None
+                raise IdentityTaken(identity, owner) from None
         raise PreconditionFailed(
             "The customer changed meanwhile; fetch it again.", field="If-Match"
         ) from None

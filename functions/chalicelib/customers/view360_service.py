@@ -34,7 +34,7 @@ def view_360(
                 principal, str(item["owner_id"]), item.get("team_id")
             ):
                 raise NotFound(f"No customer {customer_id}.", field="id")
-            profile = customer_view(item)
+            profile = customer_view(item, principal)
             view["profile"], view["identities"] = profile, profile.identities
             continue
         found = areas.section_of(item_type)

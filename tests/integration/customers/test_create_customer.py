@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import ALICE, BOB, VIEWER
+from .conftest import ALICE, BOB, CAROL, VIEWER
 
 
 def test_given_a_rep_when_creating_a_customer_then_identities_are_normalised_and_owned_by_them(
@@ -24,7 +24,22 @@ def test_given_a_created_customer_then_the_response_carries_location_and_etag(ap
     assert response.headers["ETag"] == '"1"'
 
 
-def test_given_an_existing_phone_when_another_customer_claims_it_then_409_names_the_owner(
+def test_given_a_taken_phone_when_a_manager_who_sees_its_holder_claims_it_then_409_names_it(
+    api, alices_customer
+):
+    response = api.post(
+        "/v1/customers",
+        {"name": "Someone", "identities": [{"kind": "phone", "value": "+86 138-0013-8000"}]},
+        as_=CAROL,
+        team="east",
+    )
+    assert response.status_code == 409
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json["existing_customer_id"] == alices_customer["id"]
+    assert response.json["field"] == "identities"
+
+
+def test_given_a_taken_phone_when_a_rep_who_may_not_see_its_holder_claims_it_then_409_hides_it(
     api, alices_customer
 ):
     response = api.post(
@@ -34,9 +49,9 @@ def test_given_an_existing_phone_when_another_customer_claims_it_then_409_names_
         team="east",
     )
     assert response.status_code == 409
-    assert response.headers["Content-Type"] == "application/problem+json"
-    assert response.json["existing_customer_id"] == alices_customer["id"]
-    assert response.json["field"] == "identities"
+    assert "existing_customer_id" not in response.json
+    assert alices_customer["id"] not in response.body.decode()
+    assert response.json["identity"] == {"kind": "phone", "value": "+8613800138000"}
 
 
 def test_given_an_identity_in_another_tenant_then_it_is_free_here(api, alices_customer):

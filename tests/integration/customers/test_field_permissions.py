@@ -1,0 +1,98 @@
+"""Finance never reads conversation text: not in an interaction, not in the aggregates that
+quote it, on no read route at all (every GET the API declares, and :match)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from chalicelib.customers import children_store
+
+SECRET = "报价 confidential price 8871"
+DAVE = ("dave", "finance")
+
+
+@pytest.fixture
+def talked_to(api: Any, customer_maker: Any) -> dict[str, str]:
+    """A customer whose conversation holds SECRET: an interaction and the recent texts."""
+    customer = customer_maker(
+        name="保密客户", aggregates={"recent_texts": [SECRET], "interaction_count": 1}
+    )
+    children_store.put_child(
+        children_store.interaction_item(
+            "acme",
+            customer.customer_id,
+            "01JINTERACTION0000000000000",
+            datetime(2026, 11, 1, tzinfo=UTC),
+            kind="call",
+            channel="phone",
+            direction="outbound",
+            text=SECRET,
+            logged_by="rob",
+        )
+    )
+    rule = api.post(
+        "/v1/tag-rules", {"name": "talked", "category": "behaviour", "condition": True}
+    ).json
+    automation = api.post(
+        "/v1/automation-rules",
+        {
+            "name": "r",
+            "trigger": {"type": "change"},
+            "actions": [{"type": "notify", "message": "m"}],
+        },
+    ).json
+    return {
+        "customer_id": customer.customer_id,
+        "rule_id": rule["id"],
+        "automation_rule_id": automation["id"],
+        "owner": "rob",
+    }
+
+
+def _read_routes() -> list[str]:
+    import app  # noqa: F401 - registers every route
+    from chalicelib.core.http import ROUTE_DOCS
+
+    return sorted(path for (path, method) in ROUTE_DOCS if method == "GET")
+
+
+def _fill(path: str, ids: dict[str, str]) -> list[str]:
+    params = re.findall(r"{([^}]+)}", path)
+    unknown = [p for p in params if p not in ids]
+    assert not unknown, f"teach this test the parameter(s) {unknown} of {path}"
+    filled = path
+    for name in params:
+        filled = filled.replace("{" + name + "}", ids[name])
+    if "automation-rules/{rule_id}" in path:
+        filled = path.replace("{rule_id}", ids["automation_rule_id"])
+    if filled == "/v1/customers":
+        return [f"{filled}?owner={ids['owner']}", f"{filled}?tier=standard", f"{filled}?tag=talked"]
+    return [filled]
+
+
+def test_given_an_admin_then_the_secret_is_readable_so_the_walk_below_can_fail(
+    api: Any, talked_to: dict[str, str]
+) -> None:
+    body = api.get(f"/v1/customers/{talked_to['customer_id']}/360").body.decode()
+
+    assert SECRET in body
+
+
+def test_given_finance_when_every_read_route_is_walked_then_no_conversation_text_appears(
+    api: Any, talked_to: dict[str, str]
+) -> None:
+    walked = []
+    for path in _read_routes():
+        for url in _fill(path, talked_to):
+            response = api.get(url, as_=DAVE)
+            walked.append((url, response.status_code))
+            assert SECRET not in response.body.decode(), url
+    match = api.post("/v1/customers:match", {"name": "保密客户"}, as_=DAVE)
+    assert match.json["candidates"], "the match must find the customer for the check to mean it"
+    assert SECRET not in match.body.decode()
+    assert {status for _, status in walked} <= {200, 403}
+    assert any(url.endswith("/360") and status == 200 for url, status in walked)
