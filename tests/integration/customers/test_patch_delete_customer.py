@@ -126,3 +126,43 @@ def test_given_every_patchable_field_when_patched_then_each_is_stored(api, alice
         k: v for k, v in patch.items() if k != "consent"
     }
     assert stored["consent"]["email_marketing"] is True
+
+
+def test_given_no_if_match_when_another_writer_wins_the_race_then_the_patch_is_reapplied(
+    api, alices_customer, monkeypatch
+):
+    from chalicelib.customers import store
+
+    original, raced = store.save_profile, []
+
+    def lose_once(item):
+        if not raced:
+            raced.append(item.version)
+            api.patch(path(alices_customer), {"tier": "gold"})  # the other writer lands first
+            return original(item)  # ... so this write's version condition fails
+        return original(item)
+
+    monkeypatch.setattr(store, "save_profile", lose_once)
+    response = api.patch(path(alices_customer), {"name": "张伟 (re-read)"})
+
+    assert response.status_code == 200
+    assert (response.json["name"], response.json["tier"]) == ("张伟 (re-read)", "gold")
+    assert raced
+
+
+def test_given_if_match_when_another_writer_wins_the_race_then_412(
+    api, alices_customer, monkeypatch
+):
+    from chalicelib.customers import store
+
+    original = store.save_profile
+
+    def lose(item):
+        monkeypatch.setattr(store, "save_profile", original)
+        api.patch(path(alices_customer), {"tier": "gold"})
+        return original(item)
+
+    monkeypatch.setattr(store, "save_profile", lose)
+    response = api.patch(path(alices_customer), {"name": "X"}, headers={"If-Match": '"1"'})
+
+    assert response.status_code == 412
