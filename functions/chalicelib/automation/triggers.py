@@ -65,7 +65,7 @@ def on_timer(timer: Timer, now: datetime) -> dict[str, Any]:
     rule = compiled(item)
     if not isinstance(rule.trigger, TimeTrigger):
         return {"status": "rule_changed"}
-    facts = customers.facts_of(tenant_id, customer_id)
+    facts = customers.facts_of(tenant_id, customer_id, now)
     if facts is None:
         return {"status": "customer_gone"}
     since = rules.since_value(facts, rule.trigger.since)

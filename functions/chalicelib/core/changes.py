@@ -24,6 +24,8 @@ _EVENT_NAMESPACE = uuid.UUID("8a4b8f3c-51a4-4c2d-9a0e-3d6f1b2c7e90")
 # A record is redelivered only within its retried batch, so the cap must be >= the event
 # source's batch size (100).
 APPLIED_CAP = 128
+REV = "_rev"  # the aggregates' revision: internal, like every key starting with `_`
+OLD_REV = "rev"  # its name in aggregates written before it became internal
 
 
 @dataclass(frozen=True)
@@ -123,8 +125,14 @@ def apply_once(aggregates: dict[str, Any], step: AggregateStep, event_id: str) -
         return aggregates
     result = dict(step.apply(dict(aggregates)))
     result["_applied"] = [*aggregates.get("_applied", []), mark][-APPLIED_CAP:]
-    result["rev"] = int(aggregates.get("rev", 0)) + 1
+    result[REV] = revision(aggregates) + 1
+    result.pop(OLD_REV, None)
     return result
+
+
+def revision(aggregates: Mapping[str, Any]) -> int:
+    """How many times the aggregates were written (0: never); the next write's condition."""
+    return int(aggregates.get(REV, aggregates.get(OLD_REV, 0)))
 
 
 def json_safe(value: Any) -> Any:

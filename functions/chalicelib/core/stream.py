@@ -168,9 +168,8 @@ class StreamBatch:
                 updated = apply_once(updated, step, event_id)
             if updated is current:
                 return True  # every step of this batch is in already
-            rev = current.get("rev")
             try:
-                if store.write_aggregates(pk, updated, None if rev is None else int(rev)):
+                if store.write_aggregates(pk, updated, current):
                     profile["aggregates"] = updated
                     return True
                 profile = store.read_profile(pk)  # someone else moved them: redo on fresh ones

@@ -111,16 +111,25 @@ def read_profile(pk: str) -> dict[str, Any] | None:
     return deserialize(item) if item else None
 
 
-def write_aggregates(pk: str, aggregates: dict[str, Any], expected_rev: int | None) -> bool:
-    """Replace the profile's aggregates if nobody else did since `expected_rev`; False if lost."""
+def write_aggregates(pk: str, aggregates: dict[str, Any], read: dict[str, Any]) -> bool:
+    """Replace the profile's aggregates if nobody else did since we `read` them; False if lost.
+
+    The condition is on their revision as read (`_rev`, or `rev` for aggregates written before
+    it became internal; absent when never written).
+    """
+    from .changes import OLD_REV, REV
+
     table, _ = _tables()
-    names = {"#a": "aggregates", "#r": "rev", "#pk": "pk"}
+    names = {"#a": "aggregates", "#pk": "pk"}
     values: dict[str, Any] = {":a": _serializer.serialize(aggregates)}
-    if expected_rev is None:
+    held = REV if REV in read else OLD_REV if OLD_REV in read else None
+    if held is None:
+        names["#r"] = REV
         condition = "attribute_exists(#pk) AND attribute_not_exists(#a.#r)"
     else:
+        names["#r"] = held
         condition = "attribute_exists(#pk) AND #a.#r = :rev"
-        values[":rev"] = {"N": str(expected_rev)}
+        values[":rev"] = {"N": str(int(read[held]))}
     try:
         client().update_item(
             TableName=table,

@@ -9,25 +9,25 @@
 | last_followup_at      | latest *outbound* interaction time (our side followed up)            |
 | recent_texts          | texts of the 5 latest interactions, latest first, 500 chars each     |
 | order_count           | orders placed, any status and currency                               |
-| order_total           | sum of non-cancelled orders in `currency` (the first order's)        |
-| order_total_12m       | the same over the 12 calendar months up to the latest order (*)      |
+| order_total           | sum of orders not cancelled or refunded, in `currency` (exact; a     |
+|                       | status change to or from cancelled/refunded moves it)                |
+| order_total_12m       | the same over the 365 days before it is read: computed on reading    |
+|                       | (API, rule facts) from `_orders`, never stored, so never stale       |
 | first_order_at / last_order_at                                                               |
 | currency              | currency of the totals; orders in others are counted, not summed    |
-| _order_months         | order totals per month "YYYY-MM", the last 13 months only            |
+| _orders               | orders of the last ~13 months: id -> [time, amount, counted]         |
 | _recent_text_times    | times of `recent_texts`, same order                                  |
 
-The stream engine adds its own bookkeeping (`rev`, `_applied`: each record's step applies
-once). Keys starting with `_` are internal and never shown.
-
-(*) Approximation, chosen so an order costs no extra read: month granularity, and the window
-ends at the latest order, so it goes stale while a customer buys nothing. The nightly value job
-recomputes it exactly; rules wanting "spend in 12 months" get at most one month of slack.
+The stream engine adds its own bookkeeping (`_rev`, `_applied`: each record's step applies
+once). Keys starting with `_` are internal and never shown. Money (`order_total`,
+`order_total_12m`) is a Decimal, shown as a string with two decimals like every amount.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -35,8 +35,11 @@ from ..rulelang import Catalogue, FieldSpec, ValueType
 
 RECENT_TEXTS = 5
 TEXT_CHARS = 500
-MONTHS_KEPT = 13
 CANCELLED = frozenset({"cancelled", "refunded"})
+TWELVE_MONTHS = timedelta(days=365)
+KEPT_FOR = timedelta(days=400)  # a little over 13 months of orders, for the 12-month window
+MAX_RECENT_ORDERS = 1000  # past this, the oldest of the kept months drop first
+MONEY = ("order_total", "order_total_12m")
 
 _N, _D = FieldSpec(ValueType.NUMBER), FieldSpec(ValueType.DATETIME)
 # What rules may read of these aggregates (facts `aggregates.<key>`).
@@ -78,37 +81,76 @@ class Interaction:
         return result
 
 
+def counts(status: str) -> bool:
+    """Whether an order in this status adds to the totals (cancelled and refunded do not)."""
+    return status not in CANCELLED
+
+
 @dataclass(frozen=True)
 class Order:
+    """A new order, or (with `previous_status`) an order whose status changed."""
+
+    order_id: str
     occurred_at: datetime
     amount: Decimal
     currency: str
     status: str
+    previous_status: str | None = None
 
     def __call__(self, aggregates: dict[str, Any]) -> dict[str, Any]:
-        """Aggregates after this order (an AggregateStep's `apply`)."""
+        """Aggregates after this order or status change (an AggregateStep's `apply`)."""
         result = dict(aggregates)
-        result["order_count"] = int(aggregates.get("order_count", 0)) + 1
-        result["first_order_at"] = _earlier(aggregates.get("first_order_at"), self.occurred_at)
-        result["last_order_at"] = _later(aggregates.get("last_order_at"), self.occurred_at)
         currency = aggregates.get("currency") or self.currency
         result["currency"] = currency
-        months = {k: Decimal(v) for k, v in aggregates.get("_order_months", {}).items()}
-        if self.status not in CANCELLED and self.currency == currency:
-            result["order_total"] = Decimal(aggregates.get("order_total", 0)) + self.amount
-            month = _month(self.occurred_at)
-            months[month] = months.get(month, Decimal(0)) + self.amount
+        total = Decimal(str(aggregates.get("order_total", 0)))
+        if self.previous_status is None:
+            result["order_count"] = int(aggregates.get("order_count", 0)) + 1
+            result["first_order_at"] = _earlier(aggregates.get("first_order_at"), self.occurred_at)
+            result["last_order_at"] = _later(aggregates.get("last_order_at"), self.occurred_at)
+            before = False
         else:
-            result.setdefault("order_total", Decimal(aggregates.get("order_total", 0)))
-        latest = max([*months, _month(self.occurred_at)])
-        oldest_kept = _months_back(latest, MONTHS_KEPT - 1)
-        months = {k: v for k, v in months.items() if k >= oldest_kept}
-        window_start = _months_back(latest, 11)
-        result["_order_months"] = months
-        result["order_total_12m"] = sum(
-            (v for k, v in months.items() if k >= window_start), start=Decimal(0)
+            before = counts(self.previous_status)
+        now = counts(self.status)
+        if self.currency == currency and before != now:
+            total += self.amount if now else -self.amount
+        result["order_total"] = total
+        result["_orders"] = _recent_orders(
+            aggregates, self, counted=now and self.currency == currency
         )
+        result.pop("_order_months", None)  # the monthly buckets these replace
+        result.pop("order_total_12m", None)  # computed when read: see `order_total_since`
         return result
+
+
+def _recent_orders(aggregates: dict[str, Any], order: Order, *, counted: bool) -> dict[str, Any]:
+    """Orders of the last 13 months by id: [occurred ISO, amount, counted], for exact windows."""
+    orders = dict(aggregates.get("_orders") or {})
+    orders[order.order_id] = [_iso(order.occurred_at), str(order.amount), counted]
+    newest = max(entry[0] for entry in orders.values())
+    horizon = _iso(datetime.fromisoformat(newest) - KEPT_FOR)
+    kept = sorted(((k, v) for k, v in orders.items() if v[0] >= horizon), key=lambda kv: kv[1][0])
+    return dict(kept[-MAX_RECENT_ORDERS:])
+
+
+def order_total_since(aggregates: Mapping[str, Any], start: datetime) -> Decimal:
+    """The exact total of counted orders placed at or after `start` (within the kept months)."""
+    since = _iso(start)
+    return sum(
+        (
+            Decimal(str(amount))
+            for at, amount, counted in (aggregates.get("_orders") or {}).values()
+            if counted and at >= since
+        ),
+        start=Decimal(0),
+    )
+
+
+def derived(aggregates: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """Aggregates with the figures that depend on when they are read: the 12-month total."""
+    result = dict(aggregates)
+    if "order_total" in aggregates:
+        result["order_total_12m"] = order_total_since(aggregates, now - TWELVE_MONTHS)
+    return result
 
 
 def _iso(moment: datetime) -> str:
@@ -137,13 +179,3 @@ def _insert_text(aggregates: dict[str, Any], moment: datetime, text: str) -> tup
     pairs.sort(key=lambda pair: pair[0], reverse=True)
     kept = pairs[:RECENT_TEXTS]
     return [text for _, text in kept], [at for at, _ in kept]
-
-
-def _month(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m")
-
-
-def _months_back(month: str, count: int) -> str:
-    year, mon = (int(part) for part in month.split("-"))
-    index = year * 12 + (mon - 1) - count
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"

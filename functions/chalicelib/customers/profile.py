@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -99,24 +100,36 @@ def plain(value: Any) -> Any:
     return value
 
 
-def customer_facts(image: Mapping[str, Any]) -> dict[str, Any]:
-    """The fact sheet rules read, from a profile as stored (a stream image or an item's values).
-
-    `aggregates` without bookkeeping; areas add their own facts (tagging: `tags`) on top.
-    """
+def customer_facts(image: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """The fact sheet rules read at `now`, from a profile as stored (a stream image or an
+    item's values): `aggregates` without bookkeeping, with the figures that depend on when they
+    are read (the 12-month total). Areas add their own facts (tagging: `tags`) on top."""
     facts = {f.name: plain(image.get(f.stored_as)) for f in _FACT_FIELDS}
-    facts["aggregates"] = public_aggregates(facts.get("aggregates") or {})
+    stored = _as_dict(image.get("aggregates"))
+    facts["aggregates"] = json_safe(public_aggregates(aggregates.derived(stored, now)))
     return facts
 
 
-def shown(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields the API's Customer shows, from a profile as stored (bookkeeping dropped)."""
+def _as_dict(value: Any) -> dict[str, Any]:
+    return dict(value.as_dict() if hasattr(value, "as_dict") else value or {})
+
+
+def money(value: Any) -> str:
+    """An amount as the API shows every amount: a string with two decimals."""
+    return str(Decimal(str(value)).quantize(Decimal("0.01")))
+
+
+def shown(values: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """The fields the API's Customer shows at `now`, from a profile as stored (bookkeeping
+    dropped, money as strings)."""
     data = {}
     for name, stored_as in _SHOWN:
         value: Any = values.get(stored_as)
-        if name == "aggregates":  # drop bookkeeping (up to 128 marks) before converting
-            value = value.as_dict() if hasattr(value, "as_dict") else value
-            value = public_aggregates(value or {})
+        if name == "aggregates":
+            value = public_aggregates(aggregates.derived(_as_dict(value), now))
+            for key in aggregates.MONEY:
+                if key in value:
+                    value[key] = money(value[key])
         data[name] = plain(value)
     return data
 

@@ -33,8 +33,8 @@ def _notice(change: Change) -> Notice:
         topic=CUSTOMER_CHANGED,
         tenant_id=change.tenant_id,
         subject_id=change.customer_id,
-        old=customer_facts(old) if old is not None and _live(old) else None,
-        new=customer_facts(new) if new is not None and _live(new) else None,
+        old=customer_facts(old, change.at) if old is not None and _live(old) else None,
+        new=customer_facts(new, change.at) if new is not None and _live(new) else None,
         key=change.event_id,
         at=change.at,
     )
@@ -109,8 +109,13 @@ def interaction_changed(change: Change) -> Reaction:
 
 
 def order_changed(change: Change) -> Reaction:
-    """A recorded order: its event, and a step for the customer's aggregates."""
-    new = change.new
+    """A recorded order: its event and a step for the customer's aggregates; a later change of
+    its status (cancelled, refunded, or back) moves the totals again."""
+    new, old = change.new, change.old
+    if change.event_name == "MODIFY" and new is not None and old is not None:
+        if old.get("status") == new.get("status"):
+            return Reaction()
+        return Reaction(steps=[AggregateStep(str(change.keys["pk"]), _order_step(new, old))])
     if change.event_name != "INSERT" or new is None:
         return Reaction()
     occurred_at = parse_time(new["occurred_at"])
@@ -126,10 +131,16 @@ def order_changed(change: Change) -> Reaction:
         order_at=occurred_at,
         line_count=len(new.get("items") or []),
     )
-    step = aggregates.Order(
-        occurred_at=occurred_at,
-        amount=amount,
+    step = _order_step(new, None)
+    return Reaction(events=[detail], steps=[AggregateStep(str(change.keys["pk"]), step)])
+
+
+def _order_step(new: dict[str, Any], old: dict[str, Any] | None) -> aggregates.Order:
+    return aggregates.Order(
+        order_id=str(new.get("order_id", "")),
+        occurred_at=parse_time(new["occurred_at"]),
+        amount=Decimal(str(new.get("amount", 0))),
         currency=str(new.get("currency", "")),
         status=str(new.get("status", "")),
+        previous_status=None if old is None else str(old.get("status", "")),
     )
-    return Reaction(events=[detail], steps=[AggregateStep(str(change.keys["pk"]), step)])

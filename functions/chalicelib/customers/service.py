@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from ulid import ULID
@@ -49,7 +50,7 @@ MATCH_CANDIDATES = 50
 def customer_view(values: Mapping[str, Any], principal: Principal) -> Customer:
     """The API's Customer from a profile as stored (an item's values or a 360 page's item), as
     `principal` may read it (fields its role may not read are left out)."""
-    data = shown(values)
+    data = shown(values, store.now())
     data["aggregates"] = rules.readable_aggregates(principal, data["aggregates"])
     for name, empty in (("consent", {}), ("custom_fields", {}), ("identities", [])):
         data[name] = data[name] or empty
@@ -230,7 +231,8 @@ def list_customers(
             principal.tenant_id, scope.facet, scope.value, limit, start, only
         )
     return CustomerPage(
-        items=[to_customer(i, principal) for i in page.items], next=encode_cursor(page.last_key, query_scope)
+        items=[to_customer(i, principal) for i in page.items],
+        next=encode_cursor(page.last_key, query_scope),
     )
 
 
@@ -303,7 +305,9 @@ def match_customers(principal: Principal, body: MatchRequest) -> MatchResult:
     for item in store.customers_by_ids(principal.tenant_id, missing) if missing else []:
         candidates[item.customer_id] = item
     result = [
-        MatchCandidate(customer=to_customer(item, principal), score=scores[cid][0], reasons=scores[cid][1])
+        MatchCandidate(
+            customer=to_customer(item, principal), score=scores[cid][0], reasons=scores[cid][1]
+        )
         for cid, item in candidates.items()
         if rules.can_see(principal, item.owner_id, item.team_id)
     ]
@@ -320,22 +324,28 @@ def check_can_change(principal: Principal, customer_id: str) -> None:
     rules.check_can_change(principal, item.owner_id, item.team_id)
 
 
-def facts_of(tenant_id: str, customer_id: str) -> dict[str, Any] | None:
-    """The customer's fact sheet as of now (consistent read), or None when it is gone."""
+def facts_of(tenant_id: str, customer_id: str, now: datetime) -> dict[str, Any] | None:
+    """The customer's fact sheet at `now` (consistent read), or None when it is gone."""
     try:
         item = store.get_customer(tenant_id, customer_id, consistent=True)
     except NotFound:
         return None
-    return customer_facts(item.attribute_values)
+    return customer_facts(item.attribute_values, now)
 
 
 def facts_page(
-    tenant_id: str, facet: str, value: str, limit: int, cursor_scope: str, cursor: str | None
+    tenant_id: str,
+    facet: str,
+    value: str,
+    limit: int,
+    cursor_scope: str,
+    cursor: str | None,
+    now: datetime,
 ) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
     """One page of live customers by owner, stage or tier as (id, facts), and the next cursor."""
     page = store.list_customers(tenant_id, facet, value, limit, decode_cursor(cursor, cursor_scope))
     found = [
-        (c.customer_id, customer_facts(c.attribute_values))
+        (c.customer_id, customer_facts(c.attribute_values, now))
         for c in page.items
         if c.deleted_at is None
     ]

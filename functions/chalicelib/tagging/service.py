@@ -133,7 +133,7 @@ def dry_run(principal: Principal, body: DryRunRequest, now: datetime) -> DryRunR
     facet, value = _facet(body)
     scope = f"tag-dry-run:{principal.tenant_id}:{facet}:{value}"
     page, next_cursor = customers.facts_page(
-        principal.tenant_id, facet, value, body.limit, scope, body.next
+        principal.tenant_id, facet, value, body.limit, scope, body.next, now
     )
     if "tags" in variables(condition):
         page = [(cid, {**facts, "tags": _tags_of(principal.tenant_id, cid)}) for cid, facts in page]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from chalicelib.core import stream_store, timer_store
+from chalicelib.core.changes import revision
 from chalicelib.core.timers import handle_timer
 from chalicelib.customers import store as customers_store
 from infra.local.timer_runner import run_due
@@ -42,9 +43,8 @@ def _follow_up(customer: Any, moment: datetime) -> tuple[dict[str, Any], dict[st
     """Record a follow-up on the profile; the (old, new) images the stream would deliver."""
     old = _image(customers_store.get_customer("acme", customer.customer_id, consistent=True))
     current = dict(old["aggregates"].as_dict())
-    rev = current.get("rev")
-    updated = {**current, "last_followup_at": moment.isoformat(), "rev": int(rev or 0) + 1}
-    assert stream_store.write_aggregates(old["pk"], updated, None if rev is None else int(rev))
+    updated = {**current, "last_followup_at": moment.isoformat(), "_rev": revision(current) + 1}
+    assert stream_store.write_aggregates(old["pk"], updated, current)
     return old, _image(customers_store.get_customer("acme", customer.customer_id, consistent=True))
 
 

@@ -373,3 +373,33 @@ def test_given_an_item_of_a_type_no_area_owns_when_handled_then_it_passes_quietl
 
     assert response == {"batchItemFailures": []}
     assert aws.bus_events() == []
+
+
+def test_given_orders_aggregated_when_the_customer_is_read_then_money_is_a_string_and_rev_hidden(
+    aws, areas, api
+):
+    _customer("c1")
+    _handle(aws.drain_stream(), areas)
+    _order("c1", "o1", "88.80")
+    _order("c1", "o2", "11.20")
+    _handle(aws.drain_stream(), areas)
+
+    shown = api.get("/v1/customers/c1", tenant="t1").json["aggregates"]
+
+    assert (shown["order_total"], shown["order_total_12m"]) == ("100.00", "100.00")
+    assert not {"rev", "_rev", "_orders"} & set(shown)
+
+
+def test_given_a_paid_order_later_refunded_when_the_change_streams_then_the_total_drops(
+    aws, areas
+):
+    _customer("c1")
+    order = _order("c1", "o1", "88.80")
+    _handle(aws.drain_stream(), areas)
+    order.status = "refunded"
+    order.save()
+
+    assert _handle(aws.drain_stream(), areas) == {"batchItemFailures": []}
+
+    aggregates = aws.profile("t1", "c1")["aggregates"]
+    assert (aggregates["order_total"], aggregates["order_count"]) == (0, 1)

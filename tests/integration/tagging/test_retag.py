@@ -20,7 +20,7 @@ def _enable_retail(tagging_api: Any) -> dict[str, str]:
 
 
 def _facts(customer: Any) -> dict[str, Any]:
-    return customer_facts(customer.attribute_values)
+    return customer_facts(customer.attribute_values, NOW)
 
 
 def test_given_a_big_spender_when_retagged_then_the_tag_is_stored_with_why(

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.core.changes import APPLIED_CAP, AggregateStep, apply_once, public_aggregates
-from chalicelib.customers.aggregates import RECENT_TEXTS, Interaction, Order
+from chalicelib.customers.aggregates import RECENT_TEXTS, Interaction, Order, derived
 
 T0 = datetime(2026, 5, 28, 10, 0, tzinfo=UTC)
 
@@ -28,8 +28,22 @@ def _call(at: datetime, direction: str = "inbound", text: str | None = None) -> 
     return Interaction(occurred_at=at, direction=direction, text=text)
 
 
-def _order(at: datetime, amount: str, status: str = "paid", currency: str = "CNY") -> Order:
-    return Order(occurred_at=at, amount=Decimal(amount), currency=currency, status=status)
+def _order(
+    at: datetime,
+    amount: str,
+    status: str = "paid",
+    currency: str = "CNY",
+    order_id: str | None = None,
+    previous_status: str | None = None,
+) -> Order:
+    return Order(
+        order_id=order_id or f"o-{at.isoformat()}-{amount}",
+        occurred_at=at,
+        amount=Decimal(amount),
+        currency=currency,
+        status=status,
+        previous_status=previous_status,
+    )
 
 
 def test_given_no_aggregates_when_an_inbound_interaction_is_applied_then_count_and_last_are_set():
@@ -38,7 +52,7 @@ def test_given_no_aggregates_when_an_inbound_interaction_is_applied_then_count_a
     assert result["interaction_count"] == 1
     assert result["last_interaction_at"] == T0.isoformat()
     assert "last_followup_at" not in result
-    assert result["rev"] == 1
+    assert result["_rev"] == 1
 
 
 def test_given_an_outbound_interaction_when_applied_then_it_counts_as_a_followup():
@@ -92,7 +106,7 @@ def test_given_orders_when_applied_then_totals_first_and_last_are_kept():
 
     assert aggregates["order_count"] == 2
     assert aggregates["order_total"] == Decimal("150.15")
-    assert aggregates["order_total_12m"] == Decimal("150.15")
+    assert derived(aggregates, T0)["order_total_12m"] == Decimal("150.15")
     assert aggregates["first_order_at"] == (T0 - timedelta(days=40)).isoformat()
     assert aggregates["last_order_at"] == T0.isoformat()
 
@@ -103,7 +117,7 @@ def test_given_an_order_older_than_twelve_months_when_a_new_one_arrives_then_12m
     aggregates = apply_order(aggregates, _order(T0, "1"), "o2")
 
     assert aggregates["order_total"] == Decimal("1000")
-    assert aggregates["order_total_12m"] == Decimal("1")
+    assert derived(aggregates, T0)["order_total_12m"] == Decimal("1")
 
 
 def test_given_a_cancelled_order_when_applied_then_it_is_counted_but_not_summed():
@@ -121,6 +135,40 @@ def test_given_totals_in_cny_when_a_usd_order_arrives_then_it_is_not_added_to_cn
     assert aggregates["currency"] == "CNY"
     assert aggregates["order_total"] == Decimal("100")
     assert aggregates["order_count"] == 2
+
+
+def test_given_a_paid_order_when_it_is_refunded_then_the_totals_drop_and_a_rebook_restores():
+    paid = apply_order({}, _order(T0, "300", order_id="o1"), "r1")
+
+    refunded = apply_order(
+        paid, _order(T0, "300", status="refunded", order_id="o1", previous_status="paid"), "r2"
+    )
+    rebooked = apply_order(
+        refunded, _order(T0, "300", order_id="o1", previous_status="refunded"), "r3"
+    )
+
+    assert (refunded["order_total"], derived(refunded, T0)["order_total_12m"]) == (0, 0)
+    assert refunded["order_count"] == 1  # a status change is not another order
+    assert (rebooked["order_total"], derived(rebooked, T0)["order_total_12m"]) == (300, 300)
+
+
+def test_given_a_status_change_between_two_counted_states_then_nothing_moves():
+    paid = apply_order({}, _order(T0, "50", status="placed", order_id="o1"), "r1")
+
+    shipped = apply_order(
+        paid, _order(T0, "50", status="fulfilled", order_id="o1", previous_status="placed"), "r2"
+    )
+
+    assert shipped["order_total"] == Decimal("50")
+
+
+def test_given_orders_when_the_12_months_are_read_later_then_the_window_moves_with_the_reader():
+    aggregates = apply_order({}, _order(T0 - timedelta(days=300), "70"), "r1")
+    aggregates = apply_order(aggregates, _order(T0, "30"), "r2")
+
+    assert derived(aggregates, T0)["order_total_12m"] == Decimal("100")
+    assert derived(aggregates, T0 + timedelta(days=100))["order_total_12m"] == Decimal("30")
+    assert derived(aggregates, T0 + timedelta(days=400))["order_total_12m"] == Decimal("0")
 
 
 def test_given_aggregates_when_viewed_publicly_then_internal_keys_are_hidden():
@@ -151,7 +199,7 @@ def test_given_any_interactions_when_applied_in_any_order_then_the_public_view_i
         for minutes, direction, text in sequence:
             moment = T0 + timedelta(minutes=minutes)
             aggregates = apply_interaction(aggregates, _call(moment, direction, text), str(minutes))
-        return public_aggregates({k: v for k, v in aggregates.items() if k != "rev"})
+        return public_aggregates(aggregates)
 
     shuffled = list(items)
     rnd.shuffle(shuffled)

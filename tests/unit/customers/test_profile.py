@@ -76,14 +76,14 @@ def test_given_a_stream_image_then_facts_are_plain_and_without_bookkeeping() -> 
         "type": "Customer",
         "customer_type": "person",
         "tier": "gold",
-        "aggregates": {"order_total": Decimal("88.8"), "rev": Decimal(3), "_applied": ["x"]},
+        "aggregates": {"order_total": Decimal("88.8"), "_rev": Decimal(3), "_applied": ["x"]},
         "created_at": datetime(2026, 1, 1, tzinfo=UTC),
     }
 
-    facts = profile.customer_facts(image)
+    facts = profile.customer_facts(image, datetime(2026, 6, 1, tzinfo=UTC))
 
     assert facts["type"] == "person"
-    assert facts["aggregates"] == {"order_total": 88.8, "rev": 3}
+    assert facts["aggregates"] == {"order_total": 88.8, "order_total_12m": 0}
 
 
 def test_given_bookkeeping_attributes_then_a_change_of_them_is_not_news() -> None:

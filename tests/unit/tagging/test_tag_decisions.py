@@ -62,7 +62,7 @@ def test_given_a_rule_tag_no_longer_matching_then_it_is_removed_but_manual_tags_
 
 def test_given_a_stream_image_then_facts_use_the_customer_type_not_the_discriminator() -> None:
     image = {"type": "Customer", "customer_type": "company", "tier": "gold", "aggregates": {"x": 1}}
-    facts = customer_facts(image)
+    facts = customer_facts(image, NOW)
     assert (facts["type"], facts["tier"], facts["aggregates"]) == ("company", "gold", {"x": 1})
 
 
