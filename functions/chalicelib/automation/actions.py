@@ -28,10 +28,18 @@ def perform(
     key: str,
     moment: datetime,
 ) -> list[str]:
-    """Run a rule's actions once per `key`; returns "<action>:done" or "<action>:already"."""
+    """Run a rule's actions once per `key`; returns "<action>:done", "<action>:already", or
+    "<action>:not_allowed" where the rule's author could not have done it directly."""
     done = []
     for index, action in enumerate(rule.actions):
         action_key = f"{key}#{index}"
+        if not rules.may_perform(rule.author, action, facts):
+            logger.info(
+                "Automation action beyond its author's reach",
+                extra={"rule_id": rule.rule_id, "action": action.type, "customer": customer_id},
+            )
+            done.append(f"{action.type}:not_allowed")
+            continue
         if isinstance(action, CreateTask):
             changed = _create_task(rule, action, tenant_id, customer_id, facts, action_key, moment)
         elif isinstance(action, AddTag):

@@ -12,11 +12,27 @@ from typing import Any
 
 from ulid import ULID
 
-from ..core import Role, ValidationFailed, compile_condition
+from ..core import (
+    Principal,
+    Role,
+    ValidationFailed,
+    can_read_owned,
+    can_write_owned,
+    compile_condition,
+)
 from ..customers.models import RULE_CHANGEABLE_FIELDS
 from ..rulelang import Catalogue, Node, ValueType, evaluate, lookup, to_datetime
 from ..rulelang.evaluator import MISSING
-from .models import Action, ChangeField, ChangeKind, ChangeTrigger, TimeTrigger, Trigger
+from .models import (
+    Action,
+    AddTag,
+    ChangeField,
+    ChangeKind,
+    ChangeTrigger,
+    RemoveTag,
+    TimeTrigger,
+    Trigger,
+)
 
 RULE_MANAGERS = (Role.ADMIN, Role.SALES_MANAGER, Role.MARKETING)
 
@@ -84,6 +100,43 @@ class CompiledRule:
     trigger: Trigger
     condition: Node
     actions: tuple[Action, ...]
+    author: Principal | None = None  # whose authority it acts on: its last writer
+
+
+# Roles that set and drop tags (tag rules' managers): their rules may tag what they can read.
+TAGGING_ROLES = frozenset({Role.ADMIN, Role.MARKETING})
+
+
+def may_see(author: Principal | None, facts: Mapping[str, Any]) -> bool:
+    """Whether a rule may act on (or wait for) this customer at all: its author could read it."""
+    if author is None:
+        return False  # a rule without an author on record acts for nobody
+    return can_read_owned(author, _owner(facts), _team(facts))
+
+
+def may_perform(author: Principal | None, action: Action, facts: Mapping[str, Any]) -> bool:
+    """A rule never does what its author could not do directly: change a field of a customer
+    they may write; tag one they may read if tagging is their job, or write; prompt the owner
+    (task, notice) about one they may read."""
+    if author is None or not may_see(author, facts):
+        return False
+    if isinstance(action, ChangeField):
+        return can_write_owned(author, _owner(facts), _team(facts))
+    if isinstance(action, AddTag | RemoveTag):
+        return bool(author.roles & TAGGING_ROLES) or can_write_owned(
+            author, _owner(facts), _team(facts)
+        )
+    return True
+
+
+def _owner(facts: Mapping[str, Any]) -> str | None:
+    owner = facts.get("owner_id")
+    return None if owner is None else str(owner)
+
+
+def _team(facts: Mapping[str, Any]) -> str | None:
+    team = facts.get("team_id")
+    return None if team is None else str(team)
 
 
 def change_kind(old: Mapping[str, Any] | None) -> ChangeKind:

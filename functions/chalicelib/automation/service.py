@@ -17,6 +17,7 @@ from ..core import (
     Role,
     RuleSet,
     ValidationFailed,
+    author_of,
     decode_cursor,
     encode_cursor,
     registry,
@@ -53,6 +54,7 @@ def compiled(item: store.AutomationRuleItem) -> rules.CompiledRule:
         trigger=_TRIGGER.validate_python(parts["trigger"]),
         condition=compile_rule(parts["condition"], registry().catalogue),
         actions=tuple(_ACTIONS.validate_python(parts["actions"])),
+        author=author_of(item),
     )
 
 

@@ -25,7 +25,9 @@ def on_customer_change(notice: Notice, now: datetime) -> None:
     old_facts, new_facts = notice.old, notice.new
     for rule in RULES.enabled(tenant_id):
         if isinstance(rule.trigger, TimeTrigger):
-            plan = rules.plan_timer(rule, old_facts, new_facts, now)
+            # A customer beyond the rule's author is neither acted on nor waited for.
+            visible_new = new_facts if new_facts and rules.may_see(rule.author, new_facts) else None
+            plan = rules.plan_timer(rule, old_facts, visible_new, now)
             if plan.cancel:
                 name = rules.timer_name(
                     tenant_id, rule.rule_id, rule.version, customer_id, plan.cancel
@@ -33,7 +35,11 @@ def on_customer_change(notice: Notice, now: datetime) -> None:
                 timer_backend().cancel(tenant_id, name)
             if plan.arm:
                 timer_backend().arm(timer_for(rule, tenant_id, customer_id, plan.arm))
-        elif new_facts is not None and rules.change_fires(rule, old_facts, new_facts, now):
+        elif (
+            new_facts is not None
+            and rules.may_see(rule.author, new_facts)
+            and rules.change_fires(rule, old_facts, new_facts, now)
+        ):
             # Keyed by the change: a redelivered stream record replays to no-ops.
             key = f"{rule.rule_id}:{rule.version}:{customer_id}:{notice.key}"
             actions.perform(rule, tenant_id, customer_id, new_facts, key, notice.at)

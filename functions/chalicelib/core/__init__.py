@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from .rule_store import RuleItem
     from .rulesets import (
         RuleSet,
+        author_of,
         clear_rule_caches,
         compile_condition,
         matching,
@@ -119,7 +120,14 @@ _LAZY = {
     **dict.fromkeys(("RuleRoutes", "rule_routes"), "rule_api"),
     "RuleItem": "rule_store",
     **dict.fromkeys(
-        ("RuleSet", "clear_rule_caches", "compile_condition", "matching", "to_rule_json"),
+        (
+            "RuleSet",
+            "author_of",
+            "clear_rule_caches",
+            "compile_condition",
+            "matching",
+            "to_rule_json",
+        ),
         "rulesets",
     ),
     **dict.fromkeys(
@@ -191,6 +199,7 @@ __all__ = [
     "TooManyRequests",
     "Unauthorized",
     "ValidationFailed",
+    "author_of",
     "can_read_owned",
     "can_write_owned",
     "check_version",

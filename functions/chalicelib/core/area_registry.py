@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from .events import EventDetail
 
 AREAS_MODULE = "chalicelib.areas"
-# Item types the core itself keeps in the table (local timers, rule-name guards).
-CORE_ITEM_TYPES = frozenset({"LocalTimer", "RuleName"})
+# Item types the core itself keeps in the table (local timers, rule-name guards, the tenant's
+# rules version).
+CORE_ITEM_TYPES = frozenset({"LocalTimer", "RuleName", "RulesVersion"})
 
 Ref = Any  # "module:attribute" in the area's package, or the object itself
 

@@ -6,23 +6,30 @@
 | a tenant's rules of one set      | table | pk=T#t#<SET>, sk begins_with RULE# (one Query)    |
 | rule-name guard (unique names)   | table | pk=T#t#<SET>, sk=NAME#<casefolded name>           |
 
+| the tenant's rules version        | table | pk=T#t, sk=#RULESVERSION (GetItem; BatchGet)      |
+
 <SET> is the rule set's partition name (TAGRULES, AUTORULES, ...). Each set stores its rules as
 its own subclass of `RuleItem` (its own `type`), with the attributes only it has.
+
+Every rule write also adds 1 to the tenant's rules version, in the same transaction: the stream
+function reads that version (consistently) once per batch, so a change committed after a rule's
+write returned is always evaluated with that rule, however recently this process compiled
+the tenant's rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    MapAttribute,
+    NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from .errors import Conflict, NotFound, PreconditionFailed
@@ -30,6 +37,7 @@ from .table import CrmItem, Page, query_page
 
 RULE_PREFIX = "RULE#"
 NAME_PREFIX = "NAME#"
+RULES_VERSION_SK = "#RULESVERSION"
 CONDITION_FAILED = "ConditionalCheckFailed"
 
 
@@ -42,7 +50,19 @@ class RuleItem(CrmItem):
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     created_by = UnicodeAttribute()
+    # Whose authority the rule acts on: the user who last wrote it (user_id, roles, team_id).
+    author = MapAttribute[str, Any](null=True)
     version = VersionAttribute()
+
+
+class RulesVersionItem(CrmItem, discriminator="RulesVersion"):
+    """How many rule writes a tenant has had (any rule set): the stream's cue to recompile."""
+
+    rules_version = NumberAttribute(default=0)
+
+
+def rules_version_key(tenant_id: str) -> tuple[str, str]:
+    return f"T#{tenant_id}", RULES_VERSION_SK
 
 
 class RuleNameItem(CrmItem, discriminator="RuleName"):
@@ -70,6 +90,8 @@ def _guard(item: RuleItem, name: str) -> RuleNameItem:
 
 
 def _cancelled_at(error: TransactWriteError) -> set[int]:
+    """Positions of the items whose condition failed. pynamodb submits a transaction's items
+    grouped: condition checks, then deletes, then puts, then updates (not in call order)."""
     reasons = error.cancellation_reasons or []
     return {i for i, r in enumerate(reasons) if r is not None and r.code == CONDITION_FAILED}
 
@@ -86,31 +108,29 @@ def _transaction() -> TransactWrite:
     return TransactWrite(connection=CrmItem._get_connection().connection)
 
 
-@contextmanager
-def _version_checked(noun: str) -> Iterator[None]:
-    """A lost version race on a single-item write becomes 412."""
-    try:
-        yield
-    except (PutError, DeleteError) as exc:
-        if exc.cause_response_code == f"{CONDITION_FAILED}Exception":
-            raise _stale(noun) from None
-        raise
+def _bump(tx: TransactWrite, tenant_id: str) -> None:
+    pk, sk = rules_version_key(tenant_id)
+    tx.update(
+        RulesVersionItem(pk=pk, sk=sk),
+        actions=[
+            RulesVersionItem.rules_version.add(1),
+            RulesVersionItem.item_type.set(RulesVersionItem),
+            RulesVersionItem.tenant_id.set(tenant_id),
+        ],
+    )
 
 
 def create(item: RuleItem, *, noun: str, unique_name: bool) -> None:
-    """The rule (and its name guard) in one transaction: a taken name is 409, never overwritten.
-
-    Without a guard to write, a plain conditional put (a one-item transaction costs double).
-    """
-    if not unique_name:
-        item.save(condition=type(item).pk.does_not_exist())
-        return
+    """The rule (and its name guard) in one transaction with the tenant's rules version: a
+    taken name is 409, never overwritten."""
     try:
         with _transaction() as tx:
             tx.save(item, condition=type(item).pk.does_not_exist())
-            tx.save(_guard(item, item.name), condition=RuleNameItem.pk.does_not_exist())
+            _bump(tx, item.tenant_id)
+            if unique_name:
+                tx.save(_guard(item, item.name), condition=RuleNameItem.pk.does_not_exist())
     except TransactWriteError as exc:
-        if 1 in _cancelled_at(exc):
+        if 1 in _cancelled_at(exc):  # puts: the rule, its guard
             raise _name_taken(noun, item.name) from None
         raise
 
@@ -144,36 +164,45 @@ def names(pk: str) -> set[str]:
 
 
 def save(item: RuleItem, old_name: str, *, noun: str, unique_name: bool) -> None:
-    """Write a changed rule (version-checked); a rename moves the name guard atomically."""
+    """Write a changed rule (version-checked) with the tenant's rules version; a rename moves
+    the name guard atomically."""
     renamed = unique_name and item.name.casefold() != old_name.casefold()
-    if not renamed:
-        with _version_checked(noun):
-            item.save()  # the version attribute makes a concurrent change fail
-        return
     try:
         with _transaction() as tx:
-            tx.save(item)
-            tx.delete(_guard(item, old_name))
-            tx.save(_guard(item, item.name), condition=RuleNameItem.pk.does_not_exist())
+            tx.save(item)  # the version attribute makes a concurrent change fail
+            _bump(tx, item.tenant_id)
+            if renamed:
+                tx.delete(_guard(item, old_name))
+                tx.save(_guard(item, item.name), condition=RuleNameItem.pk.does_not_exist())
     except TransactWriteError as exc:
+        # deletes: the old guard (when renamed); puts: the rule, the new guard
+        rule_at = 1 if renamed else 0
         cancelled = _cancelled_at(exc)
-        if 0 in cancelled:
+        if rule_at in cancelled:
             raise _stale(noun) from None
-        if 2 in cancelled:
+        if renamed and 2 in cancelled:
             raise _name_taken(noun, item.name) from None
         raise
 
 
 def delete(item: RuleItem, *, noun: str, unique_name: bool) -> None:
-    if not unique_name:
-        with _version_checked(noun):
-            item.delete()  # conditioned on the version read
-        return
+    """Delete a rule (conditioned on the version read) with the tenant's rules version."""
     try:
         with _transaction() as tx:
             tx.delete(item, condition=type(item).version == item.version)
-            tx.delete(_guard(item, item.name))
+            _bump(tx, item.tenant_id)
+            if unique_name:
+                tx.delete(_guard(item, item.name))
     except TransactWriteError as exc:
         if 0 in _cancelled_at(exc):
             raise _stale(noun) from None
         raise
+
+
+def rules_version(tenant_id: str) -> int:
+    """The tenant's rules version as of now (consistent read; 0 before any rule write)."""
+    try:
+        found = RulesVersionItem.get(*rules_version_key(tenant_id), consistent_read=True)
+    except RulesVersionItem.DoesNotExist:
+        return 0
+    return int(found.rules_version or 0)

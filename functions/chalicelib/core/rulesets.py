@@ -32,6 +32,8 @@ ItemT = TypeVar("ItemT", bound=RuleItem)
 CompiledT = TypeVar("CompiledT")
 
 _ALL_SETS: list[RuleSet[Any, Any]] = []
+# tenant -> its rules version as the stream function last read it (see `observe_versions`)
+_KNOWN_VERSIONS: dict[str, int] = {}
 
 
 @dataclass(eq=False)
@@ -45,7 +47,10 @@ class RuleSet(Generic[ItemT, CompiledT]):
     compile: Callable[[ItemT], CompiledT]  # raises ValueError when a stored rule no longer does
     unique_names: bool = False
     cache_seconds: float = 10.0
-    _cache: dict[str, tuple[float, list[CompiledT]]] = field(default_factory=dict, repr=False)
+    # tenant -> (when compiled, rules version then, the compiled rules)
+    _cache: dict[str, tuple[float, int | None, list[CompiledT]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def __post_init__(self) -> None:
         _ALL_SETS.append(self)
@@ -72,6 +77,7 @@ class RuleSet(Generic[ItemT, CompiledT]):
             created_at=moment,
             updated_at=moment,
             created_by=principal.user_id,
+            author=author_record(principal),
             **attrs,
         )
 
@@ -121,6 +127,7 @@ class RuleSet(Generic[ItemT, CompiledT]):
         old_name = item.name
         edit(item)
         item.updated_at = datetime.now(UTC)
+        item.author = author_record(principal)  # the rule now acts on its editor's authority
         rule_store.save(item, old_name, noun=self.noun, unique_name=self.unique_names)
         self.forget(principal.tenant_id)
         return item
@@ -141,10 +148,20 @@ class RuleSet(Generic[ItemT, CompiledT]):
     # --- compiled rules for the stream and timers ------------------------------------------------
 
     def enabled(self, tenant_id: str) -> list[CompiledT]:
-        """The tenant's enabled rules, compiled: one Query, cached briefly per warm function."""
+        """The tenant's enabled rules, compiled: one Query, then cached per warm function.
+
+        Where the stream function has read the tenant's rules version (once per batch), the
+        cache holds until that version moves, so no change is evaluated with stale rules;
+        elsewhere it holds for `cache_seconds`.
+        """
+        known = _KNOWN_VERSIONS.get(tenant_id)
         cached = self._cache.get(tenant_id)
-        if cached and time.monotonic() - cached[0] < self.cache_seconds:
-            return cached[1]
+        if cached is not None:
+            at, version, rules = cached
+            if known is not None and version == known:
+                return rules
+            if known is None and time.monotonic() - at < self.cache_seconds:
+                return rules
         compiled = []
         for item in rule_store.page(self.item, self._pk(tenant_id), None, None).items:
             if not item.enabled:
@@ -157,7 +174,7 @@ class RuleSet(Generic[ItemT, CompiledT]):
                 logger.warning(
                     f"Skipping a {self.noun} that does not compile", rule_id=item.rule_id
                 )
-        self._cache[tenant_id] = (time.monotonic(), compiled)
+        self._cache[tenant_id] = (time.monotonic(), known, compiled)
         return compiled
 
     def forget(self, tenant_id: str | None = None) -> None:
@@ -172,6 +189,36 @@ def clear_rule_caches() -> None:
     """Forget the compiled rules of every rule set (tests, after writing rules directly)."""
     for rule_set in _ALL_SETS:
         rule_set.forget()
+    _KNOWN_VERSIONS.clear()
+
+
+def observe_versions(versions: Mapping[str, int]) -> None:
+    """The tenants' rules versions as read now (consistently): compiled rules of an older
+    version are not used again. The stream function calls this once per batch."""
+    _KNOWN_VERSIONS.update(versions)
+
+
+def read_version(tenant_id: str) -> None:
+    """Read one tenant's rules version now (a GetItem): for work outside the stream (jobs)."""
+    observe_versions({tenant_id: rule_store.rules_version(tenant_id)})
+
+
+def author_record(principal: Principal) -> dict[str, Any]:
+    """Who a rule acts for, as stored on it."""
+    return {
+        "user_id": principal.user_id,
+        "roles": sorted(role.value for role in principal.roles),
+        "team_id": principal.team_id,
+    }
+
+
+def author_of(item: RuleItem) -> Principal | None:
+    """The principal a stored rule acts for (None for rules written before authors were kept)."""
+    record = item.author.as_dict() if hasattr(item.author, "as_dict") else item.author
+    if not record:
+        return None
+    roles = frozenset(Role(r) for r in record.get("roles") or [] if r in Role._value2member_map_)
+    return Principal(item.tenant_id, str(record["user_id"]), roles, record.get("team_id"))
 
 
 def compile_condition(data: Any, root: str = "condition", catalogue: Any = None) -> Any:

@@ -4,8 +4,9 @@ reaction -> aggregates, follow-up work and domain events.
 Per batch (Lambda with ReportBatchItemFailures, or the local poller):
 1. per record: deserialise it and ask the area that owns its item `type` (the registry) for its
    reaction; a record that cannot be read or reacted to fails alone, later, with its error;
-2. one BatchGetItem: the profiles the batch's aggregate steps will move, and which records were
-   processed already (markers; a redelivered record is skipped, so nothing happens twice);
+2. one consistent BatchGetItem: the profiles the batch's aggregate steps will move, the
+   tenants' rules versions (rules compiled before a rule write are not used after it), and
+   which records were processed already (markers: a redelivered record is skipped);
 3. per record (powertools BatchProcessor, a failing record fails alone): run the followers of
    its notices (re-tagging, automation), queue its aggregate steps;
 4. per customer, one rev-conditioned UpdateItem applying the batch's queued steps, each with its
@@ -41,6 +42,7 @@ from .area_registry import Registry, registry
 from .changes import Change, Reaction, apply_once
 from .events import EventDetail, EventPublishError
 from .observability import logger
+from .rulesets import observe_versions
 
 MAX_AGGREGATE_ATTEMPTS = 3
 # Customers whose aggregates are written at once: DynamoDB round trips overlap, so a shard's
@@ -107,7 +109,11 @@ class StreamBatch:
                 self.unreadable[sequence] = exc
         targets = [s.customer_pk for _, r in self.reacted.values() for s in r.steps]
         event_ids = [str(r["eventID"]) for r in records if r.get("eventID")]
-        self.profiles, self.done = store.prefetch(targets, event_ids)
+        tenants = [c.tenant_id for c, r in self.reacted.values() if r.notices]
+        found = store.prefetch(targets, event_ids, tenants)
+        self.profiles, self.done = found.profiles, found.done
+        # Rules written before these changes were committed are the rules to apply to them.
+        observe_versions(found.rules_versions)
 
     def handle_record(self, record: DynamoDBRecord) -> str:
         sequence = str(record.dynamodb.sequence_number) if record.dynamodb else ""

@@ -2,7 +2,7 @@
 
 | pattern                                 | table        | call                                    |
 |-----------------------------------------|--------------|-----------------------------------------|
-| profiles + markers of a batch           | both         | BatchGetItem (<= 100 keys per call)     |
+| profiles, rules versions, markers       | both         | BatchGetItem, consistent (<= 100 keys)  |
 | one profile, fresh (after a lost race)  | crm          | GetItem, consistent                     |
 | set aggregates (no version bump)        | crm          | UpdateItem SET aggregates, rev condition|
 | mark records processed                  | idempotency  | BatchWriteItem (<= 25 per call), TTL    |
@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from .rule_store import RULES_VERSION_SK
 from .settings import get_settings
 from .table import PROFILE_SK
 
@@ -66,27 +68,42 @@ def deserialize(image: dict[str, Any]) -> dict[str, Any]:
     return {k: _deserializer.deserialize(v) for k, v in image.items()}
 
 
+@dataclass
+class Prefetched:
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)  # by pk
+    done: set[str] = field(default_factory=set)  # stream record ids processed already
+    rules_versions: dict[str, int] = field(default_factory=dict)  # by tenant
+
+
 def prefetch(
-    profile_pks: Iterable[str], event_ids: Iterable[str]
-) -> tuple[dict[str, dict[str, Any]], set[str]]:
-    """Profiles (by pk) and the ids of records already processed, in as few calls as possible."""
+    profile_pks: Iterable[str], event_ids: Iterable[str], tenants: Iterable[str] = ()
+) -> Prefetched:
+    """What a batch needs before it acts, in as few (consistent) calls as possible: the
+    profiles its steps move, which records were processed already, the tenants' rules versions."""
     table, markers = _tables()
     keys: list[tuple[str, dict[str, Any]]] = [
         (table, {"pk": {"S": pk}, "sk": {"S": PROFILE_SK}}) for pk in dict.fromkeys(profile_pks)
     ]
+    keys += [
+        (table, {"pk": {"S": f"T#{t}"}, "sk": {"S": RULES_VERSION_SK}})
+        for t in dict.fromkeys(tenants)
+    ]
     keys += [(markers, {"id": {"S": marker_id(e)}}) for e in dict.fromkeys(event_ids)]
-    profiles: dict[str, dict[str, Any]] = {}
-    done: set[str] = set()
+    found = Prefetched(rules_versions=dict.fromkeys(tenants, 0))
     for start in range(0, len(keys), _BATCH_GET_KEYS):
         request: dict[str, Any] = {}
         for name, key in keys[start : start + _BATCH_GET_KEYS]:
-            request.setdefault(name, {"Keys": []})["Keys"].append(key)
+            request.setdefault(name, {"Keys": [], "ConsistentRead": True})["Keys"].append(key)
         for name, item in _batch_get(request):
-            if name == table:
-                profiles[item["pk"]["S"]] = deserialize(item)
+            if name != table:
+                found.done.add(item["id"]["S"].removeprefix(MARKER_PREFIX))
+            elif item["sk"]["S"] == RULES_VERSION_SK:
+                found.rules_versions[item["pk"]["S"].removeprefix("T#")] = int(
+                    item.get("rules_version", {}).get("N", "0")
+                )
             else:
-                done.add(item["id"]["S"].removeprefix(MARKER_PREFIX))
-    return profiles, done
+                found.profiles[item["pk"]["S"]] = deserialize(item)
+    return found
 
 
 def _batch_get(request: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -28,8 +28,9 @@ VIP_FOLLOW_UP = {
 
 @pytest.fixture
 def vip_rule(automation_api: Any) -> dict[str, Any]:
+    # sam manages team east, rob's team: the rule acts on the customers sam may see.
     response = automation_api.post(
-        "/v1/automation-rules", VIP_FOLLOW_UP, as_=("sam", "sales_manager")
+        "/v1/automation-rules", VIP_FOLLOW_UP, as_=("sam", "sales_manager"), team="east"
     )
     assert response.status_code == 201, response.json
     return dict(response.json)

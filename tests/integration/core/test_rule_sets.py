@@ -65,3 +65,38 @@ def test_given_a_stored_rule_that_no_longer_compiles_then_the_others_still_run(a
     clear_rule_caches()
 
     assert [r.tag for r in TAG_RULES.enabled("acme")] == ["vip"]
+
+
+def test_given_a_rename_from_a_stale_read_then_412_and_nothing_moves(api: Any) -> None:
+    rule = api.post("/v1/tag-rules", TAG_RULE).json
+    api.patch(f"/v1/tag-rules/{rule['id']}", {"weight": 70})
+
+    stale = api.patch(
+        f"/v1/tag-rules/{rule['id']}", {"name": "renamed"}, headers={"If-Match": '"1"'}
+    )
+
+    assert stale.status_code == 412
+    assert api.get(f"/v1/tag-rules/{rule['id']}").json["name"] == "vip"
+    assert api.post("/v1/tag-rules", {**TAG_RULE, "name": "renamed"}).status_code == 201
+
+
+def test_given_a_rename_to_a_taken_name_then_409(api: Any) -> None:
+    rule = api.post("/v1/tag-rules", TAG_RULE).json
+    api.post("/v1/tag-rules", {**TAG_RULE, "name": "taken"})
+
+    response = api.patch(f"/v1/tag-rules/{rule['id']}", {"name": "TAKEN"})
+
+    assert response.status_code == 409
+    assert response.json["field"] == "name"
+
+
+def test_given_rule_writes_of_any_set_then_each_moves_the_tenants_rules_version(api: Any) -> None:
+    from chalicelib.core.rule_store import rules_version
+
+    rule = api.post("/v1/tag-rules", TAG_RULE).json
+    api.post("/v1/automation-rules", AUTOMATION_RULE)
+    api.patch(f"/v1/tag-rules/{rule['id']}", {"weight": 60})
+    api.delete(f"/v1/tag-rules/{rule['id']}")
+
+    assert rules_version("acme") == 4
+    assert rules_version("globex") == 0

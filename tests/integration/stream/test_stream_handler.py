@@ -390,9 +390,7 @@ def test_given_orders_aggregated_when_the_customer_is_read_then_money_is_a_strin
     assert not {"rev", "_rev", "_orders"} & set(shown)
 
 
-def test_given_a_paid_order_later_refunded_when_the_change_streams_then_the_total_drops(
-    aws, areas
-):
+def test_given_a_paid_order_later_refunded_when_the_change_streams_then_the_total_drops(aws, areas):
     _customer("c1")
     order = _order("c1", "o1", "88.80")
     _handle(aws.drain_stream(), areas)
@@ -403,3 +401,31 @@ def test_given_a_paid_order_later_refunded_when_the_change_streams_then_the_tota
 
     aggregates = aws.profile("t1", "c1")["aggregates"]
     assert (aggregates["order_total"], aggregates["order_count"]) == (0, 1)
+
+
+def test_given_a_rule_written_after_this_process_compiled_rules_then_the_next_change_gets_it(
+    aws, api
+):
+    from chalicelib.core.area_registry import registry
+    from chalicelib.customers import store as profiles
+    from chalicelib.tagging.service import RULES
+
+    _customer("c0")
+    _handle(aws.drain_stream(), registry())  # this process compiles t1's rules: none yet
+    stale = dict(RULES._cache)
+    response = api.post(
+        "/v1/tag-rules",
+        {"name": "gold", "category": "value", "condition": {"==": [{"var": "tier"}, "gold"]}},
+        tenant="t1",
+    )
+    assert response.status_code == 201
+    RULES._cache.update(stale)  # the stream runs in another process: its cache is still warm
+    _customer("c1")  # committed right after the rule's 201
+
+    assert _handle(aws.drain_stream(), registry()) == {"batchItemFailures": []}
+
+    tags = aws.dynamodb.get_item(
+        TableName=_table(), Key={"pk": {"S": "T#t1#C#c1"}, "sk": {"S": "TAG#gold"}}
+    )
+    assert "Item" in tags
+    assert profiles.get_customer("t1", "c1").tier == "gold"
