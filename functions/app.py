@@ -10,11 +10,12 @@ from typing import Any
 
 from chalice.app import Chalice
 
-from chalicelib.core import gateway, registry
+from chalicelib.core import gateway, job_api, registry
 
 app = Chalice(app_name="crm", configure_logs=False)
 for blueprint in registry().blueprints():
     app.register_blueprint(blueprint)
+app.register_blueprint(job_api.bp)  # the jobs engine's own routes: progress of background work
 gateway.install(app)
 
 

@@ -65,3 +65,12 @@ def test_given_the_engines_then_no_core_module_names_an_area() -> None:
     ]
 
     assert named == []
+
+
+def test_given_cores_public_names_then_each_resolves_to_what_it_names() -> None:
+    import chalicelib.core as core
+
+    missing = [name for name in core.__all__ if getattr(core, name, None) is None]
+
+    assert missing == []
+    assert set(core._LAZY) <= set(core.__all__)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core import Area, Follow, ItemType, Section, TimerKind
+from ..core import Area, Follow, ItemType, JobKind, Section, TimerKind
 
 AREA = Area(
     name="automation",
@@ -26,6 +26,14 @@ AREA = Area(
             "automation.time_rule",
             "handlers:on_time_rule_timer",
             description="A time rule's deadline for one customer (e.g. no follow-up in 15 days).",
+        ),
+    ),
+    jobs=(
+        JobKind(
+            "automation.time_rule_timers",
+            "handlers:on_timers_job_step",
+            description="Arm a time rule's timers for the customers it already matches; stop "
+            "those of a replaced, disabled or deleted rule.",
         ),
     ),
     rule_sets=("automation rules (/v1/automation-rules)",),

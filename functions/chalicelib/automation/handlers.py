@@ -1,12 +1,13 @@
 """Entry points of the automation area (declared in area.py): the stream function's notice
-that a customer changed, and the timers function's time rule whose deadline passed."""
+that a customer changed, the timers function's time rule whose deadline passed, and a step of
+a time rule's backfill job."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from ..core import Notice, Timer
+from ..core import JobStep, Notice, Timer
 
 
 def on_customer_changed(notice: Notice, now: datetime) -> None:
@@ -19,3 +20,9 @@ def on_time_rule_timer(timer: Timer, now: datetime) -> dict[str, Any]:
     from .triggers import on_timer
 
     return on_timer(timer, now)
+
+
+def on_timers_job_step(job: Any, cursor: Any, now: datetime) -> JobStep:
+    from .triggers import timers_page
+
+    return timers_page(job, cursor, now)

@@ -115,6 +115,11 @@ class AutomationRule(Schema):
     updated_at: datetime
     created_by: str
     version: int
+    backfill_job_id: str | None = Field(
+        default=None,
+        description="For time rules: the job arming (or stopping) the timers of the customers "
+        "the rule already matches (GET /v1/jobs/{job_id}).",
+    )
 
 
 class AutomationRulePage(Schema):

@@ -58,12 +58,50 @@ def compiled(item: store.AutomationRuleItem) -> rules.CompiledRule:
     )
 
 
+TIME_RULE_TIMERS = "automation.time_rule_timers"
+
+
+def _timed(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A stored rule's time trigger, if it is an enabled time rule."""
+    if not values or not values.get("enabled"):
+        return None
+    trigger: dict[str, Any] = json.loads(str(values.get("trigger_json") or "{}"))
+    return trigger if trigger.get("type") == "time" else None
+
+
+def _backfill(
+    before: Mapping[str, Any] | None, after: store.AutomationRuleItem | None
+) -> dict[str, Any] | None:
+    """Time rules wait per customer: a new or changed one arms its timers for the customers it
+    already matches, and stops those of the version it replaces; a disabled or deleted one
+    stops its timers. Change-triggered rules act on changes to come only."""
+    now = _timed(dict(after.attribute_values)) if after is not None else None
+    was = _timed(before)
+    keys = ("trigger_json", "condition_json", "enabled")
+    if (
+        after is not None
+        and before is not None
+        and all(before.get(k) == getattr(after, k) for k in keys)
+    ):
+        return None
+    if now is None and was is None:
+        return None
+    return {
+        "rule_id": after.rule_id if after is not None else str((before or {})["rule_id"]),
+        "arm": now is not None,  # the rule as it is when the job runs
+        "stop_version": int((before or {})["version"]) if was is not None else None,
+        "stop_since": was["since"] if was is not None else None,
+    }
+
+
 RULES: RuleSet[store.AutomationRuleItem, rules.CompiledRule] = RuleSet(
     "automation rule",
     partition=store.RULES_PARTITION,
     item=store.AutomationRuleItem,
     managers=rules.RULE_MANAGERS,
     compile=compiled,
+    backfill_kind=TIME_RULE_TIMERS,
+    backfill=_backfill,
 )
 
 
@@ -80,6 +118,7 @@ def to_rule(item: store.AutomationRuleItem) -> AutomationRule:
         updated_at=item.updated_at,
         created_by=item.created_by,
         version=item.version,
+        backfill_job_id=item.backfill_job_id,
     )
 
 

@@ -5,10 +5,11 @@ writes nothing new.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..core import Notice, Timer, logger, timer_backend
+from ..core import JobStep, Notice, Timer, logger, timer_backend
 from ..customers import service as customers
 from ..rulelang import evaluate
 from . import actions, rules
@@ -43,6 +44,34 @@ def on_customer_change(notice: Notice, now: datetime) -> None:
             # Keyed by the change: a redelivered stream record replays to no-ops.
             key = f"{rule.rule_id}:{rule.version}:{customer_id}:{notice.key}"
             actions.perform(rule, tenant_id, customer_id, new_facts, key, notice.at)
+
+
+TIMERS_PAGE = 50
+
+
+def timers_page(job: Any, cursor: Mapping[str, Any] | None, now: datetime) -> JobStep:
+    """One page of a time rule's backfill (a job step; idempotent: timer names are
+    deterministic): stop the replaced version's timers, arm the current version's."""
+    params = job.params.as_dict() if hasattr(job.params, "as_dict") else dict(job.params)
+    tenant_id, rule_id = job.tenant_id, str(params["rule_id"])
+    rule = None
+    if params.get("arm"):
+        item = RULES.find(tenant_id, rule_id)
+        rule = compiled(item) if item is not None and item.enabled else None
+    page, next_cursor = customers.all_customers_page(tenant_id, cursor, TIMERS_PAGE, now)
+    for customer_id, facts in page:
+        stop = params.get("stop_version")
+        since = rules.since_value(facts, str(params.get("stop_since") or ""))
+        if stop is not None and since is not None:
+            name = rules.timer_name(tenant_id, rule_id, int(stop), customer_id, since)
+            timer_backend().cancel(tenant_id, name)
+        if rule is not None and isinstance(rule.trigger, TimeTrigger):
+            if not rules.may_see(rule.author, facts):
+                continue
+            plan = rules.plan_timer(rule, None, facts, now)
+            if plan.arm:
+                timer_backend().arm(timer_for(rule, tenant_id, customer_id, plan.arm))
+    return JobStep(next_cursor, len(page))
 
 
 def timer_for(rule: rules.CompiledRule, tenant_id: str, customer_id: str, since: str) -> Timer:

@@ -17,6 +17,7 @@ are imported on first use, so that importing an area's routes costs the cold sta
 | the stream               | Change, Reaction, AggregateStep, Notice, public_aggregates          |
 | events                   | EventDetail, publish                                                |
 | timers                   | Timer, timer_backend                                                |
+| background jobs          | JobKind, JobStep, start_job                                         |
 | tenant rule sets         | RuleSet, RuleItem, RuleRoutes, rule_routes, compile_condition, ...  |
 """
 
@@ -25,7 +26,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .area_registry import Area, Follow, ItemType, Section, TimerKind, registry
+from .area_registry import Area, Follow, ItemType, JobKind, Section, TimerKind, registry
 from .auth import Principal, Role, can_read_owned, can_write_owned, require_role
 from .errors import (
     BadRequest,
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
         route,
         versioned,
     )
+    from .jobs import JobStep, start_job
     from .models import Schema, Strict, validate
     from .observability import logger
     from .pagination import decode_cursor, encode_cursor, page_size
@@ -74,6 +76,7 @@ if TYPE_CHECKING:
         clear_rule_caches,
         compile_condition,
         matching,
+        read_version,
         to_rule_json,
     )
     from .table import (
@@ -92,7 +95,7 @@ if TYPE_CHECKING:
         raw_query_page,
         tenant_prefix,
     )
-    from .timers import Timer, timer_backend
+    from .timer_backends import Timer, timer_backend
 
 _LAZY = {
     **dict.fromkeys(
@@ -116,6 +119,7 @@ _LAZY = {
     ),
     **dict.fromkeys(("Schema", "Strict", "validate"), "models"),
     "logger": "observability",
+    **dict.fromkeys(("JobStep", "start_job"), "jobs"),
     **dict.fromkeys(("decode_cursor", "encode_cursor", "page_size"), "pagination"),
     **dict.fromkeys(("RuleRoutes", "rule_routes"), "rule_api"),
     "RuleItem": "rule_store",
@@ -126,6 +130,7 @@ _LAZY = {
             "clear_rule_caches",
             "compile_condition",
             "matching",
+            "read_version",
             "to_rule_json",
         ),
         "rulesets",
@@ -149,7 +154,7 @@ _LAZY = {
         ),
         "table",
     ),
-    **dict.fromkeys(("Timer", "timer_backend"), "timers"),
+    **dict.fromkeys(("Timer", "timer_backend"), "timer_backends"),
 }
 
 
@@ -179,6 +184,8 @@ __all__ = [
     "Follow",
     "Forbidden",
     "ItemType",
+    "JobKind",
+    "JobStep",
     "NotFound",
     "Notice",
     "Page",
@@ -227,10 +234,12 @@ __all__ = [
     "query_page",
     "query_params",
     "raw_query_page",
+    "read_version",
     "registry",
     "require_role",
     "route",
     "rule_routes",
+    "start_job",
     "tenant_prefix",
     "timer_backend",
     "to_rule_json",

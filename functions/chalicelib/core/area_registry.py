@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from .events import EventDetail
 
 AREAS_MODULE = "chalicelib.areas"
-# Item types the core itself keeps in the table (local timers, rule-name guards, the tenant's
-# rules version).
-CORE_ITEM_TYPES = frozenset({"LocalTimer", "RuleName", "RulesVersion"})
+# Item types the core itself keeps in the table (background jobs, local timers, rule-name
+# guards, the tenant's rules version).
+CORE_ITEM_TYPES = frozenset({"Job", "LocalTimer", "RuleName", "RulesVersion"})
 
 Ref = Any  # "module:attribute" in the area's package, or the object itself
 
@@ -71,6 +71,15 @@ class TimerKind:
 
 
 @dataclass(frozen=True)
+class JobKind:
+    """Background work an area runs page by page (core.jobs); `step` does one page."""
+
+    name: str
+    step: Ref  # (JobItem, cursor | None, now) -> core.jobs.JobStep; must be idempotent
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Area:
     """One business area's declaration. `name` is also the event source suffix: crm.<name>."""
 
@@ -83,6 +92,7 @@ class Area:
     follows: tuple[Follow, ...] = ()
     events: tuple[Ref, ...] = ()  # detail models: names in the area's `events` module
     timers: tuple[TimerKind, ...] = ()
+    jobs: tuple[JobKind, ...] = ()
     facts: Ref | None = None  # -> rulelang.Catalogue: the facts the area adds to rules
     rule_sets: tuple[str, ...] = ()  # the tenant rule sets it keeps, for the printout
 
@@ -116,6 +126,7 @@ class Registry:
         types = [t.name for a in self.areas for t in a.item_types]
         self._check_unique("item type", types + sorted(CORE_ITEM_TYPES))
         self._check_unique("timer kind", [k.name for a in self.areas for k in a.timers])
+        self._check_unique("job kind", [k.name for a in self.areas for k in a.jobs])
         sections = [t.section.name for a in self.areas for t in a.item_types if t.section]
         self._check_unique("360 section", sections)
         raised = {topic for a in self.areas for topic in a.notices}
@@ -175,6 +186,14 @@ class Registry:
             for timer in area.timers:
                 if timer.name == kind:
                     handler: Callable[..., Any] = self._get(area, timer.handle)
+                    return handler
+        return None
+
+    def job_handler(self, kind: str) -> Callable[..., Any] | None:
+        for area in self.areas:
+            for job in area.jobs:
+                if job.name == kind:
+                    handler: Callable[..., Any] = self._get(area, job.step)
                     return handler
         return None
 

@@ -7,9 +7,10 @@ start almost nothing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import ValidationFailed
 
@@ -45,3 +46,24 @@ def validation_failed(exc: ValidationError, prefix: str = "") -> ValidationFaile
     return ValidationFailed(
         f"{first['field']}: {first['reason']}", field=first["field"], errors=errors
     )
+
+
+class Job(Schema):
+    """A background job (e.g. a new rule applied to the customers it already matches)."""
+
+    id: str
+    kind: str
+    status: str = Field(description="running, done or failed.")
+    params: dict[str, Any] = Field(default_factory=dict)
+    steps: int = Field(description="Pages done so far.")
+    processed: int = Field(description="Records handled so far.")
+    started_by: str
+    started_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None = None
+    error: str | None = None
+
+
+class JobPage(Schema):
+    items: list[Job]
+    next: str | None = None

@@ -54,6 +54,9 @@ def _area(area: Area, registry: Registry) -> list[str]:
     if area.timers:
         lines.append("  timer kinds:")
         lines += [f"    {t.name:24} -> {_name(t.handle)}" for t in area.timers]
+    if area.jobs:
+        lines.append("  job kinds:")
+        lines += [f"    {j.name:24} -> {_name(j.step)}" for j in area.jobs]
     if area.rule_sets:
         lines.append("  rule sets: " + ", ".join(area.rule_sets))
     if area.facts is not None:

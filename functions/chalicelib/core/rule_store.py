@@ -52,6 +52,7 @@ class RuleItem(CrmItem):
     created_by = UnicodeAttribute()
     # Whose authority the rule acts on: the user who last wrote it (user_id, roles, team_id).
     author = MapAttribute[str, Any](null=True)
+    backfill_job_id = UnicodeAttribute(null=True)  # the job applying its last write to all
     version = VersionAttribute()
 
 

@@ -46,6 +46,13 @@ class RuleSet(Generic[ItemT, CompiledT]):
     managers: tuple[Role, ...]
     compile: Callable[[ItemT], CompiledT]  # raises ValueError when a stored rule no longer does
     unique_names: bool = False
+    # After a write that changes what the rule matches: the job kind and params that apply the
+    # change to the customers the tenant already has, from (the rule before, the rule after:
+    # None when created / deleted); None when nothing needs doing.
+    backfill_kind: str | None = None
+    backfill: (
+        Callable[[Mapping[str, Any] | None, ItemT | None], Mapping[str, Any] | None] | None
+    ) = None
     cache_seconds: float = 10.0
     # tenant -> (when compiled, rules version then, the compiled rules)
     _cache: dict[str, tuple[float, int | None, list[CompiledT]]] = field(
@@ -82,11 +89,38 @@ class RuleSet(Generic[ItemT, CompiledT]):
         )
 
     def create(self, principal: Principal, item: ItemT) -> ItemT:
-        """Save a new rule (its parts already validated and compiled by the area)."""
+        """Save a new rule (its parts already validated and compiled by the area) and start
+        its backfill over the customers the tenant already has."""
         self.check_can_manage(principal)
+        job = self._backfill_params(None, item)
+        if job is not None:
+            item.backfill_job_id = _job_id()
         rule_store.create(item, noun=self.noun, unique_name=self.unique_names)
         self.forget(principal.tenant_id)
+        self._start_backfill(principal, item.backfill_job_id, job)
         return item
+
+    def _backfill_params(
+        self, before: Mapping[str, Any] | None, after: ItemT | None
+    ) -> Mapping[str, Any] | None:
+        if self.backfill is None or self.backfill_kind is None:
+            return None
+        return self.backfill(before, after)
+
+    def _start_backfill(
+        self, principal: Principal, job_id: str | None, params: Mapping[str, Any] | None
+    ) -> None:
+        if params is None or job_id is None or self.backfill_kind is None:
+            return
+        from .jobs import start_job
+
+        start_job(
+            principal.tenant_id,
+            self.backfill_kind,
+            params,
+            started_by=principal.user_id,
+            job_id=job_id,
+        )
 
     def get(self, principal: Principal, rule_id: str) -> ItemT:
         return rule_store.get(
@@ -125,11 +159,16 @@ class RuleSet(Generic[ItemT, CompiledT]):
         )
         check_version(expected, item.version)
         old_name = item.name
+        before = dict(item.attribute_values)
         edit(item)
         item.updated_at = datetime.now(UTC)
         item.author = author_record(principal)  # the rule now acts on its editor's authority
+        job = self._backfill_params(before, item)
+        if job is not None:
+            item.backfill_job_id = _job_id()
         rule_store.save(item, old_name, noun=self.noun, unique_name=self.unique_names)
         self.forget(principal.tenant_id)
+        self._start_backfill(principal, item.backfill_job_id if job else None, job)
         return item
 
     def delete(self, principal: Principal, rule_id: str, expected: int | None) -> None:
@@ -138,8 +177,10 @@ class RuleSet(Generic[ItemT, CompiledT]):
             self.item, self._pk(principal.tenant_id), rule_id, noun=self.noun, consistent=True
         )
         check_version(expected, item.version)
+        job = self._backfill_params(dict(item.attribute_values), None)
         rule_store.delete(item, noun=self.noun, unique_name=self.unique_names)
         self.forget(principal.tenant_id)
+        self._start_backfill(principal, _job_id() if job else None, job)
 
     def names(self, tenant_id: str) -> set[str]:
         """The casefolded names in use (sets with unique names)."""
@@ -183,6 +224,12 @@ class RuleSet(Generic[ItemT, CompiledT]):
             self._cache.clear()
         else:
             self._cache.pop(tenant_id, None)
+
+
+def _job_id() -> str:
+    from ulid import ULID
+
+    return str(ULID())  # time-ordered: a tenant's jobs list newest first
 
 
 def clear_rule_caches() -> None:

@@ -1,9 +1,7 @@
 """Exact per-record timers for every area: arm (idempotent by name), cancel, and fire.
 
-- In AWS: one Step Functions standard execution per timer (Wait until `deadline`, then the
-  `timers` function; the machine is `infra/statemachines/timers.asl.json`). The execution name
-  is deterministic, so arming twice starts one execution; cancelling is StopExecution by name.
-- On local stages: timer items in the table, fired by `infra/local/timer_runner.py`.
+`timer_backends` keeps them (a Step Functions execution per timer in AWS, timer items on local
+stages); this module fires them.
 
 A timer's payload carries its `kind`; `handle_timer` routes it to the area that declared that
 kind (the registry). Correctness never rests on cancellation: a handler re-reads what it waits
@@ -21,131 +19,30 @@ TTL) so that the same name cannot be armed twice, as with Step Functions executi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 from .area_registry import Registry, registry
 from .observability import logger
-from .settings import get_settings
+from .timer_backends import (
+    JOB_TIMER_KIND,
+    StepFunctionsTimers,
+    TableTimers,
+    Timer,
+    TimerBackend,
+    timer_backend,
+)
 
-
-@dataclass(frozen=True)
-class Timer:
-    """One exact timer: its area's `kind`, a deterministic name, and the kind's own data."""
-
-    kind: str
-    name: str
-    tenant_id: str
-    deadline: datetime
-    data: Mapping[str, Any] = field(default_factory=dict)
-
-    def payload(self) -> dict[str, Any]:
-        """The execution input, which is also `handle_timer`'s event (JSON-safe)."""
-        return {
-            "kind": self.kind,
-            "deadline": self.deadline.astimezone(UTC).isoformat(),
-            "tenant_id": self.tenant_id,
-            "timer_name": self.name,
-            "data": dict(self.data),
-        }
-
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> Timer:
-        missing = [k for k in ("kind", "deadline", "tenant_id", "timer_name") if k not in payload]
-        if missing:
-            raise ValueError(f"The timer payload lacks {', '.join(missing)}.")
-        deadline = datetime.fromisoformat(str(payload["deadline"]))
-        return cls(
-            kind=str(payload["kind"]),
-            name=str(payload["timer_name"]),
-            tenant_id=str(payload["tenant_id"]),
-            deadline=deadline if deadline.tzinfo else deadline.replace(tzinfo=UTC),
-            data=dict(payload.get("data") or {}),
-        )
-
-
-class TimerBackend(Protocol):
-    def arm(self, timer: Timer) -> bool:
-        """Start the timer; False when one of this name exists already."""
-
-    def cancel(self, tenant_id: str, name: str) -> bool:
-        """Stop the timer; False when there was none running."""
-
-    def done(self, tenant_id: str, name: str) -> None:
-        """The timer fired and was handled."""
-
-
-class StepFunctionsTimers:
-    def __init__(self, client: Any, state_machine_arn: str) -> None:
-        self.client = client
-        self.state_machine_arn = state_machine_arn
-
-    def execution_arn(self, name: str) -> str:
-        prefix = self.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
-        return f"{prefix}:{name}"
-
-    def arm(self, timer: Timer) -> bool:
-        try:
-            self.client.start_execution(
-                stateMachineArn=self.state_machine_arn,
-                name=timer.name,
-                input=json.dumps(timer.payload()),
-            )
-        except self.client.exceptions.ExecutionAlreadyExists:
-            return False
-        return True
-
-    def cancel(self, tenant_id: str, name: str) -> bool:
-        try:
-            self.client.stop_execution(
-                executionArn=self.execution_arn(name), cause="What the timer waited on moved."
-            )
-        except self.client.exceptions.ExecutionDoesNotExist:
-            return False
-        return True
-
-    def done(self, tenant_id: str, name: str) -> None:
-        return None  # the execution ends by itself
-
-
-class TableTimers:
-    """Timer items in the table (local stages); `infra/local/timer_runner.py` fires them."""
-
-    def arm(self, timer: Timer) -> bool:
-        from . import timer_store
-
-        return timer_store.arm(timer.tenant_id, timer.name, timer.deadline, timer.payload())
-
-    def cancel(self, tenant_id: str, name: str) -> bool:
-        from . import timer_store
-
-        return timer_store.close(tenant_id, name, "cancelled")
-
-    def done(self, tenant_id: str, name: str) -> None:
-        from . import timer_store
-
-        timer_store.close(tenant_id, name, "fired")
-
-
-@lru_cache(maxsize=1)
-def timer_backend() -> TimerBackend:
-    """Step Functions in AWS; table timers on local stages unless told otherwise."""
-    settings = get_settings()
-    if settings.timer_backend == "table":
-        return TableTimers()
-    arn = settings.timer_state_machine_arn
-    if not arn:
-        raise RuntimeError("CRM_TIMER_STATE_MACHINE_ARN is not set; the timer machine is unknown.")
-    import boto3
-
-    client = boto3.client(
-        "stepfunctions", region_name=settings.region, endpoint_url=settings.aws_endpoint
-    )
-    return StepFunctionsTimers(client, arn)
+__all__ = [
+    "JOB_TIMER_KIND",
+    "StepFunctionsTimers",
+    "TableTimers",
+    "Timer",
+    "TimerBackend",
+    "handle_timer",
+    "timer_backend",
+]
 
 
 def handle_timer(
@@ -158,10 +55,14 @@ def handle_timer(
     now = now or datetime.now(UTC)
     timer = Timer.from_payload(event)
     handler = (areas or registry()).timer_handler(timer.kind)
-    if handler is None:
+    if timer.kind == JOB_TIMER_KIND:
+        from .jobs import run_step
+
+        outcome: dict[str, Any] = run_step(timer.tenant_id, timer.data, now, areas)
+    elif handler is None:
         # Nobody can ever handle it (its area is gone): retrying would not help.
         logger.error("Timer of an unknown kind", extra={"kind": timer.kind, "timer": timer.name})
-        outcome: dict[str, Any] = {"status": "unknown_kind"}
+        outcome = {"status": "unknown_kind"}
     else:
         outcome = dict(handler(timer, now))
     timer_backend().done(timer.tenant_id, timer.name)

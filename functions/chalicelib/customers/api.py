@@ -292,7 +292,7 @@ def customer_360(customer_id: str) -> Response:
     errors=(400, 401, 403, 422),
 )
 def match_customers() -> Response:
-    from . import service
+    from . import match_service as service
     from .models import MatchRequest
 
     request = bp.current_request

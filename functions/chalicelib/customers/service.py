@@ -34,15 +34,10 @@ from .models import (
     CustomerPage,
     CustomerPatch,
     IdentityIn,
-    MatchCandidate,
-    MatchRequest,
-    MatchResult,
+    Tier,
 )
 from .profile import BY_NAME, customer_facts, plain, shown
 from .settings_service import tenant_settings
-
-MATCH_CANDIDATES = 50
-
 
 # --- customers ------------------------------------------------------------------------------
 
@@ -92,7 +87,7 @@ def _claiming_identities(principal: Principal) -> Iterator[None]:
         ) from None
 
 
-def _identity_keys(identities: list[rules.NormalisedIdentity]) -> list[store.IdentityKey]:
+def identity_keys(identities: list[rules.NormalisedIdentity]) -> list[store.IdentityKey]:
     return [store.IdentityKey(i.kind, i.value, i.system) for i in identities]
 
 
@@ -127,7 +122,7 @@ def create_customer(principal: Principal, body: CustomerCreate) -> Customer:
     )
     _index(item)
     with _claiming_identities(principal):
-        store.create_customer(item, _identity_keys(identities))
+        store.create_customer(item, identity_keys(identities))
     return to_customer(item, principal)
 
 
@@ -275,46 +270,6 @@ def remove_identity(
     return to_customer(_changed(principal, customer_id, expected, apply), principal)
 
 
-def match_customers(principal: Principal, body: MatchRequest) -> MatchResult:
-    """Likely duplicates: exact identity matches (100) and fuzzy name matches in the name block."""
-    region = tenant_settings(principal.tenant_id).default_phone_region
-    identities = rules.normalise_identities(body.identities, region)
-    scores: dict[str, tuple[float, list[str]]] = {}
-    owners = (
-        store.identity_owners(principal.tenant_id, _identity_keys(identities)) if identities else {}
-    )
-    for identity, customer_id in owners.items():
-        reasons = scores.get(customer_id, (100.0, []))[1]
-        reasons.append(f"same {identity.kind}")
-        scores[customer_id] = (100.0, reasons)
-    candidates: dict[str, store.CustomerItem] = {}
-    if body.name:
-        key = rules.name_key(body.name)
-        for item in store.name_candidates(
-            principal.tenant_id, rules.name_block(key), MATCH_CANDIDATES
-        ):
-            similarity = rules.name_similarity(body.name, item.name)
-            if similarity >= rules.MATCH_THRESHOLD:
-                candidates[item.customer_id] = item
-                best, reasons = scores.get(item.customer_id, (0.0, []))
-                scores[item.customer_id] = (
-                    max(best, similarity),
-                    [*reasons, f"name {similarity:.0f}% similar"],
-                )
-    missing = [cid for cid in scores if cid not in candidates]
-    for item in store.customers_by_ids(principal.tenant_id, missing) if missing else []:
-        candidates[item.customer_id] = item
-    result = [
-        MatchCandidate(
-            customer=to_customer(item, principal), score=scores[cid][0], reasons=scores[cid][1]
-        )
-        for cid, item in candidates.items()
-        if rules.can_see(principal, item.owner_id, item.team_id)
-    ]
-    result.sort(key=lambda c: c.score, reverse=True)
-    return MatchResult(candidates=result)
-
-
 # --- for other areas --------------------------------------------------------------------------
 
 
@@ -361,6 +316,31 @@ def check_rule_change(tenant_id: str, field: str, value: Any) -> None:
     rules.validate_custom_fields(
         tenant_settings(tenant_id).custom_fields, {key: value}, partial=True, current={}
     )
+
+
+def all_customers_page(
+    tenant_id: str, cursor: Mapping[str, Any] | None, limit: int, now: datetime
+) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any] | None]:
+    """One page of every live customer of the tenant as (id, facts), and where the next starts
+    (None after the last): for background jobs. Walks the tier index tier by tier (every live
+    customer has exactly one tier), so no Scan is needed."""
+    tiers = [tier.value for tier in Tier]
+    position = dict(cursor or {"tier": 0})
+    index = int(position.get("tier", 0))
+    while index < len(tiers):
+        page = store.list_customers(tenant_id, "TIER", tiers[index], limit, position.get("key"))
+        found = [
+            (c.customer_id, customer_facts(c.attribute_values, now))
+            for c in page.items
+            if c.deleted_at is None
+        ]
+        if page.last_key:
+            return found, {"tier": index, "key": page.last_key}
+        index += 1
+        position = {"tier": index}
+        if found:
+            return found, {"tier": index} if index < len(tiers) else None
+    return [], None
 
 
 def apply_rule_change(tenant_id: str, customer_id: str, field: str, value: Any) -> bool:

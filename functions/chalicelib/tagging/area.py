@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core import Area, Follow, ItemType, Section
+from ..core import Area, Follow, ItemType, JobKind, Section
 
 AREA = Area(
     name="tagging",
@@ -19,6 +19,13 @@ AREA = Area(
     ),
     follows=(Follow("customers.changed", "handlers:on_customer_changed"),),
     events=("CustomerTagged", "CustomerUntagged"),
+    jobs=(
+        JobKind(
+            "tagging.retag_all",
+            "handlers:on_retag_job_step",
+            description="Re-tag every customer after a tag rule was created, changed or deleted.",
+        ),
+    ),
     facts="rules:FACTS",
     rule_sets=("tag rules (/v1/tag-rules)",),
 )

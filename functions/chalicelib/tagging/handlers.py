@@ -1,10 +1,11 @@
-"""Entry points of the tagging area for the stream function (declared in area.py)."""
+"""Entry points of the tagging area for the engines (declared in area.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from ..core import Notice
+from ..core import JobStep, Notice
 
 
 def on_customer_changed(notice: Notice, now: datetime) -> None:
@@ -14,3 +15,10 @@ def on_customer_changed(notice: Notice, now: datetime) -> None:
     from .service import retag_customer
 
     retag_customer(notice.tenant_id, notice.subject_id, notice.new, now)
+
+
+def on_retag_job_step(job: Any, cursor: Any, now: datetime) -> JobStep:
+    """A page of a re-tag of every customer, after a tag rule changed (a backfill job)."""
+    from .service import retag_page
+
+    return retag_page(job, cursor, now)

@@ -66,6 +66,11 @@ class TagRule(Schema):
     updated_at: datetime
     created_by: str
     version: int
+    backfill_job_id: str | None = Field(
+        default=None,
+        description="The job applying the rule's last change to existing customers "
+        "(GET /v1/jobs/{job_id}).",
+    )
 
 
 class TagRulePage(Schema):

@@ -11,10 +11,12 @@ from typing import Any
 
 from ..core import (
     Conflict,
+    JobStep,
     Principal,
     RuleSet,
     compile_condition,
     matching,
+    read_version,
     to_rule_json,
 )
 from ..customers import service as customers
@@ -45,6 +47,29 @@ def _compiled(item: store.TagRuleItem) -> rules.TagRuleSpec:
     )
 
 
+RETAG_ALL = "tagging.retag_all"
+RETAG_PAGE = 50
+# What a tag depends on: a change of any of these re-tags the tenant's customers.
+_MATCHING = ("name", "condition_json", "enabled")
+
+
+def _backfill(
+    before: Mapping[str, Any] | None, after: store.TagRuleItem | None
+) -> dict[str, Any] | None:
+    """Re-tag every customer when a rule appears, goes, or changes what it matches; tags it
+    no longer justifies go, and those it now justifies come."""
+    unchanged = (
+        after is not None
+        and before is not None
+        and all(before.get(k) == getattr(after, k) for k in _MATCHING)
+    )
+    if unchanged:
+        return None
+    rule_id = after.rule_id if after is not None else str((before or {}).get("rule_id"))
+    reason = "created" if before is None else "deleted" if after is None else "changed"
+    return {"rule_id": rule_id, "reason": reason}
+
+
 RULES: RuleSet[store.TagRuleItem, rules.TagRuleSpec] = RuleSet(
     "tag rule",
     partition=store.RULES_PARTITION,
@@ -52,6 +77,8 @@ RULES: RuleSet[store.TagRuleItem, rules.TagRuleSpec] = RuleSet(
     managers=rules.RULE_MANAGERS,
     compile=_compiled,
     unique_names=True,
+    backfill_kind=RETAG_ALL,
+    backfill=_backfill,
 )
 
 
@@ -69,6 +96,7 @@ def to_tag_rule(item: store.TagRuleItem) -> TagRule:
         updated_at=item.updated_at,
         created_by=item.created_by,
         version=item.version,
+        backfill_job_id=item.backfill_job_id,
     )
 
 
@@ -233,6 +261,15 @@ def retag_customer(
         if store.delete_tag(tenant_id, customer_id, have.tag, rule_id=have.rule_id)
     ]
     return added, removed
+
+
+def retag_page(job: Any, cursor: Mapping[str, Any] | None, now: datetime) -> JobStep:
+    """One page of a re-tag of every customer (a backfill job's step; idempotent)."""
+    read_version(job.tenant_id)  # the rules as they are now, whatever this process compiled
+    page, next_cursor = customers.all_customers_page(job.tenant_id, cursor, RETAG_PAGE, now)
+    for customer_id, facts in page:
+        retag_customer(job.tenant_id, customer_id, facts, now)
+    return JobStep(next_cursor, len(page))
 
 
 def add_tag(

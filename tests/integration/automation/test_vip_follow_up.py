@@ -50,10 +50,12 @@ def _follow_up(customer: Any, moment: datetime) -> tuple[dict[str, Any], dict[st
 
 
 def _executions(sfn: Any) -> list[dict[str, Any]]:
+    """The rule's timers (the rule's backfill job runs on the same machine: left out)."""
     client, arn = sfn
     return [
         client.describe_execution(executionArn=e["executionArn"])
         for e in client.list_executions(stateMachineArn=arn)["executions"]
+        if not e["name"].startswith("job-")
     ]
 
 
@@ -236,5 +238,7 @@ def test_given_local_timers_when_a_follow_up_comes_first_then_the_old_timer_is_c
     assert _owner_tasks(automation_api) == []
     assert run_due(follow_up + timedelta(days=15, seconds=1)) == 1
     assert len(_owner_tasks(automation_api)) == 1
-    statuses = sorted(t.status for t in timer_store.TimerItem.scan())
+    statuses = sorted(
+        t.status for t in timer_store.TimerItem.scan() if t.payload["kind"] != "core.job"
+    )
     assert statuses == ["cancelled", "fired"]

@@ -1,0 +1,42 @@
+"""Routes of background jobs: their progress, readable by admins and by whoever started them."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint, Response
+
+from .http import QueryParam, json_response, principal, query_params, route
+from .pagination import page_size
+
+bp = Blueprint(__name__)
+TAG = "jobs"
+
+
+@route(
+    bp,
+    "/v1/jobs",
+    "GET",
+    summary="Background jobs of the tenant, newest first (admins: all; others: their own)",
+    tag=TAG,
+    response="JobPage",
+    query=(
+        QueryParam("limit", "Page size (1-100, default 25)."),
+        QueryParam("next", "Cursor from the previous page."),
+    ),
+)
+def list_jobs() -> Response:
+    from .job_service import list_jobs as jobs
+
+    request = bp.current_request
+    params = query_params(request)
+    return json_response(
+        jobs(principal(request), page_size(params.get("limit")), params.get("next"))
+    )
+
+
+@route(
+    bp, "/v1/jobs/{job_id}", "GET", summary="A background job's progress", tag=TAG, response="Job"
+)
+def get_job(job_id: str) -> Response:
+    from .job_service import get_job as job
+
+    return json_response(job(principal(bp.current_request), job_id))
