@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..core import ValidationFailed, logger, publish
+from ..core import ValidationFailed, current_correlation_id, logger, publish
 from ..customers import service as customers
 from ..tagging import service as tagging
 from . import rules, store
@@ -125,7 +125,7 @@ def _notify(
             AutomationNotified(
                 event_id=str(uuid.uuid5(_NAMESPACE, key)),
                 tenant_id=tenant_id,
-                correlation_id=key,
+                correlation_id=current_correlation_id() or key,
                 occurred_at=moment.astimezone(UTC),
                 rule_id=rule.rule_id,
                 rule_version=rule.version,

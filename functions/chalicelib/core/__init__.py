@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from .area_registry import Area, Follow, ItemType, JobKind, Section, TimerKind, registry
 from .auth import Principal, Role, can_read_owned, can_write_owned, require_role
+from .correlation import current as current_correlation_id
 from .errors import (
     BadRequest,
     Conflict,
@@ -107,6 +108,7 @@ _LAZY = {
         (
             "QueryParam",
             "create_once",
+            "current_correlation_id",
             "expected_version",
             "json_response",
             "parse_body",
@@ -213,6 +215,7 @@ __all__ = [
     "clear_rule_caches",
     "compile_condition",
     "create_once",
+    "current_correlation_id",
     "customer_pk",
     "decode_cursor",
     "encode_cursor",

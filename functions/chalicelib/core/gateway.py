@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from chalice.app import Chalice, Request, Response
 
+from . import correlation
 from .errors import CrmError, MethodNotAllowed, NotFound, from_framework_response, problem_response
 from .http import authorizer
 from .observability import logger, metrics, tracer
@@ -25,22 +27,30 @@ def install(app: Chalice) -> None:
         _record_cold_start(app)
         context = event.context or {}
         path = context.get("path") or event.path  # the path asked for, not the route template
-        logger.append_keys(request_id=context.get("requestId"), path=path)
-        try:
-            response = get_response(event)
-        except CrmError as err:
-            response = problem_response(err, instance=path)
-        else:
-            mapped = from_framework_response(response)
-            if mapped is not None:
-                response = problem_response(mapped, instance=path)
+        headers = {k.lower(): v for k, v in (event.headers or {}).items()}
+        cid = (
+            correlation.usable(headers.get(correlation.HEADER))
+            or context.get("requestId")
+            or uuid.uuid4().hex
+        )
+        logger.append_keys(request_id=context.get("requestId"), path=path, correlation_id=cid)
+        with correlation.correlated(cid):
+            try:
+                response = get_response(event)
+            except CrmError as err:
+                response = problem_response(err, instance=path)
+            else:
+                mapped = from_framework_response(response)
+                if mapped is not None:
+                    response = problem_response(mapped, instance=path)
+        response.headers["X-Correlation-Id"] = cid
         if response.status_code >= 500:
             metrics.add_metric(name="ServerErrors", unit="Count", value=1)
         elif response.status_code >= 400:
             metrics.add_metric(name="ClientErrors", unit="Count", value=1)
         if metrics.metric_set:
             metrics.flush_metrics()
-        logger.remove_keys(["tenant_id", "user_id", "request_id", "path"])
+        logger.remove_keys(["tenant_id", "user_id", "request_id", "path", "correlation_id"])
         return response
 
     _answer_unsupported_methods(app)

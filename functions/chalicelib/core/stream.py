@@ -40,6 +40,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from . import stream_store as store
 from .area_registry import Registry, registry
 from .changes import Change, Reaction, apply_once
+from .correlation import correlated
 from .events import EventDetail, EventPublishError
 from .observability import logger
 from .rulesets import observe_versions
@@ -134,9 +135,10 @@ class StreamBatch:
         if change.event_id in self.done:
             logger.info("Stream record already processed", extra={"event_id": change.event_id})
             return "duplicate"
-        for notice in reaction.notices:
-            for _area, follow in self.areas.followers(notice.topic):
-                follow(notice, self.now)
+        with correlated(change.correlation_id):  # what followers write carries it on
+            for notice in reaction.notices:
+                for _area, follow in self.areas.followers(notice.topic):
+                    follow(notice, self.now)
         for step in reaction.steps:
             if step.customer_pk not in self.profiles:
                 profile = store.read_profile(step.customer_pk)

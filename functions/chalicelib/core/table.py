@@ -22,13 +22,14 @@ The infra stack reads the indexes from `CrmItem` (see `table_schema`), so they a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -108,6 +109,10 @@ class CrmItem(Model):
     item_type = DiscriminatorAttribute(attr_name="type")
     tenant_id = UnicodeAttribute()
 
+    # The request, stream record or timer whose work last wrote the item (core.correlation):
+    # its stream record's events carry it on.
+    correlation_id = UnicodeAttribute(null=True)
+
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
@@ -121,6 +126,25 @@ class CrmItem(Model):
     by_gsi2 = _Gsi2()
     by_gsi3 = _Gsi3()
     by_gsi4 = _Gsi4()
+
+    def serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        """Every put (alone or in a transaction) carries the current correlation id."""
+        from .correlation import current
+
+        correlation_id = current()
+        if correlation_id:
+            self.correlation_id = correlation_id
+        return super().serialize(null_check=null_check)
+
+    def update(self, actions: Sequence[Action], *args: Any, **kwargs: Any) -> Any:
+        """Every single-item update carries the current correlation id too."""
+        from .correlation import current
+
+        correlation_id = current()
+        named = {str(action.values[0]) for action in actions}
+        if correlation_id and "correlation_id" not in named:
+            actions = [*actions, CrmItem.correlation_id.set(correlation_id)]
+        return super().update(list(actions), *args, **kwargs)
 
 
 @dataclass

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .area_registry import Registry, registry
+from .correlation import correlated
 from .observability import logger
 from .timer_backends import (
     JOB_TIMER_KIND,
@@ -54,6 +55,17 @@ def handle_timer(
     """A timer's deadline passed: hand it to the area that armed it (by its kind)."""
     now = now or datetime.now(UTC)
     timer = Timer.from_payload(event)
+    with correlated(f"timer:{timer.name}"):
+        outcome = _fire(timer, now, areas)
+    timer_backend().done(timer.tenant_id, timer.name)
+    logger.info(
+        "Timer handled",
+        extra={"kind": timer.kind, "outcome": outcome.get("status"), "timer": timer.name},
+    )
+    return outcome
+
+
+def _fire(timer: Timer, now: datetime, areas: Registry | None) -> dict[str, Any]:
     handler = (areas or registry()).timer_handler(timer.kind)
     if timer.kind == JOB_TIMER_KIND:
         from .jobs import run_step
@@ -65,9 +77,4 @@ def handle_timer(
         outcome = {"status": "unknown_kind"}
     else:
         outcome = dict(handler(timer, now))
-    timer_backend().done(timer.tenant_id, timer.name)
-    logger.info(
-        "Timer handled",
-        extra={"kind": timer.kind, "outcome": outcome.get("status"), "timer": timer.name},
-    )
     return outcome

@@ -73,7 +73,7 @@ BY_NAME = {f.name: f for f in PROFILE}
 WRITTEN_BY_USERS = tuple(f.stored_as for f in PROFILE if f.written_by == USER)
 # Stored attributes whose change is not news: keys, bookkeeping, and what `change` excludes.
 NOT_A_CHANGE = frozenset(
-    {"pk", "sk", "type", "tenant_id", "customer_id"}
+    {"pk", "sk", "type", "tenant_id", "customer_id", "correlation_id"}
     | {f"gsi{n}{part}" for n in range(1, 5) for part in ("pk", "sk")}
     | {f.stored_as for f in PROFILE if not f.change}
 )

@@ -46,6 +46,7 @@ from ..core import (
     NotFound,
     Page,
     PreconditionFailed,
+    current_correlation_id,
     customer_pk,
     gsi_pk,
     identity_pk,
@@ -198,8 +199,12 @@ _WRITTEN = (*WRITTEN_BY_USERS, *GSI_KEYS)
 
 
 def _profile_actions(item: CustomerItem) -> list[Action]:
-    """UpdateItem actions writing the user-editable attributes of `item` (None removes)."""
+    """UpdateItem actions writing the user-editable attributes of `item` (None removes), and
+    the correlation id of the request doing it (its events carry it on)."""
     actions: list[Action] = []
+    correlation_id = current_correlation_id()
+    if correlation_id:
+        actions.append(CustomerItem.correlation_id.set(correlation_id))
     for name in _WRITTEN:
         attribute = getattr(CustomerItem, name)
         value = getattr(item, name)

@@ -429,3 +429,35 @@ def test_given_a_rule_written_after_this_process_compiled_rules_then_the_next_ch
     )
     assert "Item" in tags
     assert profiles.get_customer("t1", "c1").tier == "gold"
+
+
+def test_given_a_request_with_a_correlation_id_then_its_items_and_their_events_carry_it(aws, api):
+    from chalicelib.core.area_registry import registry
+
+    api.post(
+        "/v1/tag-rules",
+        {"name": "gold", "category": "value", "condition": {"==": [{"var": "tier"}, "gold"]}},
+        tenant="t1",
+    )
+    created = api.post(
+        "/v1/customers",
+        {"name": "Traced", "tier": "gold"},
+        tenant="t1",
+        headers={"X-Correlation-Id": "req-7f3a"},
+    )
+    assert created.headers["X-Correlation-Id"] == "req-7f3a"
+
+    for _ in range(2):  # the profile's record, then the tag its follower wrote
+        _handle(aws.drain_stream(), registry())
+
+    events = {e["detail-type"]: e["detail"]["correlation_id"] for e in aws.bus_events()}
+    assert events["Customer Created"] == "req-7f3a"
+    assert events["Customer Tagged"] == "req-7f3a"
+
+
+def test_given_no_usable_correlation_id_then_the_request_id_is_used(aws, api):
+    response = api.post(
+        "/v1/customers", {"name": "Untraced"}, tenant="t1", headers={"X-Correlation-Id": "a b\x01"}
+    )
+
+    assert response.headers["X-Correlation-Id"] != "a b\x01"

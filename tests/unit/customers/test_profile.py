@@ -11,7 +11,7 @@ from chalicelib.customers.events import CustomerSnapshot
 from chalicelib.customers.models import Customer, CustomerCreate, CustomerPatch
 from chalicelib.customers.store import GSI_KEYS, CustomerItem
 
-KEYS = {"pk", "sk", "item_type", "tenant_id", "customer_id", *GSI_KEYS}
+KEYS = {"pk", "sk", "item_type", "tenant_id", "customer_id", "correlation_id", *GSI_KEYS}
 
 
 def test_given_the_stored_item_then_its_attributes_are_the_keys_and_the_declared_fields() -> None:
