@@ -100,6 +100,7 @@ class CrmStack(Stack):
         self._environment()
         dead_letters = {
             "Stream": self.stream.dead_letters,
+            "StreamPoison": self.stream.poison,
             "EventPublish": self.events.publish_failures,
         }
         if self.jobs.dead_letters is not None:
@@ -170,6 +171,7 @@ class CrmStack(Stack):
                 "CRM_CURSOR_SECRET_ARN": self.cursor_secret.secret_arn,
                 "CRM_TIMER_STATE_MACHINE_ARN": self.timers.state_machine_arn,
                 "CRM_EVENTS_DLQ_URL": self.events.publish_failures.queue_url,
+                "CRM_STREAM_POISON_URL": self.stream.poison.queue_url,
                 "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "POWERTOOLS_TRACE_DISABLED": "true",

@@ -41,6 +41,16 @@ class StreamConsumer(Construct):
             stage=stage,
             holds="stream records that failed every retry and bisection (metadata only)",
         )
+        # Records the function cannot read or react to (a pure failure: retrying cannot help)
+        # are parked here whole, with the error, to replay once fixed; the DLQ above only gets
+        # the metadata of batches that kept failing for other reasons.
+        self.poison: sqs.Queue = dead_letter_queue(
+            self,
+            "Poison",
+            stage=stage,
+            holds="unreadable stream records, whole, parked by the stream function",
+        )
+        self.poison.grant_send_messages(consumer.role)
         stream_arn = tables.table.table_stream_arn
         assert stream_arn is not None
         tables.grant_stream_read(consumer.role)

@@ -233,16 +233,19 @@ class StreamPoller:
         self, arn: str, shard_id: str, records: list[dict[str, Any]], checkpoint: Checkpoint
     ) -> None:
         pending = [to_lambda_record(record, arn, self.region) for record in records]
+        failed: list[int] = []
         for attempt in range(self.max_retries + 1):
-            first_failed = self._invoke(pending)
-            if first_failed is None:
+            failed = self._invoke(pending)
+            if not failed:
                 checkpoint.advance(shard_id, pending[-1]["dynamodb"]["SequenceNumber"])
                 return
+            first_failed = min(failed)
             if first_failed > 0:
                 checkpoint.advance(
                     shard_id, pending[first_failed - 1]["dynamodb"]["SequenceNumber"]
                 )
             pending = pending[first_failed:]
+            failed = [index - first_failed for index in failed]
             log.warning(
                 "Batch failed from %s (attempt %d)",
                 pending[0]["dynamodb"]["SequenceNumber"],
@@ -250,24 +253,25 @@ class StreamPoller:
             )
             if attempt < self.max_retries:
                 time.sleep(self.retry_delay * 2**attempt)
-        self._dead_letter(shard_id, pending)
+        # Like bisection in AWS: only the records that still fail go to the DLQ; the others of
+        # the batch went through on the last attempt (the function dedupes them).
+        self._dead_letter(shard_id, [pending[index] for index in failed])
         checkpoint.advance(shard_id, pending[-1]["dynamodb"]["SequenceNumber"])
 
-    def _invoke(self, batch: list[dict[str, Any]]) -> int | None:
-        """Index of the first record to retry, or None when the batch went through."""
+    def _invoke(self, batch: list[dict[str, Any]]) -> list[int]:
+        """Positions of the records that failed (none: the batch went through)."""
+        everything = list(range(len(batch)))
         try:
             response = self.handler({"Records": batch}, None) or {}
         except Exception:
             log.exception("Stream function raised: the whole batch is retried")
-            return 0
+            return everything
         failures = response.get("batchItemFailures") or []
-        if not failures:
-            return None
         positions = {r["dynamodb"]["SequenceNumber"]: i for i, r in enumerate(batch)}
         indexes = [positions.get(str(f.get("itemIdentifier"))) for f in failures]
         if any(index is None for index in indexes):
-            return 0  # Lambda treats an unknown identifier as a failed batch
-        return min(index for index in indexes if index is not None)
+            return everything  # Lambda treats an unknown identifier as a failed batch
+        return sorted(index for index in indexes if index is not None)
 
     def _dead_letter(self, shard_id: str, records: list[dict[str, Any]]) -> None:
         self.dlq_path.parent.mkdir(parents=True, exist_ok=True)

@@ -49,3 +49,27 @@ def test_given_the_mapping_when_synthesised_then_it_reads_the_tables_stream(
     table_id = mapping["EventSourceArn"]["Fn::GetAtt"][0]
     assert mapping["EventSourceArn"]["Fn::GetAtt"][1] == "StreamArn"
     assert dev.json["Resources"][table_id]["Type"] == "AWS::DynamoDB::Table"
+
+
+def test_given_an_unreadable_record_then_the_function_may_park_it_on_its_poison_queue(
+    dev: Synthesised,
+) -> None:
+    variables = dev.json["Resources"]["Stream"]["Properties"]["Environment"]["Variables"]
+    queue_id = variables["CRM_STREAM_POISON_URL"]["Ref"]
+    assert dev.json["Resources"][queue_id]["Type"] == "AWS::SQS::Queue"
+    role_id = dev.json["Resources"]["Stream"]["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements = [
+        statement
+        for resource in dev.json["Resources"].values()
+        if resource["Type"] == "AWS::IAM::Policy"
+        and {"Ref": role_id} in resource["Properties"]["Roles"]
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    def listed(value: object) -> list[object]:
+        return value if isinstance(value, list) else [value]
+
+    assert any(
+        "sqs:SendMessage" in listed(s["Action"])
+        and {"Fn::GetAtt": [queue_id, "Arn"]} in listed(s["Resource"])
+        for s in statements
+    )

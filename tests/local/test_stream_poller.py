@@ -173,7 +173,7 @@ def test_given_a_reported_failure_when_polling_then_the_batch_is_retried_from_th
     assert not (tmp_path / "dlq.jsonl").exists()
 
 
-def test_given_a_record_that_always_fails_when_retries_run_out_then_it_goes_to_the_dlq_file(
+def test_given_a_record_that_always_fails_when_retries_run_out_then_only_it_goes_to_the_dlq(
     dynamodb_local, tables, tmp_path
 ):
     for customer in ("c1", "c2"):
@@ -189,7 +189,7 @@ def test_given_a_record_that_always_fails_when_retries_run_out_then_it_goes_to_t
     parked = [
         json.loads(line)["record"]["dynamodb"]["NewImage"]["customer_id"]["S"] for line in lines
     ]
-    assert parked == ["c1", "c2"]  # the retried remainder, like Lambda's on-failure record
+    assert parked == ["c1"]  # only what still failed; c2 went through on every attempt
     assert handler.customers()[-1] == "c3"  # and then it moved on
     assert len(handler.batches) == 4
 

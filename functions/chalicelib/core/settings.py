@@ -35,6 +35,7 @@ class Settings:
     metrics_enabled: bool
     user_pool_arn: str | None
     events_dlq_url: str | None
+    stream_poison_url: str | None
     timer_state_machine_arn: str | None
     timer_backend: str
 
@@ -73,6 +74,8 @@ def get_settings() -> Settings:
         metrics_enabled=_env("POWERTOOLS_METRICS_DISABLED", "false").lower() != "true",
         user_pool_arn=os.environ.get("CRM_USER_POOL_ARN") or None,
         events_dlq_url=os.environ.get("CRM_EVENTS_DLQ_URL") or None,
+        # Stream records that cannot be read or reacted to (whole record, replayable).
+        stream_poison_url=os.environ.get("CRM_STREAM_POISON_URL") or None,
         timer_state_machine_arn=os.environ.get("CRM_TIMER_STATE_MACHINE_ARN") or None,
         # "stepfunctions" in AWS; "table" (timer items polled by infra/local/timer_runner.py)
         # on local stages, unless CRM_TIMER_BACKEND says otherwise.

@@ -91,6 +91,8 @@ class StreamBatch:
         # sequence number -> the record's change and reaction, or why it has none
         self.reacted: dict[str, tuple[Change, Reaction]] = {}
         self.unreadable: dict[str, Exception] = {}
+        self.raw: dict[str, dict[str, Any]] = {}
+        self.parked: list[str] = []  # stream record ids parked as unreadable
         self.profiles: dict[str, dict[str, Any]] = {}
         self.done: set[str] = set()
         self.succeeded: list[tuple[str, str]] = []  # (event id, sequence number)
@@ -106,8 +108,9 @@ class StreamBatch:
                 change = to_change(raw)
                 decide = self.areas.reaction(change.item_type)
                 self.reacted[sequence] = (change, decide(change) if decide else Reaction())
-            except Exception as exc:  # a poison record: it alone fails, below
+            except Exception as exc:  # a poison record: it alone fails or is parked, below
                 self.unreadable[sequence] = exc
+                self.raw[sequence] = raw
         targets = [s.customer_pk for _, r in self.reacted.values() for s in r.steps]
         event_ids = [str(r["eventID"]) for r in records if r.get("eventID")]
         tenants = [c.tenant_id for c, r in self.reacted.values() if r.notices]
@@ -129,8 +132,18 @@ class StreamBatch:
             raise
 
     def _handle(self, sequence: str) -> str:
+        if sequence in self.unreadable and self.raw[sequence].get("eventID") in self.done:
+            return "duplicate"  # parked on an earlier delivery
         if sequence in self.unreadable:
-            raise self.unreadable[sequence]
+            # Reading and reacting are pure: such a record fails the same way every time, so
+            # it is parked (whole, to replay once fixed) rather than retried; without a place
+            # to park it, it fails alone and Lambda's retries and DLQ take it from there.
+            raw, error = self.raw[sequence], self.unreadable[sequence]
+            if not store.park_poison(raw, error):
+                raise error
+            logger.error("Unreadable stream record parked", extra={"sequence_number": sequence})
+            self.parked.append(str(raw.get("eventID", "")))
+            return "parked"
         change, reaction = self.reacted[sequence]
         if change.event_id in self.done:
             logger.info("Stream record already processed", extra={"event_id": change.event_id})
@@ -204,7 +217,7 @@ class StreamBatch:
                     e for e, _ in ready if any(d.event_id in lost for d in self.outbox[e])
                 }
         retry = [s for e, s in ready if e in unpublished]
-        processed = [e for e, _ in ready if e not in unpublished]
+        processed = [e for e, _ in ready if e not in unpublished] + self.parked
         if processed:
             try:
                 store.mark_processed(processed, int(self.now.timestamp()))

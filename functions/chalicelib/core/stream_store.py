@@ -17,6 +17,7 @@ show up in a customer's item collection.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -160,6 +161,25 @@ def write_aggregates(pk: str, aggregates: dict[str, Any], read: dict[str, Any]) 
         if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
             return False
         raise
+    return True
+
+
+def park_poison(raw: dict[str, Any], error: Exception) -> bool:
+    """Put an unreadable record, whole, on the poison queue; False when there is none or it
+    refused (then the record fails and is retried)."""
+    url = get_settings().stream_poison_url
+    if not url:
+        return False
+    import boto3
+
+    settings = get_settings()
+    body = {"record": raw, "error": f"{type(error).__name__}: {error}", "parked_at": time.time()}
+    try:
+        boto3.client(
+            "sqs", region_name=settings.region, endpoint_url=settings.aws_endpoint
+        ).send_message(QueueUrl=url, MessageBody=json.dumps(body, default=str, ensure_ascii=False))
+    except Exception:
+        return False
     return True
 
 

@@ -461,3 +461,24 @@ def test_given_no_usable_correlation_id_then_the_request_id_is_used(aws, api):
     )
 
     assert response.headers["X-Correlation-Id"] != "a b\x01"
+
+
+def test_given_a_poison_queue_when_a_record_is_unreadable_then_it_is_parked_whole_not_retried(
+    aws, areas, monkeypatch
+):
+    from chalicelib.core.settings import get_settings
+
+    poison_url = aws.sqs.create_queue(QueueName="stream-poison")["QueueUrl"]
+    monkeypatch.setenv("CRM_STREAM_POISON_URL", poison_url)
+    get_settings.cache_clear()
+    _customer("c1")
+    healthy = aws.drain_stream()
+    poison = _poisoned(healthy[0], "99999999999999999999999")
+
+    first = _handle([poison, *healthy], areas)
+    again = _handle([poison, *healthy], areas)  # a redelivery parks nothing twice
+
+    assert first == again == {"batchItemFailures": []}
+    messages = aws._drain_queue(poison_url)
+    assert [m["record"]["eventID"] for m in messages] == [poison["eventID"]]
+    assert "Inexact" in messages[0]["error"] or "Rounded" in messages[0]["error"]
