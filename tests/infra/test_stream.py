@@ -65,6 +65,7 @@ def test_given_an_unreadable_record_then_the_function_may_park_it_on_its_poison_
         and {"Ref": role_id} in resource["Properties"]["Roles"]
         for statement in resource["Properties"]["PolicyDocument"]["Statement"]
     ]
+
     def listed(value: object) -> list[object]:
         return value if isinstance(value, list) else [value]
 
