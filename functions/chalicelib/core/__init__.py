@@ -10,8 +10,9 @@ are imported on first use, so that importing an area's routes costs the cold sta
 | who calls, what they may | Principal, Role, require_role, can_read_owned, can_write_owned      |
 | problems                 | CrmError and its statuses (NotFound, Conflict, ValidationFailed...) |
 | settings                 | Settings, get_settings                                              |
-| HTTP                     | route, QueryParam, principal, parse_body, query_params, ...         |
-| models                   | Schema, Strict, validate, check_version                             |
+| HTTP                     | route, QueryParam, PathParam, principal, parse_body, query_params.. |
+| models                   | Schema, Strict, validate, check_version; what the table can hold:   |
+|                          | DynamoNumber, Moment, Day, Line, Text, parse_day                    |
 | the table                | CrmItem, Page, query_page, keys (customer_pk, gsi_pk, ...)          |
 | areas                    | Area, ItemType, Section, Follow, TimerKind, registry                |
 | the stream               | Change, Reaction, AggregateStep, Notice, public_aggregates          |
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     )
     from .events import EventDetail, publish
     from .http import (
+        PathParam,
         QueryParam,
         create_once,
         expected_version,
@@ -63,7 +65,7 @@ if TYPE_CHECKING:
         route,
         versioned,
     )
-    from .models import Schema, Strict, validate
+    from .models import Day, DynamoNumber, Line, Moment, Schema, Strict, Text, parse_day, validate
     from .observability import logger
     from .pagination import decode_cursor, encode_cursor, page_size
     from .rule_api import RuleRoutes, rule_routes
@@ -101,6 +103,7 @@ _LAZY = {
     **dict.fromkeys(("EventDetail", "publish"), "events"),
     **dict.fromkeys(
         (
+            "PathParam",
             "QueryParam",
             "create_once",
             "expected_version",
@@ -113,7 +116,21 @@ _LAZY = {
         ),
         "http",
     ),
-    **dict.fromkeys(("Schema", "Strict", "validate"), "models"),
+    **dict.fromkeys(
+        (
+            "Day",
+            "DynamoNumber",
+            "Line",
+            "Moment",
+            "Schema",
+            "Strict",
+            "Text",
+            "Text",
+            "parse_day",
+            "validate",
+        ),
+        "models",
+    ),
     "logger": "observability",
     **dict.fromkeys(("decode_cursor", "encode_cursor", "page_size"), "pagination"),
     **dict.fromkeys(("RuleRoutes", "rule_routes"), "rule_api"),
@@ -166,14 +183,19 @@ __all__ = [
     "Conflict",
     "CrmError",
     "CrmItem",
+    "Day",
     "DecimalAttribute",
+    "DynamoNumber",
     "EventDetail",
     "Follow",
     "Forbidden",
     "ItemType",
+    "Line",
+    "Moment",
     "NotFound",
     "Notice",
     "Page",
+    "PathParam",
     "PreconditionFailed",
     "Principal",
     "QueryParam",
@@ -186,6 +208,7 @@ __all__ = [
     "Section",
     "Settings",
     "Strict",
+    "Text",
     "Timer",
     "TimerKind",
     "TooManyRequests",
@@ -211,6 +234,7 @@ __all__ = [
     "matching",
     "page_size",
     "parse_body",
+    "parse_day",
     "parse_time",
     "principal",
     "public_aggregates",
