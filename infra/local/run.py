@@ -1,6 +1,6 @@
 """`make run`: the whole CRM backend on 127.0.0.1, until Ctrl-C.
 
-1. DynamoDB Local (data in .local/dynamodb), moto in server mode, `chalice local`, started
+1. DynamoDB Local (data in .local/dynamodb), moto in server mode, the Chalice API (api_server.py), started
    together; the tables are created when missing, the event bus on moto with its tap queue
    and the example marketing rule's queue.
 2. The stream poller and the timer runner (when their modules exist), with the same settings.
