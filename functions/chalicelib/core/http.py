@@ -38,8 +38,9 @@ AUTHORIZER_NAME = "CrmUsers"
 PLACEHOLDER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_placeholder"
 
 
-# What If-Match carries (the OpenAPI document declares the same pattern): one of our ETags, or *.
-IF_MATCH_PATTERN = r'^(\*|"[0-9]{1,20}")$'
+# What If-Match carries (the OpenAPI document declares the same pattern): one of our ETags
+# ("3"), or *; the bare version (3) is taken too, as clients often drop the quotes.
+IF_MATCH_PATTERN = r'^(\*|[0-9]{1,20}|"[0-9]{1,20}")$'
 
 
 @dataclass(frozen=True)
@@ -227,10 +228,10 @@ def parse_body(request: Request, model: type[ModelT]) -> ModelT:
     raw = request.raw_body
     if not raw:
         raise BadRequest("The request needs a JSON object body.", field="body")
-    data = loads_json(raw)
-    from .models import validate
+    loads_json(raw)  # 400 for what is not strict JSON (a key twice, NaN), naming the key
+    from .models import validate_json
 
-    return validate(model, data)
+    return validate_json(model, raw)
 
 
 def loads_json(raw: bytes | str) -> Any:

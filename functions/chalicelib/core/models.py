@@ -181,6 +181,16 @@ def validate(model: type[ModelT], data: Any, prefix: str = "") -> ModelT:
         raise validation_failed(exc, prefix) from None
 
 
+def validate_json(model: type[ModelT], raw: bytes | str, prefix: str = "") -> ModelT:
+    """A JSON body as `model` in strict mode: the JSON types the schema states and no others
+    ("true" is not a boolean, 2.5 not an integer, 1700000000 not a date-time); 422 naming
+    each bad field."""
+    try:
+        return model.model_validate_json(raw, strict=True)
+    except ValidationError as exc:
+        raise validation_failed(exc, prefix) from None
+
+
 def validation_failed(exc: ValidationError, prefix: str = "") -> ValidationFailed:
     errors = []
     for err in exc.errors(include_url=False):

@@ -74,7 +74,8 @@ HEADER_SCHEMAS: dict[str, dict[str, Any]] = {
     "If-Match": {
         "type": "string",
         "pattern": IF_MATCH_PATTERN,
-        "description": 'The ETag you read (e.g. "3"), or * for any version; 412 when stale.',
+        "description": 'The ETag you read (e.g. "3"; 3 is taken too), or * for any version; '
+        "412 when stale.",
     },
     "Idempotency-Key": {
         "type": "string",
@@ -144,6 +145,8 @@ def _statuses(doc: RouteDoc) -> set[int]:
         statuses |= {400, 415, 422}  # not JSON, not JSON's Content-Type, a bad field
     if doc.query or doc.path_params:
         statuses |= {400, 422}  # a value outside what the parameter declares
+    if "{" in doc.path:
+        statuses |= {404}  # nothing by that id (or an id no record could have)
     if "If-Match" in doc.headers:
         statuses |= {400, 412}
     if "Idempotency-Key" in doc.headers:

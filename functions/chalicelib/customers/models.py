@@ -20,11 +20,16 @@ Name = Annotated[Line, Field(min_length=1, max_length=200)]
 UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
 ShortText = Annotated[Line, Field(max_length=500)]
 ItemId = Annotated[Line, Field(min_length=1, max_length=64)]
+CUSTOM_FIELD_NAME = r"^[a-z][a-z0-9_]{0,39}$"
 # A custom field's value; its type is the tenant's (TenantSettings), checked by rules.
 CustomValue = Annotated[Text, Field(max_length=2000)] | DynamoNumber | bool | None
 CustomFields = Annotated[
-    dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")], CustomValue],
-    Field(max_length=100),
+    dict[Annotated[str, StringConstraints(pattern=CUSTOM_FIELD_NAME)], CustomValue],
+    Field(
+        max_length=100,
+        description="Values of the tenant's custom fields (GET /v1/tenant-settings).",
+        json_schema_extra={"propertyNames": {"pattern": CUSTOM_FIELD_NAME}},
+    ),
 ]
 # Profile fields an automation rule may set (besides custom fields, checked per tenant).
 RULE_CHANGEABLE_FIELDS = ("lifecycle_stage", "tier")
@@ -330,7 +335,7 @@ class CustomFieldType(StrEnum):
 
 
 class CustomFieldDef(Strict):
-    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    name: Annotated[str, StringConstraints(pattern=CUSTOM_FIELD_NAME)]
     type: CustomFieldType
     required: bool = False
     options: list[Annotated[Line, Field(min_length=1, max_length=100)]] = Field(
