@@ -12,7 +12,7 @@ are imported on first use, so that importing an area's routes costs the cold sta
 | settings                 | Settings, get_settings                                              |
 | HTTP                     | route, QueryParam, PathParam, principal, parse_body, query_params.. |
 | models                   | Schema, Strict, validate, check_version; what the table can hold:   |
-|                          | DynamoNumber, Moment, Day, Line, Text, parse_day                    |
+|                          | DynamoNumber, Integer, Moment, Day, Line, Text, parse_day           |
 | the table                | CrmItem, Page, query_page, keys (customer_pk, gsi_pk, ...)          |
 | areas                    | Area, ItemType, Section, Follow, TimerKind, registry                |
 | the stream               | Change, Reaction, AggregateStep, Notice, public_aggregates          |
@@ -65,7 +65,18 @@ if TYPE_CHECKING:
         route,
         versioned,
     )
-    from .models import Day, DynamoNumber, Line, Moment, Schema, Strict, Text, parse_day, validate
+    from .models import (
+        Day,
+        DynamoNumber,
+        Integer,
+        Line,
+        Moment,
+        Schema,
+        Strict,
+        Text,
+        parse_day,
+        validate,
+    )
     from .observability import logger
     from .pagination import decode_cursor, encode_cursor, page_size
     from .rule_api import RuleRoutes, rule_routes
@@ -120,6 +131,7 @@ _LAZY = {
         (
             "Day",
             "DynamoNumber",
+            "Integer",
             "Line",
             "Moment",
             "Schema",
@@ -189,6 +201,7 @@ __all__ = [
     "EventDetail",
     "Follow",
     "Forbidden",
+    "Integer",
     "ItemType",
     "Line",
     "Moment",

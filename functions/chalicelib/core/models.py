@@ -22,6 +22,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -38,11 +39,11 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 DYNAMODB_MAX_DIGITS = 38
 DYNAMODB_MAX = Decimal("9.9999999999999999999999999999999999999E+125")
 DYNAMODB_MIN = Decimal("1E-130")
-# The bounds the OpenAPI document declares, a little inside the table's (every number within
-# them is one the table holds): the largest 38-digit integer; 9.9E+125 for floats, since
-# 9.99...E+125 rounds up to 1E+126 as a float.
+# The bounds the OpenAPI document declares (every number within them is one the table holds):
+# the largest 38-digit integer, and the largest float below 9.99...E+125 (which itself rounds
+# up to 1E+126 as a float), so that for floats the schema and the check agree exactly.
 _INT_BOUND = 10**DYNAMODB_MAX_DIGITS - 1
-_FLOAT_BOUND = 9.9e125
+_FLOAT_BOUND = math.nextafter(float(DYNAMODB_MAX), 0.0)
 
 
 def fits_dynamodb(value: Any) -> Any:
@@ -81,6 +82,14 @@ _NUMBER_SCHEMA = {
 DynamoNumber = Annotated[
     int | float, AfterValidator(fits_dynamodb), WithJsonSchema(_NUMBER_SCHEMA, mode="validation")
 ]
+
+
+def _whole(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# An integer as JSON Schema means it: 3 and 3.0 alike (strict validation refuses 3.0 for int).
+Integer = Annotated[int, BeforeValidator(_whole)]
 
 # --- dates ------------------------------------------------------------------------------------
 
