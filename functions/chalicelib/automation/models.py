@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from ..core import DynamoNumber, Integer, Line, Schema, Strict, Text
+from ..core import DynamoNumber, Line, Schema, Strict, Text, WholeNumber
 from ..tagging.models import TagName
 
 Path = Annotated[Line, Field(min_length=1, max_length=100)]
@@ -57,7 +57,7 @@ class CreateTask(Strict):
     type: Literal["create_task"]
     title: Title
     assignee: Assignee = Assignee.OWNER
-    due_in_days: Annotated[Integer, Field(ge=0, le=365)] = 1
+    due_in_days: Annotated[int, Field(ge=0, le=365), WholeNumber] = 1
 
 
 class AddTag(Strict):

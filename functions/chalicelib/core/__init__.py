@@ -12,7 +12,7 @@ are imported on first use, so that importing an area's routes costs the cold sta
 | settings                 | Settings, get_settings                                              |
 | HTTP                     | route, QueryParam, PathParam, principal, parse_body, query_params.. |
 | models                   | Schema, Strict, validate, check_version; what the table can hold:   |
-|                          | DynamoNumber, Integer, Moment, Day, Line, Text, parse_day           |
+|                          | DynamoNumber, WholeNumber, Moment, Day, Line, Text, parse_day       |
 | the table                | CrmItem, Page, query_page, keys (customer_pk, gsi_pk, ...)          |
 | areas                    | Area, ItemType, Section, Follow, TimerKind, registry                |
 | the stream               | Change, Reaction, AggregateStep, Notice, public_aggregates          |
@@ -68,12 +68,12 @@ if TYPE_CHECKING:
     from .models import (
         Day,
         DynamoNumber,
-        Integer,
         Line,
         Moment,
         Schema,
         Strict,
         Text,
+        WholeNumber,
         parse_day,
         validate,
     )
@@ -131,7 +131,7 @@ _LAZY = {
         (
             "Day",
             "DynamoNumber",
-            "Integer",
+            "WholeNumber",
             "Line",
             "Moment",
             "Schema",
@@ -201,7 +201,6 @@ __all__ = [
     "EventDetail",
     "Follow",
     "Forbidden",
-    "Integer",
     "ItemType",
     "Line",
     "Moment",
@@ -227,6 +226,7 @@ __all__ = [
     "TooManyRequests",
     "Unauthorized",
     "ValidationFailed",
+    "WholeNumber",
     "can_read_owned",
     "can_write_owned",
     "check_version",

@@ -89,7 +89,9 @@ def _whole(value: Any) -> Any:
 
 
 # An integer as JSON Schema means it: 3 and 3.0 alike (strict validation refuses 3.0 for int).
-Integer = Annotated[int, BeforeValidator(_whole)]
+# Put it after the bounds, Annotated[int, Field(ge=1), WholeNumber], so that they stay in the
+# JSON Schema as minimum and maximum.
+WholeNumber = BeforeValidator(_whole)
 
 # --- dates ------------------------------------------------------------------------------------
 

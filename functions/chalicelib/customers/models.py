@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, WithJsonSchema, create_model
 
-from ..core import DynamoNumber, Integer, Line, Moment, Schema, Strict, Text, registry
+from ..core import DynamoNumber, Line, Moment, Schema, Strict, Text, WholeNumber, registry
 
 Name = Annotated[Line, Field(min_length=1, max_length=200)]
 UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
@@ -252,7 +252,7 @@ Money = Annotated[
 class OrderLine(Strict):
     sku: Annotated[Line, Field(min_length=1, max_length=64)]
     name: ShortText | None = None
-    quantity: Annotated[Integer, Field(ge=1, le=1_000_000)] = 1
+    quantity: Annotated[int, Field(ge=1, le=1_000_000), WholeNumber] = 1
     unit_price: Money
 
 
@@ -347,4 +347,6 @@ class CustomFieldDef(Strict):
 class TenantSettings(Strict):
     default_phone_region: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "CN"
     custom_fields: list[CustomFieldDef] = Field(default_factory=list, max_length=100)
-    version: Integer | None = Field(default=None, description="Read-only; send If-Match to update.")
+    version: Annotated[int, WholeNumber] | None = Field(
+        default=None, description="Read-only; send If-Match to update."
+    )

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from ..core import Integer, Line, Schema, Strict, Text
+from ..core import Line, Schema, Strict, Text, WholeNumber
 from ..customers.models import LifecycleStage, Tier
 
 
@@ -46,7 +46,7 @@ class TagRuleCreate(Strict):
     name: TagName = Field(description="The tag the rule sets; unique in the tenant.")
     category: TagCategory
     condition: Condition
-    weight: Annotated[Integer, Field(ge=0, le=100)] = 50
+    weight: Annotated[int, Field(ge=0, le=100), WholeNumber] = 50
     enabled: bool = True
     description: Description | None = None
 
@@ -55,7 +55,7 @@ class TagRulePatch(Strict):
     name: TagName | None = None
     category: TagCategory | None = None
     condition: Condition | None = None
-    weight: Annotated[Integer, Field(ge=0, le=100)] | None = None
+    weight: Annotated[int, Field(ge=0, le=100), WholeNumber] | None = None
     enabled: bool | None = None
     description: Description | None = None
 
@@ -100,7 +100,7 @@ class DryRunRequest(Strict):
         default_factory=lambda: DryRunScope(lifecycle_stage=LifecycleStage.CUSTOMER),
         description="Defaults to the customers in lifecycle stage 'customer'.",
     )
-    limit: Annotated[Integer, Field(ge=1, le=100)] = 25
+    limit: Annotated[int, Field(ge=1, le=100), WholeNumber] = 25
     next: Annotated[str, StringConstraints(max_length=2048)] | None = Field(
         default=None, description="Cursor of the previous dry run's page."
     )

@@ -95,3 +95,16 @@ def test_every_operation_with_a_body_declares_415_and_422():
     for (path, method), operation in _operations(openapi.build_openapi()).items():
         if "requestBody" in operation:
             assert {"400", "415", "422"} <= operation["responses"].keys(), f"{method} {path}"
+
+
+def test_every_bound_is_stated_in_json_schema_words():
+    def keys(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield key
+                yield from keys(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from keys(value)
+
+    assert not {"ge", "le", "gt", "lt"} & set(keys(openapi.build_openapi()))
