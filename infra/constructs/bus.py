@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
@@ -17,6 +19,8 @@ from infra.constructs.queues import dead_letter_queue, work_queue
 from infra.event_patterns import CHURN_RISK_RAISED, DOMAIN_SOURCE_PREFIX
 from infra.settings import StageSettings
 
+DRAFT4 = "http://json-schema.org/draft-04/schema#"
+
 
 def domain_event_pattern(*detail_types: str) -> events.EventPattern:
     """infra.event_patterns' dicts in CDK's terms (a test holds the synthesised ones to them)."""
@@ -28,6 +32,38 @@ def domain_event_pattern(*detail_types: str) -> events.EventPattern:
 def schema_files(directory: Path) -> list[Path]:
     """The event detail schemas (one JSON file each); none yet is fine."""
     return sorted(directory.glob("*.json")) if directory.is_dir() else []
+
+
+def draft4(schema: Any) -> Any:
+    """A JSON Schema (draft 2020-12, as pydantic writes it) in the draft-04 words EventBridge's
+    registry accepts (AWS::EventSchemas::Schema takes OpenApi3 or JSONSchemaDraft4 only):
+    `$defs` becomes `definitions`, `const` a one-value `enum`, `$id` becomes `id`."""
+    if isinstance(schema, list):
+        return [draft4(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    converted: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "$schema":
+            converted[key] = DRAFT4
+        elif key == "$defs":
+            converted["definitions"] = {name: draft4(v) for name, v in value.items()}
+        elif key == "$id":
+            converted["id"] = value
+        elif key == "const":
+            converted["enum"] = [value]
+        elif key == "$ref" and isinstance(value, str):
+            converted[key] = value.replace("#/$defs/", "#/definitions/")
+        elif key in ("properties", "patternProperties"):
+            converted[key] = {name: draft4(v) for name, v in value.items()}
+        else:
+            converted[key] = draft4(value)
+    return converted
+
+
+def registry_content(path: Path) -> str:
+    """What the registry holds for a schema file: its draft-04 form."""
+    return json.dumps(draft4(json.loads(path.read_text(encoding="utf-8"))), ensure_ascii=False)
 
 
 def schema_name(path: Path) -> str:
@@ -69,7 +105,7 @@ class DomainEvents(Construct):
                 registry_name=self.registry.attr_registry_name,
                 schema_name=schema_name(path),
                 type="JSONSchemaDraft4",
-                content=path.read_text(encoding="utf-8"),
+                content=registry_content(path),
                 description=f"schemas/events/{path.name}",
             )
             self.schemas.append(schema)

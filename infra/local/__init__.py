@@ -1,4 +1,4 @@
-"""The local stack behind `make run`: DynamoDB Local, moto, `chalice local`, workers, demo data.
+"""The local stack behind `make run`: DynamoDB Local, moto, the Chalice API, workers, demo data.
 
 - `config`: configuration from the environment, and the ports the stack listens on.
 - `processes`: starting, watching and stopping child processes (DynamoDB Local, moto, the API,

@@ -83,7 +83,7 @@ class Child:
             clean = False
             self.signal_group(signal.SIGKILL)
             self.popen.wait(timeout=5)
-        # Grandchildren (chalice's reloader worker) share the group: make sure they are gone.
+        # Grandchildren (the API reloader's server) share the group: make sure they are gone.
         self.signal_group(signal.SIGKILL)
         if self._pump is not None:
             self._pump.join(timeout=2)
@@ -257,20 +257,23 @@ def start_moto(config: LocalConfig, env: Mapping[str, str]) -> Child:
 
 
 def start_api(config: LocalConfig, env: Mapping[str, str], echo: IO[str] | None) -> Child:
+    """The Chalice app behind a threaded WSGI server (infra/local/api_server.py says why)."""
     argv = [
-        venv_bin("chalice"),
-        "local",
+        sys.executable,
+        "-m",
+        "infra.local.api_server",
         "--host",
         config.host,
         "--port",
         str(config.api_port),
         "--stage",
         "local",
-        "--autoreload" if config.autoreload else "--no-autoreload",
     ]
+    if config.autoreload:
+        argv.append("--autoreload")
     api_env = dict(env)
-    # chalice's autoreload watches every file under functions/, .pyc files included: a module
-    # imported lazily on the first request would write one and restart the server.
+    # A module imported lazily on the first request would otherwise write a .pyc under
+    # functions/ while the reloader watches it.
     api_env["PYTHONDONTWRITEBYTECODE"] = "1"
     # Locally the dev token replaces Cognito; chalice's warning about it is expected noise.
     api_env["PYTHONWARNINGS"] = ",".join(

@@ -1,6 +1,6 @@
 """`make run`: the whole CRM backend on 127.0.0.1, until Ctrl-C.
 
-1. DynamoDB Local (data in .local/dynamodb), moto in server mode, `chalice local`, started
+1. DynamoDB Local (data in .local/dynamodb), moto in server mode, the Chalice API (api_server.py), started
    together; the tables are created when missing, the event bus on moto with its tap queue
    and the example marketing rule's queue.
 2. The stream poller and the timer runner (when their modules exist), with the same settings.
@@ -198,8 +198,15 @@ def banner(stack: Stack, tokens: dict[str, str], seed_note: str, sample_id: str 
         f" DynamoDB Local: {config.dynamodb_endpoint} (data in {config.dynamodb_dir})",
         f" moto (EventBridge, SQS, ...): {config.aws_endpoint}; every domain event (source "
         f"crm.*) on bus '{config.event_bus_name}' is copied to SQS queue '{EVENT_TAP_NAME}':",
-        f"   aws --endpoint-url {config.aws_endpoint} sqs receive-message "
-        f"--queue-url {stack.queue_url} --max-number-of-messages 10",
+        # Region and dummy credentials inline: the line works in a plain shell, no profile.
+        f"   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --region {config.region} "
+        f"--endpoint-url {config.aws_endpoint} sqs receive-message --queue-url {stack.queue_url} "
+        "--max-number-of-messages 10",
+        "   or, without the aws CLI:",
+        f"   .venv/bin/python -c \"import boto3; print(boto3.client('sqs', "
+        f"region_name='{config.region}', endpoint_url='{config.aws_endpoint}', "
+        "aws_access_key_id='local', aws_secret_access_key='local').receive_message("
+        f"QueueUrl='{stack.queue_url}', MaxNumberOfMessages=10).get('Messages', []))\"",
         f"   (the example marketing rule '{CHURN_RISK_RULE_NAME}' queues 'Churn Risk Raised' "
         f"events in {stack.churn_risk_queue_url})",
         f" Logs: {config.logs_dir}/*.log     Ctrl-C stops everything.",

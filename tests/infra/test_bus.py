@@ -46,7 +46,10 @@ def test_given_schema_files_when_synthesised_then_the_registry_holds_one_schema_
     for path in files:
         schema = schemas[schema_name(path)]
         assert schema["Type"] == "JSONSchemaDraft4"
-        assert json.loads(schema["Content"]) == json.loads(path.read_text(encoding="utf-8"))
+        content = json.loads(schema["Content"])
+        assert content["$schema"] == "http://json-schema.org/draft-04/schema#"
+        assert "$defs" not in schema["Content"]
+        assert '"const"' not in schema["Content"]
 
 
 def test_given_no_schema_folder_when_listing_then_there_are_no_schemas(tmp_path: Path) -> None:
@@ -65,3 +68,17 @@ def test_given_the_example_rule_when_synthesised_then_it_queues_churn_warnings_o
     assert queue["Type"] == "AWS::SQS::Queue"
     assert "RedrivePolicy" in queue["Properties"]
     assert "DeadLetterConfig" in target
+
+
+def test_given_an_event_schema_when_converted_to_draft4_then_it_validates_the_same_details():
+    import jsonschema
+
+    from infra.constructs.bus import draft4, schema_files
+    from infra.settings import EVENT_SCHEMAS_DIR
+
+    path = next(p for p in schema_files(EVENT_SCHEMAS_DIR) if "$defs" in p.read_text())
+    original = json.loads(path.read_text(encoding="utf-8"))
+    converted = draft4(original)
+    jsonschema.Draft4Validator.check_schema(converted)
+    assert "definitions" in converted
+    assert "#/$defs/" not in json.dumps(converted)

@@ -160,6 +160,6 @@ def test_given_ids_and_filters_longer_than_a_key_may_be_then_4xx_not_500(api):
     assert api.get(f"/v1/customers/{'x' * 3000}", tenant=tenant).status_code == 404
     assert api.get(f"/v1/customers/{'x' * 3000}/360", tenant=tenant).status_code == 404
     response = api.get("/v1/customers?tag=" + "t" * 3000, tenant=tenant)
-    assert response.status_code == 400
+    assert response.status_code == 422  # longer than the 64 characters the route declares
     assert response.json["field"] == "tag"
     assert api.get("/v1/tag-rules/" + "r" * 3000, tenant=tenant).status_code == 404

@@ -19,8 +19,8 @@ from ..core import (
 bp = Blueprint(__name__)
 TAG = "automation"
 PAGING = (
-    QueryParam("limit", "Page size (1-100, default 25)."),
-    QueryParam("next", "Cursor from the previous page."),
+    QueryParam("limit", "Page size (1-100, default 25).", minimum=1, maximum=100),
+    QueryParam("next", "Cursor from the previous page.", max_length=2048),
 )
 
 rule_routes(bp, RuleRoutes("/v1/automation-rules", TAG, "automation rule", "AutomationRule"))
@@ -32,6 +32,7 @@ rule_routes(bp, RuleRoutes("/v1/automation-rules", TAG, "automation rule", "Auto
     "GET",
     summary="My tasks, soonest due first",
     tag=TAG,
+    operation_id="listMyTasks",
     response="TaskPage",
     query=PAGING,
 )
@@ -50,6 +51,7 @@ def list_my_tasks() -> Response:
     "PATCH",
     summary="Close, cancel or reopen a to-do (its assignee, or who may change the customer)",
     tag=TAG,
+    operation_id="updateTask",
     body="TaskUpdate",
     response="Task",
     errors=(400, 401, 403, 404, 422),
@@ -70,6 +72,7 @@ def update_task(customer_id: str, task_id: str) -> Response:
     "PUT",
     summary="Set the manager that escalations of a team go to",
     tag=TAG,
+    operation_id="setTeamManager",
     body="TeamManager",
     response="TeamManager",
     errors=(400, 401, 403, 422),

@@ -8,12 +8,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from ..core import Schema, Strict
+from ..core import DynamoNumber, Line, Schema, Strict, Text, WholeNumber
 from ..tagging.models import TagName
 
-Path = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Scalar = bool | int | float | str
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Path = Annotated[Line, Field(min_length=1, max_length=100)]
+# A value a rule compares with or writes to a customer's field: what the table can hold.
+Scalar = bool | DynamoNumber | Annotated[Line, Field(max_length=2000)]
+Title = Annotated[Line, Field(min_length=1, max_length=200)]
+RuleName = Annotated[Line, Field(min_length=1, max_length=100)]
 UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
 
 
@@ -55,7 +57,7 @@ class CreateTask(Strict):
     type: Literal["create_task"]
     title: Title
     assignee: Assignee = Assignee.OWNER
-    due_in_days: Annotated[int, Field(ge=0, le=365)] = 1
+    due_in_days: Annotated[int, Field(ge=0, le=365), WholeNumber] = 1
 
 
 class AddTag(Strict):
@@ -76,7 +78,7 @@ class ChangeField(Strict):
 
 class Notify(Strict):
     type: Literal["notify"]
-    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    message: Annotated[Text, Field(min_length=1, max_length=500)]
     recipients: list[Assignee] = Field(default_factory=lambda: [Assignee.OWNER], min_length=1)
 
 
@@ -86,7 +88,7 @@ Action = Annotated[
 
 
 class AutomationRuleCreate(Strict):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: RuleName
     enabled: bool = True
     trigger: Trigger
     condition: Any = Field(default=True, description="Rule-language expression; default true.")
@@ -94,10 +96,7 @@ class AutomationRuleCreate(Strict):
 
 
 class AutomationRulePatch(Strict):
-    name: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-        | None
-    ) = None
+    name: RuleName | None = None
     enabled: bool | None = None
     trigger: Trigger | None = None
     condition: Any = None
@@ -149,7 +148,7 @@ class TaskStatus(StrEnum):
 
 class TaskUpdate(Strict):
     status: TaskStatus
-    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    note: Annotated[Text, Field(max_length=2000)] | None = None
 
 
 class TaskPage(Schema):

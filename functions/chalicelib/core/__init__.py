@@ -10,8 +10,9 @@ are imported on first use, so that importing an area's routes costs the cold sta
 | who calls, what they may | Principal, Role, require_role, can_read_owned, can_write_owned      |
 | problems                 | CrmError and its statuses (NotFound, Conflict, ValidationFailed...) |
 | settings                 | Settings, get_settings                                              |
-| HTTP                     | route, QueryParam, principal, parse_body, query_params, ...         |
-| models                   | Schema, Strict, validate, check_version                             |
+| HTTP                     | route, QueryParam, PathParam, principal, parse_body, query_params.. |
+| models                   | Schema, Strict, validate, check_version; what the table can hold:   |
+|                          | DynamoNumber, WholeNumber, Moment, Day, Line, Text, parse_day       |
 | the table                | CrmItem, Page, query_page, keys (customer_pk, gsi_pk, ...)          |
 | areas                    | Area, ItemType, Section, Follow, TimerKind, registry                |
 | the stream               | Change, Reaction, AggregateStep, Notice, public_aggregates          |
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
     )
     from .events import EventDetail, publish
     from .http import (
+        PathParam,
         QueryParam,
         create_once,
         expected_version,
@@ -66,7 +68,18 @@ if TYPE_CHECKING:
         versioned,
     )
     from .jobs import JobStep, start_job
-    from .models import Schema, Strict, validate
+    from .models import (
+        Day,
+        DynamoNumber,
+        Line,
+        Moment,
+        Schema,
+        Strict,
+        Text,
+        WholeNumber,
+        parse_day,
+        validate,
+    )
     from .observability import logger
     from .pagination import decode_cursor, encode_cursor, page_size
     from .rule_api import RuleRoutes, rule_routes
@@ -106,9 +119,9 @@ _LAZY = {
     **dict.fromkeys(("EventDetail", "publish"), "events"),
     **dict.fromkeys(
         (
+            "PathParam",
             "QueryParam",
             "create_once",
-            "current_correlation_id",
             "expected_version",
             "json_response",
             "parse_body",
@@ -119,7 +132,21 @@ _LAZY = {
         ),
         "http",
     ),
-    **dict.fromkeys(("Schema", "Strict", "validate"), "models"),
+    **dict.fromkeys(
+        (
+            "Day",
+            "DynamoNumber",
+            "WholeNumber",
+            "Line",
+            "Moment",
+            "Schema",
+            "Strict",
+            "Text",
+            "parse_day",
+            "validate",
+        ),
+        "models",
+    ),
     "logger": "observability",
     **dict.fromkeys(("JobStep", "start_job"), "jobs"),
     **dict.fromkeys(("decode_cursor", "encode_cursor", "page_size"), "pagination"),
@@ -181,16 +208,21 @@ __all__ = [
     "Conflict",
     "CrmError",
     "CrmItem",
+    "Day",
     "DecimalAttribute",
+    "DynamoNumber",
     "EventDetail",
     "Follow",
     "Forbidden",
     "ItemType",
     "JobKind",
     "JobStep",
+    "Line",
+    "Moment",
     "NotFound",
     "Notice",
     "Page",
+    "PathParam",
     "PreconditionFailed",
     "Principal",
     "QueryParam",
@@ -203,11 +235,13 @@ __all__ = [
     "Section",
     "Settings",
     "Strict",
+    "Text",
     "Timer",
     "TimerKind",
     "TooManyRequests",
     "Unauthorized",
     "ValidationFailed",
+    "WholeNumber",
     "author_of",
     "can_read_owned",
     "can_write_owned",
@@ -230,6 +264,7 @@ __all__ = [
     "matching",
     "page_size",
     "parse_body",
+    "parse_day",
     "parse_time",
     "principal",
     "public_aggregates",

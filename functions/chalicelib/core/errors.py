@@ -132,7 +132,8 @@ def from_framework_response(response: Response) -> CrmError | None:
         return InternalError("An internal error occurred; it has been logged.")
     cls = _CHALICE_CODES.get(response.status_code, BadRequest)
     headers = {k: str(v) for k, v in response.headers.items() if k.lower() == "allow"}
-    return cls(str(body.get("Message", cls.title)), headers=headers)
+    field = "Content-Type" if cls is UnsupportedMediaType else None
+    return cls(str(body.get("Message", cls.title)), headers=headers, field=field)
 
 
 # The one problem vocabulary, (slug, title) per status: the app's problems above, plus the

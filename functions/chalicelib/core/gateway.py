@@ -9,17 +9,19 @@ from urllib.parse import parse_qs, urlparse
 
 from chalice.app import Chalice, Request, Response
 
-from . import correlation
+from . import correlation, index
 from .errors import CrmError, MethodNotAllowed, NotFound, from_framework_response, problem_response
 from .http import authorizer
 from .observability import logger, metrics, tracer
 from .settings import get_settings
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+NOT_ALLOWED_PREFIX = "method_not_allowed_"
 
 
 def install(app: Chalice) -> None:
     """Wire error mapping and request logging; call after every Blueprint is registered."""
+    app.register_blueprint(index.bp)
     tracer()  # with POWERTOOLS_TRACE_DISABLED=false: X-Ray, boto3 calls patched; else nothing
 
     @app.middleware("http")
@@ -42,6 +44,8 @@ def install(app: Chalice) -> None:
             else:
                 mapped = from_framework_response(response)
                 if mapped is not None:
+                    if mapped.status == 405:  # a method no route has (TRACE, HEAD, ...)
+                        mapped.headers["Allow"] = _allowed(app, context.get("resourcePath"))
                     response = problem_response(mapped, instance=path)
         response.headers["X-Correlation-Id"] = cid
         if response.status_code >= 500:
@@ -88,6 +92,14 @@ def _record_cold_start(app: Chalice) -> None:
         pass
 
 
+def _allowed(app: Chalice, resource_path: str | None) -> str:
+    """The methods a path really serves (not the views that answer 405 for the others)."""
+    entries = app.routes.get(resource_path or "", {})
+    return ", ".join(
+        sorted(m for m, e in entries.items() if not e.view_name.startswith(NOT_ALLOWED_PREFIX))
+    )
+
+
 def _answer_unsupported_methods(app: Chalice) -> None:
     """Give each path a view for the methods it lacks, so they answer 405 with Allow."""
     for path, entries in list(app.routes.items()):
@@ -99,7 +111,7 @@ def _answer_unsupported_methods(app: Chalice) -> None:
         def not_allowed(_allow: str = allow, **_params: str) -> Response:
             raise MethodNotAllowed(f"This path supports {_allow}.", headers={"Allow": _allow})
 
-        not_allowed.__name__ = "method_not_allowed_" + "".join(
+        not_allowed.__name__ = NOT_ALLOWED_PREFIX + "".join(
             ch if ch.isalnum() else "_" for ch in path
         )
         app.route(path, methods=missing, authorizer=authorizer())(not_allowed)

@@ -10,16 +10,17 @@ pynamodb or area logic; each route imports what it uses on first call.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache, wraps
+from functools import cache, lru_cache, wraps
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice.app import Blueprint, CognitoUserPoolAuthorizer, Request, Response
 
 from .auth import Principal, principal_from_request
-from .errors import BadRequest, NotFound
+from .errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed
 from .observability import logger
 from .settings import get_settings
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 ModelT = TypeVar("ModelT", bound="BaseModel")
+API_TITLE = "CRM backend API"
+API_VERSION = "1.0.0"
 JSON_TYPES = ["application/json", "application/merge-patch+json"]
 MAX_PATH_PARAM = 256
 MAX_QUERY_PARAM = 256
@@ -35,11 +38,35 @@ AUTHORIZER_NAME = "CrmUsers"
 PLACEHOLDER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_placeholder"
 
 
+# What If-Match carries (the OpenAPI document declares the same pattern): one of our ETags
+# ("3"), or *; the bare version (3) is taken too, as clients often drop the quotes.
+IF_MATCH_PATTERN = r'^(\*|[0-9]{1,20}|"[0-9]{1,20}")$'
+
+
 @dataclass(frozen=True)
 class QueryParam:
+    """A documented parameter; the route refuses a value outside what it declares (422).
+
+    `enum` names a StrEnum of the area's `models` module (loaded on first use) or lists the
+    values; `minimum`/`maximum` make it an integer (checked by the view, e.g. page_size).
+    """
+
     name: str
     description: str
     required: bool = False
+    enum: str | tuple[str, ...] | None = None
+    pattern: str | None = None
+    max_length: int | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+@dataclass(frozen=True)
+class PathParam(QueryParam):
+    """A documented path parameter (every one is at most MAX_PATH_PARAM printable characters)."""
+
+    description: str = ""
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,6 +75,7 @@ class RouteDoc:
     method: str
     summary: str
     tag: str
+    operation_id: str
     body: type[BaseModel] | str | None = None
     response: type[BaseModel] | str | None = None
     status: int = 200
@@ -55,6 +83,36 @@ class RouteDoc:
     headers: tuple[str, ...] = ()
     errors: tuple[int, ...] = field(default=(400, 401, 403, 404))
     models_module: str = ""
+    path_params: tuple[PathParam, ...] = ()
+    public: bool = False
+
+    def enum_values(self, param: QueryParam) -> tuple[str, ...] | None:
+        """The values an enum parameter takes (its StrEnum's, loaded on first use)."""
+        if param.enum is None or isinstance(param.enum, tuple):
+            return param.enum
+        return _enum_values(self.models_module, param.enum)
+
+    def check_params(self, path_values: dict[str, str], query: dict[str, str]) -> None:
+        """422 naming the parameter when a value is outside what the route declares."""
+        for path_param in self.path_params:
+            if path_param.name in path_values:
+                self._check(path_param, path_values[path_param.name])
+        for param in self.query:
+            if param.name in query:
+                self._check(param, query[param.name])
+
+    def _check(self, param: QueryParam, value: str) -> None:
+        allowed = self.enum_values(param)
+        if allowed is not None and value not in allowed:
+            raise ValidationFailed(
+                f"{param.name} must be one of {', '.join(allowed)}.", field=param.name
+            )
+        if param.max_length is not None and len(value) > param.max_length:
+            raise ValidationFailed(
+                f"{param.name} may be at most {param.max_length} characters.", field=param.name
+            )
+        if param.pattern is not None and not re.fullmatch(param.pattern, value):
+            raise ValidationFailed(f"{param.name} is not valid here.", field=param.name)
 
     def body_model(self) -> type[BaseModel] | None:
         return self._resolve(self.body)
@@ -72,6 +130,11 @@ class RouteDoc:
 ROUTE_DOCS: dict[tuple[str, str], RouteDoc] = {}
 
 
+@cache
+def _enum_values(module: str, name: str) -> tuple[str, ...]:
+    return tuple(str(member.value) for member in getattr(import_module(module), name))
+
+
 @lru_cache(maxsize=1)
 def authorizer() -> CognitoUserPoolAuthorizer:
     """The Cognito authorizer every route uses; CDK points it at the stack's user pool."""
@@ -86,18 +149,40 @@ def route(
     *,
     summary: str,
     tag: str,
+    operation_id: str,
     body: type[BaseModel] | str | None = None,
     response: type[BaseModel] | str | None = None,
     status: int = 200,
     query: tuple[QueryParam, ...] = (),
     headers: tuple[str, ...] = (),
     errors: tuple[int, ...] = (400, 401, 403, 404),
+    path_params: tuple[PathParam, ...] = (),
+    public: bool = False,
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Register a documented route on a Blueprint (full path, one method).
 
+    `operation_id` is the operation's stable name in the OpenAPI document (createCustomer);
     `body` and `response` name models of the area's `models` module (or are the classes).
+    `public` routes need no token (the API's index); every other one sits behind the
+    authorizer.
     """
     models_module = bp._import_name.rsplit(".", 1)[0] + ".models"
+    doc = RouteDoc(
+        path,
+        method,
+        summary,
+        tag,
+        operation_id,
+        body,
+        response,
+        status,
+        query,
+        headers,
+        errors,
+        models_module,
+        path_params,
+        public,
+    )
 
     def register(view: Callable[..., Response]) -> Callable[..., Response]:
         @wraps(view)
@@ -107,22 +192,17 @@ def route(
                 # long or with control characters names anything we store.
                 if len(value) > MAX_PATH_PARAM or not value.isprintable():
                     raise NotFound(f"No such {name}.", field=name)
+            request = bp.current_request
+            doc.check_params(params, dict(request.query_params or {}) if request else {})
             return view(**params)
 
-        ROUTE_DOCS[(path, method)] = RouteDoc(
+        ROUTE_DOCS[(path, method)] = doc
+        bp.route(
             path,
-            method,
-            summary,
-            tag,
-            body,
-            response,
-            status,
-            query,
-            headers,
-            errors,
-            models_module,
-        )
-        bp.route(path, methods=[method], authorizer=authorizer(), content_types=JSON_TYPES)(checked)
+            methods=[method],
+            authorizer=None if public else authorizer(),
+            content_types=JSON_TYPES,
+        )(checked)
         return view
 
     return register
@@ -137,19 +217,45 @@ def principal(request: Request) -> Principal:
 
 
 def parse_body(request: Request, model: type[ModelT]) -> ModelT:
-    """The JSON body validated by `model`; 400 for non-JSON, 422 naming each bad field."""
+    """The JSON body validated by `model`; 415 without a JSON Content-Type, 400 for non-JSON
+    (or a key given twice), 422 naming each bad field."""
+    # Chalice refuses a wrong Content-Type (415) but takes a missing one for JSON; a client
+    # that names no type has not said it sends JSON, so we refuse it the same way.
+    if not request.headers or not request.headers.get("content-type"):
+        raise UnsupportedMediaType(
+            "Send the body as JSON, with Content-Type: application/json.", field="Content-Type"
+        )
     raw = request.raw_body
     if not raw:
         raise BadRequest("The request needs a JSON object body.", field="body")
+    loads_json(raw)  # 400 for what is not strict JSON (a key twice, NaN), naming the key
+    from .models import validate_json
+
+    return validate_json(model, raw)
+
+
+def loads_json(raw: bytes | str) -> Any:
+    """Strict JSON: no key twice in an object, no NaN or Infinity (neither is JSON); 400."""
     try:
-        data = json.loads(raw)
+        return json.loads(raw, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"The body is not valid JSON: {exc}.", field="body") from None
     except RecursionError:
         raise BadRequest("The body nests too deeply.", field="body") from None
-    from .models import validate
 
-    return validate(model, data)
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            # Which of the two values counts is up to each parser: refuse rather than guess.
+            raise BadRequest(f"The key {key!r} appears twice in one object.", field=key)
+        found[key] = value
+    return found
+
+
+def _no_constant(name: str) -> Any:
+    raise BadRequest(f"{name} is not a JSON number.", field="body")
 
 
 def query_params(request: Request) -> dict[str, str]:
@@ -169,12 +275,14 @@ def etag(version: int) -> str:
 def expected_version(request: Request) -> int | None:
     """The version an If-Match header insists on (None when absent or `*`)."""
     raw = request.headers.get("if-match") if request.headers else None
-    if raw is None or raw.strip() == "*":
+    if raw is None:
         return None
-    value = raw.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise BadRequest("If-Match must be an ETag returned by this API.", field="If-Match")
-    return int(value)
+    value = raw.strip()
+    if not re.fullmatch(IF_MATCH_PATTERN, value):
+        raise BadRequest(
+            'If-Match must be an ETag returned by this API (e.g. "3") or *.', field="If-Match"
+        )
+    return None if value == "*" else int(value.strip('"'))
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -212,7 +320,7 @@ def create_once(
         tenant=caller.tenant_id,
         user=caller.user_id,
         route=route_key,
-        body=json.loads(request.raw_body or b"null"),
+        body=loads_json(request.raw_body or b"null"),
         create=run,
         lambda_context=getattr(request, "lambda_context", None),
     )

@@ -6,6 +6,7 @@ again; the same key with a different body is refused, as is one still in flight.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -15,6 +16,8 @@ from .settings import get_settings
 
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "Idempotent-Replayed"
+# 1-255 visible ASCII characters, spaces inside (the OpenAPI document declares the same).
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]([ -~]{0,253}[!-~])?$"
 
 
 @lru_cache(maxsize=1)
@@ -51,9 +54,9 @@ def idempotency_key(headers: dict[str, str]) -> str | None:
     if key is None:
         return None
     key = key.strip()
-    if not 1 <= len(key) <= 255 or not key.isprintable():
+    if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
         raise BadRequest(
-            "Idempotency-Key must be 1-255 printable characters.", field="Idempotency-Key"
+            "Idempotency-Key must be 1-255 printable ASCII characters.", field="Idempotency-Key"
         )
     return key
 

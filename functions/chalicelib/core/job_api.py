@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from .http import QueryParam, json_response, principal, query_params, route
+from .http import PathParam, QueryParam, json_response, principal, query_params, route
 from .pagination import page_size
 
 bp = Blueprint(__name__)
@@ -17,10 +17,11 @@ TAG = "jobs"
     "GET",
     summary="Background jobs of the tenant, newest first (admins: all; others: their own)",
     tag=TAG,
+    operation_id="listJobs",
     response="JobPage",
     query=(
-        QueryParam("limit", "Page size (1-100, default 25)."),
-        QueryParam("next", "Cursor from the previous page."),
+        QueryParam("limit", "Page size (1-100, default 25).", minimum=1, maximum=100),
+        QueryParam("next", "Cursor from the previous page.", max_length=2048),
     ),
 )
 def list_jobs() -> Response:
@@ -34,7 +35,14 @@ def list_jobs() -> Response:
 
 
 @route(
-    bp, "/v1/jobs/{job_id}", "GET", summary="A background job's progress", tag=TAG, response="Job"
+    bp,
+    "/v1/jobs/{job_id}",
+    "GET",
+    summary="A background job's progress",
+    tag=TAG,
+    operation_id="getJob",
+    response="Job",
+    path_params=(PathParam("job_id", "The job's id.", max_length=64),),
 )
 def get_job(job_id: str) -> Response:
     from .job_service import get_job as job

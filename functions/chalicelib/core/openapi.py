@@ -14,7 +14,17 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from .http import ROUTE_DOCS, RouteDoc
+from .http import (
+    API_TITLE,
+    API_VERSION,
+    IF_MATCH_PATTERN,
+    MAX_PATH_PARAM,
+    ROUTE_DOCS,
+    PathParam,
+    QueryParam,
+    RouteDoc,
+)
+from .idempotency import IDEMPOTENCY_KEY_PATTERN
 
 REF = "#/components/schemas/{model}"
 SCHEMAS_DIR = Path(__file__).resolve().parents[3] / "schemas"
@@ -60,25 +70,91 @@ def _models(docs: dict[tuple[str, str], RouteDoc]) -> list[type[BaseModel]]:
     return [seen[name] for name in sorted(seen)]
 
 
-def _operation(doc: RouteDoc) -> dict[str, Any]:
-    params: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in re.findall(r"{([^}]+)}", doc.path)
-    ]
+HEADER_SCHEMAS: dict[str, dict[str, Any]] = {
+    "If-Match": {
+        "type": "string",
+        "pattern": IF_MATCH_PATTERN,
+        "description": 'The ETag you read (e.g. "3"; 3 is taken too), or * for any version; '
+        "412 when stale.",
+    },
+    "Idempotency-Key": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": IDEMPOTENCY_KEY_PATTERN,
+        "description": "1-255 printable ASCII characters; a retry with the same key replays "
+        "the first answer.",
+    },
+}
+
+
+def _param_schema(doc: RouteDoc, param: QueryParam, *, path: bool = False) -> dict[str, Any]:
+    if param.minimum is not None or param.maximum is not None:
+        schema: dict[str, Any] = {"type": "integer"}
+        if param.minimum is not None:
+            schema["minimum"] = param.minimum
+        if param.maximum is not None:
+            schema["maximum"] = param.maximum
+        return schema
+    schema = {"type": "string"}
+    values = doc.enum_values(param)
+    if values is not None:
+        schema["enum"] = list(values)
+        return schema
+    if path:
+        schema.update(minLength=1, maxLength=MAX_PATH_PARAM)
+    if param.max_length is not None:
+        schema["maxLength"] = param.max_length
+    if param.pattern is not None:
+        schema["pattern"] = param.pattern
+    return schema
+
+
+def _parameters(doc: RouteDoc) -> list[dict[str, Any]]:
+    declared = {p.name: p for p in doc.path_params}
+    params: list[dict[str, Any]] = []
+    for name in re.findall(r"{([^}]+)}", doc.path):
+        param = declared.get(name, PathParam(name))
+        entry = {"name": name, "in": "path", "required": True}
+        if param.description:
+            entry["description"] = param.description
+        params.append({**entry, "schema": _param_schema(doc, param, path=True)})
     params += [
         {
             "name": q.name,
             "in": "query",
             "required": q.required,
             "description": q.description,
-            "schema": {"type": "string"},
+            "schema": _param_schema(doc, q),
         }
         for q in doc.query
     ]
     params += [
-        {"name": h, "in": "header", "required": False, "schema": {"type": "string"}}
+        {"name": h, "in": "header", "required": False, "schema": HEADER_SCHEMAS[h]}
         for h in doc.headers
     ]
+    return params
+
+
+def _statuses(doc: RouteDoc) -> set[int]:
+    """What the route may answer besides success: its own errors and those of the plumbing."""
+    statuses = set(doc.errors) | {405, 429}
+    if not doc.public:
+        statuses |= {401}
+    if doc.body is not None:
+        statuses |= {400, 415, 422}  # not JSON, not JSON's Content-Type, a bad field
+    if doc.query or doc.path_params:
+        statuses |= {400, 422}  # a value outside what the parameter declares
+    if "{" in doc.path:
+        statuses |= {404}  # nothing by that id (or an id no record could have)
+    if "If-Match" in doc.headers:
+        statuses |= {400, 412}
+    if "Idempotency-Key" in doc.headers:
+        statuses |= {400, 409, 422}  # malformed, still in progress, reused with another body
+    return statuses
+
+
+def _operation(doc: RouteDoc) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     response = doc.response_model()
     body = doc.body_model()
@@ -91,15 +167,15 @@ def _operation(doc: RouteDoc) -> dict[str, Any]:
         }
     else:
         responses[str(doc.status)] = {"description": doc.summary}
-    for status in sorted(set(doc.errors) | {401, 405, 429}):
+    for status in sorted(_statuses(doc)):
         responses[str(status)] = {"$ref": f"#/components/responses/Problem{status}"}
     operation: dict[str, Any] = {
-        "operationId": f"{doc.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', doc.path.lower()).strip('_')}",
+        "operationId": doc.operation_id,
         "summary": doc.summary,
         "tags": [doc.tag],
-        "parameters": params,
+        "parameters": _parameters(doc),
         "responses": responses,
-        "security": [{"CognitoJwt": []}],
+        "security": [] if doc.public else [{"CognitoJwt": []}],
     }
     if body is not None:
         operation["requestBody"] = {
@@ -117,7 +193,7 @@ def build_openapi() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for (path, method), doc in docs.items():
         paths.setdefault(path, {})[method.lower()] = _operation(doc)
-    statuses = sorted({s for d in docs.values() for s in d.errors} | {401, 405, 429, 500})
+    statuses = sorted({s for d in docs.values() for s in _statuses(d)} | {500})
     responses = {
         f"Problem{s}": {
             "description": "Problem details",
@@ -130,12 +206,13 @@ def build_openapi() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "CRM backend API",
-            "version": "1.0.0",
+            "title": API_TITLE,
+            "version": API_VERSION,
             "description": "Customers, their identities and their whole story. Every error is "
             "application/problem+json; creating POSTs accept Idempotency-Key; changes accept If-Match.",
         },
         "servers": [{"url": "http://127.0.0.1:8000", "description": "make run"}],
+        "tags": _tags(),
         "paths": paths,
         "components": {
             "schemas": schemas,
@@ -150,6 +227,17 @@ def build_openapi() -> dict[str, Any]:
             },
         },
     }
+
+
+def _tags() -> list[dict[str, str]]:
+    """One tag per area (its summary from the registry), after the API's own."""
+    from .area_registry import registry
+
+    own = [
+        {"name": "api", "description": "The API itself: its index and this document."},
+        {"name": "jobs", "description": "Background jobs (e.g. a rule applied to every customer)."},
+    ]
+    return [*own, *({"name": a.name, "description": a.summary} for a in registry().areas)]
 
 
 def body_schemas() -> dict[str, dict[str, Any]]:

@@ -30,15 +30,15 @@ from .http import (
 from .pagination import page_size
 
 PAGING = (
-    QueryParam("limit", "Page size (1-100, default 25)."),
-    QueryParam("next", "Cursor from the previous page."),
+    QueryParam("limit", "Page size (1-100, default 25).", minimum=1, maximum=100),
+    QueryParam("next", "Cursor from the previous page.", max_length=2048),
 )
 
 
 @dataclass(frozen=True)
 class RuleRoutes:
     path: str  # "/v1/tag-rules"
-    tag: str  # OpenAPI tag
+    tag: str  # OpenAPI tag: the area's name
     noun: str  # "tag rule"
     model: str  # "TagRule": TagRuleCreate, TagRulePatch, TagRule, TagRulePage
     unique_names: bool = False  # creating and renaming may answer 409
@@ -109,22 +109,27 @@ def rule_routes(bp: Blueprint, spec: RuleRoutes) -> None:
     a, noun = spec.article, spec.noun
     route(
         bp, spec.path, "POST", summary=f"Create {a} {noun}", tag=spec.tag,
+        operation_id=f"create{spec.model}",
         body=f"{spec.model}Create", response=spec.model, status=201,
         headers=("Idempotency-Key",), errors=(400, 401, 403, *conflict, 422),
     )(named(create, spec.view_name("create")))  # fmt: skip
     route(
         bp, spec.path, "GET", summary=f"List the tenant's {noun}s", tag=spec.tag,
+        operation_id=f"list{spec.model}s",
         response=f"{spec.model}Page", query=PAGING,
     )(named(listing, spec.view_name("list", plural=True)))  # fmt: skip
     route(
         bp, item, "GET", summary=f"Get {a} {noun}", tag=spec.tag, response=spec.model,
+        operation_id=f"get{spec.model}",
     )(named(get, spec.view_name("get")))  # fmt: skip
     route(
         bp, item, "PATCH", summary=f"Change {a} {noun}", tag=spec.tag,
+        operation_id=f"update{spec.model}",
         body=f"{spec.model}Patch", response=spec.model, headers=("If-Match",),
         errors=(400, 401, 403, 404, *conflict, 412, 422),
     )(named(patch, spec.view_name("patch")))  # fmt: skip
     route(
         bp, item, "DELETE", summary=f"Delete {a} {noun}{spec.on_delete}", tag=spec.tag,
+        operation_id=f"delete{spec.model}",
         status=204, headers=("If-Match",), errors=(400, 401, 403, 404, 412),
     )(named(delete, spec.view_name("delete")))  # fmt: skip

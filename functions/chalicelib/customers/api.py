@@ -9,6 +9,7 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from ..core import (
+    PathParam,
     QueryParam,
     create_once,
     expected_version,
@@ -25,8 +26,8 @@ bp = Blueprint(__name__)
 TAG = "customers"
 ITEM = "/v1/customers/{customer_id}"
 PAGING = (
-    QueryParam("limit", "Page size (1-100, default 25)."),
-    QueryParam("next", "Cursor from the previous page."),
+    QueryParam("limit", "Page size (1-100, default 25).", minimum=1, maximum=100),
+    QueryParam("next", "Cursor from the previous page.", max_length=2048),
 )
 IDEMPOTENT = ("Idempotency-Key",)
 CONDITIONAL = ("If-Match",)
@@ -38,6 +39,7 @@ CONDITIONAL = ("If-Match",)
     "POST",
     summary="Create a customer with its identities",
     tag=TAG,
+    operation_id="createCustomer",
     body="CustomerCreate",
     response="Customer",
     status=201,
@@ -66,12 +68,15 @@ def create_customer() -> Response:
     "GET",
     summary="List customers by owner, stage, tier or tag",
     tag=TAG,
+    operation_id="listCustomers",
     response="CustomerPage",
     query=(
-        QueryParam("owner", "Owner's user id (default: the caller)."),
-        QueryParam("stage", "Lifecycle stage."),
-        QueryParam("tier", "Tier."),
-        QueryParam("tag", "Tag name."),
+        QueryParam(
+            "owner", "Owner's user id (default: the caller).", pattern=r"^[A-Za-z0-9_.@-]{1,64}$"
+        ),
+        QueryParam("stage", "Lifecycle stage.", enum="LifecycleStage"),
+        QueryParam("tier", "Tier.", enum="Tier"),
+        QueryParam("tag", "Tag name.", max_length=64),
         *PAGING,
     ),
     errors=(400, 401, 403, 422),
@@ -88,7 +93,15 @@ def list_customers() -> Response:
     return json_response(page)
 
 
-@route(bp, ITEM, "GET", summary="Get a customer's profile", tag=TAG, response="Customer")
+@route(
+    bp,
+    ITEM,
+    "GET",
+    summary="Get a customer's profile",
+    tag=TAG,
+    operation_id="getCustomer",
+    response="Customer",
+)
 def get_customer(customer_id: str) -> Response:
     from . import service
 
@@ -102,6 +115,7 @@ def get_customer(customer_id: str) -> Response:
     "PATCH",
     summary="Change a customer's profile (merge patch)",
     tag=TAG,
+    operation_id="updateCustomer",
     body="CustomerPatch",
     response="Customer",
     headers=CONDITIONAL,
@@ -123,6 +137,7 @@ def patch_customer(customer_id: str) -> Response:
     "DELETE",
     summary="Delete a customer (soft; frees its identities)",
     tag=TAG,
+    operation_id="deleteCustomer",
     status=204,
     headers=CONDITIONAL,
     errors=(400, 401, 403, 404, 412),
@@ -141,6 +156,7 @@ def delete_customer(customer_id: str) -> Response:
     "POST",
     summary="Add an identity (unique in the tenant)",
     tag=TAG,
+    operation_id="addIdentity",
     body="IdentityIn",
     response="Customer",
     headers=CONDITIONAL,
@@ -162,9 +178,13 @@ def add_identity(customer_id: str) -> Response:
     "DELETE",
     summary="Remove an identity",
     tag=TAG,
+    operation_id="removeIdentity",
     response="Customer",
     headers=CONDITIONAL,
-    query=(QueryParam("system", "Source system of an external id."),),
+    path_params=(PathParam("kind", "The identity's kind.", enum="IdentityKind"),),
+    query=(
+        QueryParam("system", "Source system of an external id.", pattern=r"^[a-z0-9_-]{1,32}$"),
+    ),
     errors=(400, 401, 403, 404, 412, 422),
 )
 def remove_identity(customer_id: str, kind: str, value: str) -> Response:
@@ -187,6 +207,7 @@ def remove_identity(customer_id: str, kind: str, value: str) -> Response:
     "POST",
     summary="Add a contact person",
     tag=TAG,
+    operation_id="addContact",
     body="ContactCreate",
     response="Contact",
     status=201,
@@ -214,6 +235,7 @@ def add_contact(customer_id: str) -> Response:
     "POST",
     summary="Log an interaction (call, visit, chat...)",
     tag=TAG,
+    operation_id="logInteraction",
     body="InteractionCreate",
     response="Interaction",
     status=201,
@@ -241,6 +263,7 @@ def add_interaction(customer_id: str) -> Response:
     "POST",
     summary="Record an order",
     tag=TAG,
+    operation_id="recordOrder",
     body="OrderCreate",
     response="Order",
     status=201,
@@ -268,6 +291,7 @@ def add_order(customer_id: str) -> Response:
     "GET",
     summary="The customer's whole story, one Query per page",
     tag=TAG,
+    operation_id="getCustomer360",
     response="Customer360",
     query=PAGING,
 )
@@ -287,6 +311,7 @@ def customer_360(customer_id: str) -> Response:
     "POST",
     summary="Find likely duplicates by identity and name",
     tag=TAG,
+    operation_id="matchCustomers",
     body="MatchRequest",
     response="MatchResult",
     errors=(400, 401, 403, 422),

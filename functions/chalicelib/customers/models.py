@@ -6,20 +6,31 @@ area's section appears in the view, typed, without a line here.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, create_model, field_validator
+from pydantic import Field, StringConstraints, WithJsonSchema, create_model
 
-from ..core import Schema, Strict, registry
+from ..core import DynamoNumber, Line, Moment, Schema, Strict, Text, WholeNumber, registry
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[Line, Field(min_length=1, max_length=200)]
 UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
-CustomValue = str | int | float | bool | date | None
+ShortText = Annotated[Line, Field(max_length=500)]
+ItemId = Annotated[Line, Field(min_length=1, max_length=64)]
+CUSTOM_FIELD_NAME = r"^[a-z][a-z0-9_]{0,39}$"
+# A custom field's value; its type is the tenant's (TenantSettings), checked by rules.
+CustomValue = Annotated[Text, Field(max_length=2000)] | DynamoNumber | bool | None
+CustomFields = Annotated[
+    dict[Annotated[str, StringConstraints(pattern=CUSTOM_FIELD_NAME)], CustomValue],
+    Field(
+        max_length=100,
+        description="Values of the tenant's custom fields (GET /v1/tenant-settings).",
+        json_schema_extra={"propertyNames": {"pattern": CUSTOM_FIELD_NAME}},
+    ),
+]
 # Profile fields an automation rule may set (besides custom fields, checked per tenant).
 RULE_CHANGEABLE_FIELDS = ("lifecycle_stage", "tier")
 
@@ -82,7 +93,7 @@ class Consent(Strict):
 
 class IdentityIn(Strict):
     kind: IdentityKind
-    value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=254)]
+    value: Annotated[Line, Field(min_length=1, max_length=254)]
     system: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,32}$")] | None = Field(
         default=None, description="Source system of an external id, e.g. 'erp'."
     )
@@ -104,7 +115,7 @@ class CustomerCreate(Strict):
     tier: Tier = Tier.STANDARD
     source: SourceChannel = SourceChannel.OTHER
     consent: Consent = Field(default_factory=Consent)
-    custom_fields: dict[str, CustomValue] = Field(default_factory=dict, max_length=100)
+    custom_fields: CustomFields = Field(default_factory=dict)
     identities: list[IdentityIn] = Field(default_factory=list, max_length=20)
 
 
@@ -119,7 +130,7 @@ class CustomerPatch(Strict):
     tier: Tier | None = None
     source: SourceChannel | None = None
     consent: Consent | None = None
-    custom_fields: dict[str, CustomValue] | None = Field(default=None, max_length=100)
+    custom_fields: CustomFields | None = None
 
 
 class Customer(Schema):
@@ -149,10 +160,10 @@ class CustomerPage(Schema):
 class ContactCreate(Strict):
     name: Name
     title: ShortText | None = None
-    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
-    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    phone: Annotated[Line, Field(max_length=40)] | None = None
+    email: Annotated[Line, Field(max_length=254)] | None = None
     is_primary: bool = False
-    notes: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    notes: Annotated[Text, Field(max_length=2000)] | None = None
 
 
 class Contact(Schema):
@@ -191,22 +202,14 @@ class Direction(StrEnum):
     OUTBOUND = "outbound"
 
 
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("needs a time zone, e.g. 2026-11-23T10:00:00+08:00")
-    return value.astimezone(UTC)
-
-
 class InteractionCreate(Strict):
     kind: InteractionKind
     channel: InteractionChannel
     direction: Direction
     subject: ShortText | None = None
-    text: Annotated[str, StringConstraints(max_length=10000)] = ""
-    occurred_at: datetime | None = Field(default=None, description="Defaults to now.")
-    contact_id: str | None = None
-
-    _tz = field_validator("occurred_at")(lambda v: None if v is None else _aware(v))
+    text: Annotated[Text, Field(max_length=10000)] = ""
+    occurred_at: Moment | None = Field(default=None, description="Defaults to now.")
+    contact_id: ItemId | None = None
 
 
 class Interaction(Schema):
@@ -229,25 +232,37 @@ class OrderStatus(StrEnum):
     REFUNDED = "refunded"
 
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+Money = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=14, decimal_places=2),
+    WithJsonSchema(
+        {
+            "description": "An amount: 0 to 999999999999.99, at most 2 decimals; a JSON number "
+            'or a string such as "199.00".',
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 999999999999.99, "multipleOf": 0.01},
+                {"type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$"},
+            ],
+        },
+        mode="validation",
+    ),
+]
 
 
 class OrderLine(Strict):
-    sku: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    sku: Annotated[Line, Field(min_length=1, max_length=64)]
     name: ShortText | None = None
-    quantity: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    quantity: Annotated[int, Field(ge=1, le=1_000_000), WholeNumber] = 1
     unit_price: Money
 
 
 class OrderCreate(Strict):
-    order_no: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    order_no: Annotated[Line, Field(min_length=1, max_length=64)] | None = None
     amount: Money
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
     status: OrderStatus = OrderStatus.PLACED
     items: list[OrderLine] = Field(default_factory=list, max_length=200)
-    occurred_at: datetime | None = Field(default=None, description="Defaults to now.")
-
-    _tz = field_validator("occurred_at")(lambda v: None if v is None else _aware(v))
+    occurred_at: Moment | None = Field(default=None, description="Defaults to now.")
 
 
 class Order(Schema):
@@ -320,10 +335,10 @@ class CustomFieldType(StrEnum):
 
 
 class CustomFieldDef(Strict):
-    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    name: Annotated[str, StringConstraints(pattern=CUSTOM_FIELD_NAME)]
     type: CustomFieldType
     required: bool = False
-    options: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
+    options: list[Annotated[Line, Field(min_length=1, max_length=100)]] = Field(
         default_factory=list, max_length=200
     )
     label: ShortText | None = None
@@ -332,4 +347,6 @@ class CustomFieldDef(Strict):
 class TenantSettings(Strict):
     default_phone_region: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "CN"
     custom_fields: list[CustomFieldDef] = Field(default_factory=list, max_length=100)
-    version: int | None = Field(default=None, description="Read-only; send If-Match to update.")
+    version: Annotated[int, WholeNumber] | None = Field(
+        default=None, description="Read-only; send If-Match to update."
+    )

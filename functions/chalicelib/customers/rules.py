@@ -9,10 +9,17 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from ..core import Forbidden, Principal, Role, ValidationFailed, can_read_owned, can_write_owned
+from ..core import (
+    Forbidden,
+    Principal,
+    Role,
+    ValidationFailed,
+    can_read_owned,
+    can_write_owned,
+    parse_day,
+)
 from .models import CustomFieldDef, CustomFieldType, IdentityIn, IdentityKind
 
 EMAIL_RE = re.compile(
@@ -274,10 +281,7 @@ def _coerce(definition: CustomFieldDef, value: Any) -> Any:
     ):
         return value
     if kind is CustomFieldType.DATE:
-        try:
-            return date.fromisoformat(str(value)).isoformat()
-        except ValueError:
-            raise ValueError("expects a date like 2026-11-23") from None
+        return parse_day(value)
     if kind is CustomFieldType.ENUM and value in definition.options:
         return value
     if kind is CustomFieldType.ENUM:

@@ -14,7 +14,8 @@ bp = Blueprint(__name__)
     "/v1/tenant-settings",
     "GET",
     summary="The tenant's settings",
-    tag="settings",
+    tag="customers",
+    operation_id="getTenantSettings",
     response="TenantSettings",
 )
 def get_settings() -> Response:
@@ -31,7 +32,8 @@ def get_settings() -> Response:
     "/v1/tenant-settings",
     "PUT",
     summary="Replace the tenant's settings (admin)",
-    tag="settings",
+    tag="customers",
+    operation_id="replaceTenantSettings",
     body="TenantSettings",
     response="TenantSettings",
     headers=("If-Match",),

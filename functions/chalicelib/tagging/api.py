@@ -9,7 +9,7 @@ from chalice.app import Blueprint, Response
 from ..core import RuleRoutes, json_response, parse_body, principal, route, rule_routes
 
 bp = Blueprint(__name__)
-TAG = "tag rules"
+TAG = "tagging"
 
 rule_routes(
     bp,
@@ -30,6 +30,7 @@ rule_routes(
     "POST",
     summary="Which customers (one page) a condition would tag, without writing",
     tag=TAG,
+    operation_id="dryRunTagRule",
     body="DryRunRequest",
     response="DryRunResult",
     errors=(400, 401, 403, 422),
@@ -50,6 +51,7 @@ def dry_run_tag_rule() -> Response:
     "POST",
     summary="Create an industry template's starter tag rules",
     tag=TAG,
+    operation_id="enableTagTemplate",
     body="EnableTemplateRequest",
     response="EnableTemplateResult",
     status=201,

@@ -6,18 +6,25 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
-from ..core import Schema, Strict
+from ..core import Line, Schema, Strict, Text, WholeNumber
 from ..customers.models import LifecycleStage, Tier
 
-# A tag name is also the sort key `TAG#<name>`: no '#', no control characters.
+
+def no_hash(name: str) -> str:
+    if "#" in name:
+        raise ValueError("must not contain '#'")
+    return name
+
+
+# A tag name is also the sort key `TAG#<name>`: no '#' (and, as a Line, no control characters).
 TagName = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^#\x00-\x1f]+$"
-    ),
+    Line,
+    Field(min_length=1, max_length=64, json_schema_extra={"not": {"pattern": "#"}}),
+    AfterValidator(no_hash),
 ]
+Description = Annotated[Text, Field(max_length=500)]
 Condition = Annotated[
     Any,
     Field(
@@ -39,18 +46,18 @@ class TagRuleCreate(Strict):
     name: TagName = Field(description="The tag the rule sets; unique in the tenant.")
     category: TagCategory
     condition: Condition
-    weight: Annotated[int, Field(ge=0, le=100)] = 50
+    weight: Annotated[int, Field(ge=0, le=100), WholeNumber] = 50
     enabled: bool = True
-    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+    description: Description | None = None
 
 
 class TagRulePatch(Strict):
     name: TagName | None = None
     category: TagCategory | None = None
     condition: Condition | None = None
-    weight: Annotated[int, Field(ge=0, le=100)] | None = None
+    weight: Annotated[int, Field(ge=0, le=100), WholeNumber] | None = None
     enabled: bool | None = None
-    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+    description: Description | None = None
 
 
 class TagRule(Schema):
@@ -98,8 +105,10 @@ class DryRunRequest(Strict):
         default_factory=lambda: DryRunScope(lifecycle_stage=LifecycleStage.CUSTOMER),
         description="Defaults to the customers in lifecycle stage 'customer'.",
     )
-    limit: Annotated[int, Field(ge=1, le=100)] = 25
-    next: str | None = Field(default=None, description="Cursor of the previous dry run's page.")
+    limit: Annotated[int, Field(ge=1, le=100), WholeNumber] = 25
+    next: Annotated[str, StringConstraints(max_length=2048)] | None = Field(
+        default=None, description="Cursor of the previous dry run's page."
+    )
 
 
 class DryRunMatch(Schema):
