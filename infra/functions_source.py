@@ -149,7 +149,11 @@ def staged_functions(functions_dir: Path) -> Path:
 def _prune_staged(keep: Path) -> None:
     cutoff = time.time() - _STALE_AFTER_SECONDS
     for entry in STAGED_DIR.iterdir():
-        if entry != keep and entry.stat().st_mtime < cutoff:
+        try:
+            stale = entry != keep and entry.stat().st_mtime < cutoff
+        except FileNotFoundError:  # another synth's scratch copy, renamed or removed meanwhile
+            continue
+        if stale:
             _remove_tree(entry)
 
 
