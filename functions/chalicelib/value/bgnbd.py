@@ -79,16 +79,20 @@ class _Data:
     # customers whose likelihood has the dropped-out term
     x: FloatArray
     t_x: FloatArray
-    T: FloatArray  # noqa: N815
+    T: FloatArray
     w: FloatArray | None
     x_index: NDArray[np.intp]
     # customers without it (BG/NBD's x = 0): only (alpha + T)^-r
-    T0: FloatArray  # noqa: N815
+    T0: FloatArray
     w0: FloatArray | None
 
 
 def _prepare(
-    x: FloatArray, t_x: FloatArray, T: FloatArray, w: FloatArray | None, model: Model  # noqa: N803
+    x: FloatArray,
+    t_x: FloatArray,
+    T: FloatArray,  # noqa: N803
+    w: FloatArray | None,
+    model: Model,
 ) -> _Data:
     unique_x, where = np.unique(x, return_inverse=True)
     count_x = np.bincount(where, weights=w, minlength=unique_x.shape[0]).astype(np.float64)
@@ -146,8 +150,9 @@ def _log_likelihood(
     g_r += _sum(dropped * lag - log_at, data.w) - _sum(log_ab, data.w0)
     g_alpha = n * r / alpha - r * _sum(1.0 / (alpha + data.T0), data.w0)
     g_alpha += _sum(k * (dropped * (inv_at - inv_atx) - inv_at), data.w)
-    dropped_by_x = np.bincount(data.x_index, weights=dropped if data.w is None else dropped * data.w,
-                               minlength=ux.shape[0])
+    dropped_by_x = np.bincount(
+        data.x_index, weights=dropped if data.w is None else dropped * data.w, minlength=ux.shape[0]
+    )
     g_a = n * digamma(a + b) - cx @ psi_ab + dropped_by_x.sum() / a
     with np.errstate(divide="ignore"):
         inv_beta = np.where(beta > 1.0, 1.0 / (beta - 1.0), 0.0)
@@ -198,8 +203,9 @@ def fit_purchase_model(
     ll = found.mean_log_likelihood * data.total
     params = PurchaseParams(model, r, alpha, a, b, summary.time_unit, ll, len(summary))
     if found.on_bound:
-        return PurchaseFit("degenerate", None, f"a parameter hit its bound: {params}",
-                           found.iterations)
+        return PurchaseFit(
+            "degenerate", None, f"a parameter hit its bound: {params}", found.iterations
+        )
     return PurchaseFit("ok", params, "converged", found.iterations)
 
 
@@ -207,14 +213,21 @@ def _arrays(*values: ArrayLike) -> list[FloatArray]:
     return [np.asarray(v, dtype=np.float64) for v in np.broadcast_arrays(*values)]
 
 
-def p_alive(params: PurchaseParams, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:  # noqa: N803, E501
+def p_alive(
+    params: PurchaseParams,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,  # noqa: N803
+) -> FloatArray:
     """Probability that each customer is still active at the end of their observation."""
     x, t_x, age = _arrays(frequency, recency, T)
     beta = params.b + x + _SHIFT[params.model]
     may_drop = x > 0 if params.model == "bgnbd" else np.ones(x.shape, bool)
     with np.errstate(divide="ignore", invalid="ignore"):
-        d = np.log(params.a) - np.log(beta - 1.0) + (params.r + x) * (
-            np.log(params.alpha + age) - np.log(params.alpha + t_x)
+        d = (
+            np.log(params.a)
+            - np.log(beta - 1.0)
+            + (params.r + x) * (np.log(params.alpha + age) - np.log(params.alpha + t_x))
         )
     # 1 / (1 + e^d), written so that neither a large nor a very negative d overflows.
     e = np.exp(-np.abs(d))
@@ -222,7 +235,9 @@ def p_alive(params: PurchaseParams, frequency: ArrayLike, recency: ArrayLike, T:
     return np.where(may_drop, alive, 1.0)
 
 
-def _by_quadrature(params: PurchaseParams, x: FloatArray, age: FloatArray, t: FloatArray) -> FloatArray:  # noqa: E501
+def _by_quadrature(
+    params: PurchaseParams, x: FloatArray, age: FloatArray, t: FloatArray
+) -> FloatArray:
     """E[purchases in t | alive] = E_p[(1 - (1 + p t/(alpha+T))^-(r+x)) / p], Gauss-Jacobi in p."""
     out = np.empty(x.shape)
     s = t / (params.alpha + age)
@@ -238,7 +253,9 @@ def _by_quadrature(params: PurchaseParams, x: FloatArray, age: FloatArray, t: Fl
     return out
 
 
-def purchases_if_alive(params: PurchaseParams, x: FloatArray, age: FloatArray, t: FloatArray) -> FloatArray:  # noqa: E501
+def purchases_if_alive(
+    params: PurchaseParams, x: FloatArray, age: FloatArray, t: FloatArray
+) -> FloatArray:
     """Expected purchases in the next t for customers still active (x, T, t broadcast together).
 
     The closed form (a + beta - 1)/(a - 1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(...)] is
@@ -265,7 +282,11 @@ def purchases_if_alive(params: PurchaseParams, x: FloatArray, age: FloatArray, t
 
 
 def expected_purchases(
-    params: PurchaseParams, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike, t: ArrayLike  # noqa: N803
+    params: PurchaseParams,
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    T: ArrayLike,  # noqa: N803
+    t: ArrayLike,
 ) -> FloatArray:
     """Expected purchases of each customer in the next t (in the parameters' time unit)."""
     x, t_x, age, horizon = _arrays(frequency, recency, T, t)

@@ -75,7 +75,11 @@ def spend_correlation(frequency: FloatArray, monetary_value: FloatArray) -> floa
 
 
 def _log_likelihood(
-    params: FloatArray, ux: FloatArray, cx: FloatArray, x: FloatArray, m: FloatArray,
+    params: FloatArray,
+    ux: FloatArray,
+    cx: FloatArray,
+    x: FloatArray,
+    m: FloatArray,
     sums: tuple[float, float, float],
 ) -> tuple[float, FloatArray]:
     p, q, gamma = (float(v) for v in params)
@@ -102,8 +106,9 @@ def fit_spend_model(summary: CustomerSummary) -> SpendFit:
     x, m = summary.frequency[used], summary.monetary_value[used]
     correlation = spend_correlation(x, m)
     if x.shape[0] < MIN_SPENDERS:
-        return SpendFit("failed", None, f"{x.shape[0]} repeat spenders, {MIN_SPENDERS} needed",
-                        correlation)
+        return SpendFit(
+            "failed", None, f"{x.shape[0]} repeat spenders, {MIN_SPENDERS} needed", correlation
+        )
     ux, where = np.unique(x, return_inverse=True)
     cx = np.bincount(where).astype(np.float64)
     log_m = np.log(m)
@@ -130,7 +135,9 @@ def fit_spend_model(summary: CustomerSummary) -> SpendFit:
     return SpendFit("ok", params, "converged", correlation)
 
 
-def expected_spend(params: SpendParams, frequency: ArrayLike, monetary_value: ArrayLike) -> FloatArray:  # noqa: E501
+def expected_spend(
+    params: SpendParams, frequency: ArrayLike, monetary_value: ArrayLike
+) -> FloatArray:
     """Expected spend per future purchase: (gamma + x m) p / (px + q - 1), the mean for x = 0.
 
     Where parameters leave that undefined (q <= 1 from a stored fit), a repeat customer keeps

@@ -40,8 +40,9 @@ def maximise(objective: Objective, start: FloatArray) -> Optimum:
     bounds = [(-LOG_BOUND, LOG_BOUND)] * start.shape[0]
     start = np.clip(start, -LOG_BOUND + 1.0, LOG_BOUND - 1.0)
     with np.errstate(all="ignore"):
-        found = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds,
-                         options=_OPTIONS)
+        found = minimize(
+            objective, start, jac=True, method="L-BFGS-B", bounds=bounds, options=_OPTIONS
+        )
     value = float(found.fun)
     gradient = np.asarray(found.jac, dtype=np.float64)
     # L-BFGS-B stops "abnormally" when a line search cannot improve on an optimum already reached

@@ -42,7 +42,7 @@ class CustomerSummary:
     customer_ids: NDArray[np.str_] | NDArray[np.object_]
     frequency: FloatArray
     recency: FloatArray
-    T: FloatArray  # noqa: N815 (the literature's name)
+    T: FloatArray
     monetary_value: FloatArray
     time_unit: TimeUnit
     # Sum of every counted purchase, the first included (RFM's M); None when not known
@@ -99,22 +99,22 @@ class CustomerSummary:
         return cls(ids, x, np.minimum(t_x, age), age, m, time_unit, total)
 
 
-def _local_days(epoch_seconds: NDArray[np.int64], time_zone: str) -> NDArray[np.int64]:
+def _offset_seconds(zone: ZoneInfo, instant: int) -> int:
+    offset = datetime.fromtimestamp(instant, UTC).astimezone(zone).utcoffset()
+    return 0 if offset is None else int(offset.total_seconds())
+
+
+def local_days(seconds: NDArray[np.int64], time_zone: str) -> NDArray[np.int64]:
     """Days since 1970-01-01 of each instant's local date in the time zone."""
     zone = ZoneInfo(time_zone)
-    buckets, where = np.unique(epoch_seconds // _OFFSET_BUCKET_SECONDS, return_inverse=True)
+    buckets, where = np.unique(seconds // _OFFSET_BUCKET_SECONDS, return_inverse=True)
     offsets = np.array(
-        [
-            int(datetime.fromtimestamp(int(b) * _OFFSET_BUCKET_SECONDS, UTC).astimezone(zone)
-                .utcoffset().total_seconds())  # type: ignore[union-attr]
-            for b in buckets
-        ],
-        dtype=np.int64,
+        [_offset_seconds(zone, int(b) * _OFFSET_BUCKET_SECONDS) for b in buckets], dtype=np.int64
     )
-    return (epoch_seconds + offsets[where]) // SECONDS_PER_DAY
+    return (seconds + offsets[where]) // SECONDS_PER_DAY
 
 
-def _epoch_seconds(ordered_at: ArrayLike) -> NDArray[np.int64]:
+def epoch_seconds(ordered_at: ArrayLike) -> NDArray[np.int64]:
     values = np.asarray(ordered_at)
     if np.issubdtype(values.dtype, np.datetime64):
         return values.astype("datetime64[s]").astype(np.int64)
@@ -140,7 +140,7 @@ def summarise_orders(
     the observation day are left out; customers are returned sorted by id.
     """
     ids = np.asarray(customer_ids)
-    seconds = _epoch_seconds(ordered_at)
+    seconds = epoch_seconds(ordered_at)
     value = np.asarray(amounts, dtype=np.float64)
     keep = np.ones(ids.shape[0], dtype=bool) if counted is None else np.asarray(counted, bool)
     if not (ids.shape == seconds.shape == value.shape == keep.shape):
@@ -148,7 +148,7 @@ def summarise_orders(
     if not np.all(np.isfinite(value[keep])):
         raise ValueError("amounts must be finite")
     end_day = (observation_end - _EPOCH).days
-    days = _local_days(seconds, time_zone) if seconds.size else seconds
+    days = local_days(seconds, time_zone) if seconds.size else seconds
     keep &= days <= end_day
     ids, days, value = ids[keep], days[keep], value[keep]
 
@@ -166,8 +166,10 @@ def summarise_orders(
     first_day = p_day[first]
     last_day = np.zeros(n, dtype=np.int64)
     last_day[p_who] = p_day  # purchases are sorted by day, so the last write is the last day
-    repeat_value = np.bincount(p_who[~first], weights=p_value[~first], minlength=n)
-    total_value = np.bincount(p_who, weights=p_value, minlength=n)
+    repeat_value = np.bincount(p_who[~first], weights=p_value[~first], minlength=n).astype(
+        np.float64
+    )
+    total_value = np.bincount(p_who, weights=p_value, minlength=n).astype(np.float64)
     frequency = (purchases - 1).astype(np.float64)
     monetary = np.divide(repeat_value, frequency, out=np.zeros(n), where=frequency > 0)
     per_unit = DAYS_PER_UNIT[time_unit]
