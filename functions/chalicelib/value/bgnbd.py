@@ -23,7 +23,8 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import betaln, digamma, gammaln, hyp2f1, roots_jacobi
+from scipy.linalg import eigh_tridiagonal
+from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from .optimise import maximise
 from .summary import CustomerSummary, TimeUnit
@@ -37,7 +38,7 @@ _WARM_START_ABOVE = 200_000
 _WARM_START_SIZE = 50_000
 _QUADRATURE_NODES = 64
 # Near a = 1 the closed form for future purchases cancels catastrophically (0/0).
-_NEAR_ONE = 1e-4
+_NEAR_ONE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -235,22 +236,52 @@ def p_alive(
     return np.where(may_drop, alive, 1.0)
 
 
+def _beta_rule(a: float, beta: float, n: int) -> tuple[FloatArray, FloatArray]:
+    """Gauss nodes and weights (summing to 1) for the Beta(a, beta) distribution on [0, 1].
+
+    Golub-Welsch on the Jacobi polynomials' recurrence: the weights come from eigenvectors, with
+    no Beta-function normalisation, which overflows when beta reaches the hundreds.
+    """
+    al, be = beta - 1.0, a - 1.0  # Jacobi weight (1-y)^al (1+y)^be on [-1, 1], p = (1+y)/2
+    k = np.arange(n, dtype=np.float64)
+    s = 2.0 * k + al + be
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diagonal = np.where(k == 0, (be - al) / (al + be + 2.0), (be**2 - al**2) / (s * (s + 2.0)))
+        j = k[1:]
+        sj = 2.0 * j + al + be
+        # (j + al + be) / (sj - 1) is 1 at j = 1, where both may vanish.
+        ratio = np.where(j == 1, 1.0, (j + al + be) / (sj - 1.0))
+        off = np.sqrt(4.0 * j * (j + al) * (j + be) * ratio / (sj**2 * (sj + 1.0)))
+    nodes, vectors = eigh_tridiagonal(diagonal, off)
+    return (1.0 + nodes) / 2.0, vectors[0] ** 2
+
+
 def _by_quadrature(
     params: PurchaseParams, x: FloatArray, age: FloatArray, t: FloatArray
 ) -> FloatArray:
-    """E[purchases in t | alive] = E_p[(1 - (1 + p t/(alpha+T))^-(r+x)) / p], Gauss-Jacobi in p."""
+    """E[purchases in t | alive] = E_p[(1 - (1 + p t/(alpha+T))^-(r+x)) / p], p's posterior Beta."""
     out = np.empty(x.shape)
     s = t / (params.alpha + age)
     for value in np.unique(x):
         here = x == value
         beta = params.b + value + _SHIFT[params.model]
-        nodes, weights = roots_jacobi(_QUADRATURE_NODES, beta - 1.0, params.a - 1.0)
-        p = (1.0 + nodes) / 2.0
-        weights = weights / weights.sum()
+        p, weights = _beta_rule(params.a, beta, _QUADRATURE_NODES)
+        p = np.clip(p, 1e-300, 1.0)
         k = params.r + value
         inner = -np.expm1(-k * np.log1p(np.outer(s[here], p))) / p
         out[here] = inner @ weights
     return out
+
+
+def _closed_form(
+    params: PurchaseParams, a: float, x: FloatArray, age: FloatArray, t: FloatArray
+) -> FloatArray:
+    r, alpha, b, shift = params.r, params.alpha, params.b, _SHIFT[params.model]
+    c = a + b + x + shift - 1.0
+    z = t / (alpha + age + t)
+    with np.errstate(all="ignore"):
+        series = hyp2f1(a + b + shift - 1.0 - r, a - 1.0, c, z)
+        return np.asarray(c / (a - 1.0) * -np.expm1((a - 1.0) * np.log1p(-z) + np.log(series)))
 
 
 def purchases_if_alive(
@@ -261,21 +292,22 @@ def purchases_if_alive(
     The closed form (a + beta - 1)/(a - 1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(...)] is
     rewritten with Euler's transformation, 2F1(a', b'; c; z) = (1-z)^(c-a'-b') 2F1(c-a', c-b';
     c; z), into (1-z)^(a-1) 2F1(a+beta-1-r-x, a-1; a+beta-1; z), whose first two parameters do
-    not grow with the frequency, so the series stays tame at high frequencies. Where it still
-    fails (non-finite, out of its bounds, or a close to 1) the expectation is integrated over
-    the posterior of p instead.
+    not grow with the frequency, so the series stays tame at high frequencies. Near a = 1 the
+    form is 0/0; there it is the mean of its values at a = 1 -+ 1e-3 (smooth in a, error
+    ~1e-7). Where it still fails (not finite, or out of its bounds) the expectation is integrated
+    over the posterior of p instead.
     """
     x, age, t = _arrays(x, age, t)
-    r, alpha, a, b = params.r, params.alpha, params.a, params.b
-    c = a + b + x + _SHIFT[params.model] - 1.0
-    z = t / (alpha + age + t)
-    with np.errstate(all="ignore"):
-        series = hyp2f1(a + b + _SHIFT[params.model] - 1.0 - r, a - 1.0, c, z)
-        g = c / (a - 1.0) * -np.expm1((a - 1.0) * np.log1p(-z) + np.log(series))
-    ceiling = (r + x) * t / (alpha + age)  # since 1 - (1 + y)^-k <= k y
-    bad = ~np.isfinite(g) | (g < 0.0) | (g > ceiling * (1.0 + 1e-9) + 1e-12)
+    a = params.a
     if abs(a - 1.0) < _NEAR_ONE:
-        bad[:] = True
+        g = (
+            _closed_form(params, 1.0 - _NEAR_ONE, x, age, t)
+            + _closed_form(params, 1.0 + _NEAR_ONE, x, age, t)
+        ) / 2.0
+    else:
+        g = _closed_form(params, a, x, age, t)
+    ceiling = (params.r + x) * t / (params.alpha + age)  # since 1 - (1 + y)^-k <= k y
+    bad = ~np.isfinite(g) | (g < 0.0) | (g > ceiling * (1.0 + 1e-9) + 1e-12)
     if np.any(bad):
         g[bad] = _by_quadrature(params, x[bad], age[bad], t[bad])
     return np.where(t > 0.0, g, 0.0)
