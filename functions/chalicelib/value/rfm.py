@@ -73,17 +73,45 @@ class RfmScores:
         return (self.f + self.m + 1) // 2
 
 
-def quintile_scores(goodness: FloatArray, *tie_breaks: FloatArray) -> IntArray:
-    """Scores 1-5 by rank of `goodness` (higher is better), ties broken by `tie_breaks` in order."""
-    n = goodness.shape[0]
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    # lexsort sorts by the last key first and is stable, so input position breaks the last ties.
-    order = np.lexsort((*reversed(tie_breaks), goodness))
+def _ranks_from_order(order: NDArray[np.intp]) -> IntArray:
+    n = order.shape[0]
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     # ceil(5 (rank + 1) / n): groups differ by at most one and the best customer always gets 5.
     return (QUINTILES * (rank + 1) + n - 1) // n
+
+
+def quintile_scores(goodness: FloatArray, *tie_breaks: FloatArray) -> IntArray:
+    """Scores 1-5 by rank of `goodness` (higher is better), ties broken by `tie_breaks` in order."""
+    if goodness.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    # lexsort sorts by the last key first and is stable, so input position breaks the last ties.
+    return _ranks_from_order(np.lexsort((*reversed(tie_breaks), goodness)))
+
+
+def _dense(values: FloatArray) -> tuple[IntArray, int]:
+    unique, where = np.unique(values, return_inverse=True)
+    return where.astype(np.int64), int(unique.shape[0])
+
+
+def _scores_by_composite(keys: list[FloatArray]) -> list[IntArray]:
+    """The three measures' scores under the tie rule, one integer sort each.
+
+    Each measure becomes its dense rank once; a measure and its tie-breakers then pack into one
+    int64 key, whose stable sort equals lexsort's on the three floats at a third of the cost.
+    """
+    dense = [_dense(k) for k in keys]
+    if float(np.prod([float(size) for _, size in dense])) >= 2.0**62:
+        return [quintile_scores(keys[i], keys[j], keys[k]) for i, j, k in _TIE_ORDER]
+    scores = []
+    for i, j, k in _TIE_ORDER:
+        (di, _), (dj, nj), (dk, nk) = dense[i], dense[j], dense[k]
+        scores.append(_ranks_from_order(np.argsort((di * nj + dj) * nk + dk, kind="stable")))
+    return scores
+
+
+# Each measure with its tie-breakers, as indexes into (recent, purchases, spend).
+_TIE_ORDER = ((0, 1, 2), (1, 0, 2), (2, 1, 0))
 
 
 def _letters(values: FloatArray) -> NDArray[np.str_]:
@@ -101,15 +129,15 @@ def rfm_scores(days_since_last: ArrayLike, purchases: ArrayLike, spend: ArrayLik
         np.all(np.isfinite(days)) and np.all(np.isfinite(count)) and np.all(np.isfinite(money))
     ):
         raise ValueError("RFM measures must be finite")
-    recent = -days
     pattern = np.char.add(np.char.add(_letters(days), _letters(count)), _letters(money))
+    r, f, m = _scores_by_composite([-days, count, money])
     return RfmScores(
         days_since_last=days,
         purchases=count,
         spend=money,
-        r=quintile_scores(recent, count, money),
-        f=quintile_scores(count, recent, money),
-        m=quintile_scores(money, count, recent),
+        r=r,
+        f=f,
+        m=m,
         pattern=np.asarray(pattern, dtype="U3"),
     )
 
