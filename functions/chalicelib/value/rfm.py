@@ -5,9 +5,10 @@ Scores: each measure is ranked across the tenant's customers and cut into five e
 
 Tie rule: customers tied on a measure are ordered by the other two measures (recency by
 frequency then spend, frequency by recency then spend, spend by frequency then recency, each
-better-is-higher), then by their position in the input (customers come sorted by id), so
-quintiles stay balanced even when most customers share a value (one purchase, say), and the
-customer who is better on the other measures gets the higher score.
+better-is-higher), then by their position in the input (summaries list customers by id; the
+earlier ranks lower), so quintiles stay balanced even when most customers share a value (one
+purchase, say), and the customer who is better on the other measures gets the higher score.
+With fewer than five customers some scores go unused (two customers score 3 and 5).
 
 Two mappings turn scores into names, both plain data a tenant may replace:
 
