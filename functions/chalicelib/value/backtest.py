@@ -93,13 +93,17 @@ def holdout_split(
     calibration = summarise_orders(
         ids, ordered_at, value, observation_end=cutoff, time_zone=time_zone, time_unit=time_unit
     )
+    n = len(calibration)
+    if n == 0:
+        return calibration, np.zeros(0), np.zeros(0)
     days = local_days(epoch_seconds(ordered_at), time_zone)
     after = (days > (cutoff - _EPOCH).days) & (days <= (end - _EPOCH).days)
-    position = np.searchsorted(calibration.customer_ids, ids[after])
-    position = np.minimum(position, max(len(calibration) - 1, 0))
-    known = (calibration.customer_ids[position] == ids[after]) if len(calibration) else position < 0
+    later = ids[after]
+    position = np.minimum(np.searchsorted(calibration.customer_ids, later), n - 1)
+    # Customers who first bought after the cut-off have no calibration row: the model never
+    # saw them, so their holdout orders are left out.
+    known = calibration.customer_ids[position] == later
     who, when, spent = position[known], days[after][known], value[after][known]
-    n = len(calibration)
     pairs = np.unique(np.stack([who, when]), axis=1) if who.size else np.zeros((2, 0), np.int64)
     purchases = np.bincount(pairs[0], minlength=n).astype(np.float64)
     spend = np.bincount(who, weights=spent, minlength=n).astype(np.float64)

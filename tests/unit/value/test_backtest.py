@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pytest
 
@@ -87,3 +89,21 @@ def test_given_too_little_history_when_backtested_then_it_fails_without_predicti
     assert report.fit.status == "insufficient_data"
     assert report.decile_lift == ()
     assert report.bands == ()
+
+
+def test_given_a_customer_new_after_the_cutoff_when_split_then_only_known_customers_count() -> None:
+    utc = np.array(
+        ["2026-01-05T02:00", "2026-02-03T01:00", "2026-02-03T09:00", "2026-02-10T03:00",
+         "2026-02-04T05:00"],
+        dtype="datetime64[s]",
+    )  # fmt: skip
+    ids = ["a", "a", "a", "a", "b"]  # b first buys after the cut-off
+
+    calibration, purchases, spend = holdout_split(
+        ids, utc, [10.0, 20.0, 5.0, 7.0, 99.0], cutoff=date(2026, 1, 31), end=date(2026, 2, 28),
+        time_zone="Asia/Shanghai",
+    )  # fmt: skip
+
+    assert calibration.customer_ids.tolist() == ["a"]
+    assert purchases.tolist() == [2.0]  # Feb 3rd's two orders are one purchase day
+    assert spend.tolist() == [32.0]
