@@ -10,7 +10,7 @@ export AWS_ACCOUNT_ID_ENDPOINT_MODE := disabled
 # jsii warns on every CDK run that Node 20 is past its end of life; the pinned CDK works on it.
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: run test token lint typecheck unit smoke bench schemas areas layers clean
+.PHONY: run test token lint typecheck unit smoke bench schemas areas layers clean clv-fit
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -60,6 +60,12 @@ schemas: $(STAMP)
 ## 360 sections, facts, rule sets, routes)
 areas: $(STAMP)
 	@cd functions && ../$(PY) -m chalicelib.core.registry_printout
+
+## make clv-fit SUMMARY=file.csv: BG/NBD + Gamma-Gamma on a summary file with lifetimes' columns
+## (customer_id, frequency, recency, T, monetary_value) in weeks (UNIT=days otherwise); prints one JSON
+clv-fit: $(STAMP)
+	@test -n "$(SUMMARY)" || { echo "usage: make clv-fit SUMMARY=file.csv"; exit 2; }
+	@cd functions && ../$(PY) -m chalicelib.value.fit_cli "$(abspath $(SUMMARY))" --time-unit "$(or $(UNIT),weeks)"
 
 layers: $(STAMP)
 	$(PY) layers/build.py
