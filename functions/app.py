@@ -33,3 +33,17 @@ def timers(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.core.timers import handle_timer
 
     return handle_timer(event, context)
+
+
+@app.lambda_function(name="nightly")
+def nightly(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The analytics function (numpy/scipy layer): EventBridge Scheduler's hourly `{"job": ...}`
+    offers every tenant to the schedule's area; a timer document is a heavy job step that the
+    timers state machine sent here (`runner: analytics`)."""
+    if "job" in event:
+        from chalicelib.core.schedules import handle_schedule
+
+        return handle_schedule(event, context)
+    from chalicelib.core.timers import handle_timer
+
+    return handle_timer(event, context)

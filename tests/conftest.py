@@ -65,10 +65,14 @@ def _fresh_caches() -> Iterator[None]:
     yield
     from chalicelib.core import clear_rule_caches
     from chalicelib.core.settings import get_settings
+    from chalicelib.core.tenants import forget_tenants
     from chalicelib.core.timers import timer_backend
     from chalicelib.customers.settings_service import forget_settings
+    from chalicelib.value.service import forget_settings as forget_value_settings
 
     forget_settings()
+    forget_value_settings()
+    forget_tenants()
     clear_rule_caches()
     timer_backend.cache_clear()
     get_settings.cache_clear()  # a test may have changed the environment

@@ -2,8 +2,9 @@
 and the local runners read (through `core.area_registry`). Adding an area is one line here.
 
 Order matters where areas meet: an area may build on those above it (tagging reads customers,
-automation reads both) and never on those below (an import contract checks it); followers of a
-notice run in this order; the 360 view shows sections in this order.
+automation reads both, value reads customers and asks automation for care tasks) and never on
+those below (an import contract checks it); followers of a notice run in this order; the 360
+view shows sections in this order.
 """
 
 from __future__ import annotations
@@ -11,5 +12,6 @@ from __future__ import annotations
 from .automation.area import AREA as AUTOMATION
 from .customers.area import AREA as CUSTOMERS
 from .tagging.area import AREA as TAGGING
+from .value.area import AREA as VALUE
 
-AREAS = (CUSTOMERS, TAGGING, AUTOMATION)
+AREAS = (CUSTOMERS, TAGGING, AUTOMATION, VALUE)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -240,6 +240,28 @@ def update_task(principal: Principal, customer_id: str, task_id: str, body: Task
         customers.check_can_change(principal, customer_id)
     store.set_task_status(task, body.status.value, body.note, principal.user_id, datetime.now(UTC))
     return task_view(task.attribute_values)
+
+
+# Care tasks' ids are derived from their key alone (a fixed time part), so asking twice matches.
+CARE_TASK_ID_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def open_care_task(tenant_id: str, customer_id: str, title: str, *, key: str, at: datetime) -> bool:
+    """A to-do for the customer's owner that another area asks for (value: a silent VIP's care
+    call), once per `key`: asking again with the same key writes nothing. False: already open
+    (or the customer is gone); due in two days."""
+    facts = customers.facts_of(tenant_id, customer_id, at)
+    if facts is None:
+        return False
+    return store.put_task(
+        tenant_id,
+        customer_id,
+        rules.deterministic_ulid(key, CARE_TASK_ID_TIME),
+        str(facts.get("owner_id") or ""),
+        at + timedelta(days=2),
+        title=title,
+        created_at=at,
+    )
 
 
 def set_team_manager(principal: Principal, team_id: str, manager_id: str) -> None:

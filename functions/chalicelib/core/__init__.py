@@ -14,11 +14,11 @@ are imported on first use, so that importing an area's routes costs the cold sta
 | models                   | Schema, Strict, validate, check_version; what the table can hold:   |
 |                          | DynamoNumber, WholeNumber, Moment, Day, Line, Text, parse_day       |
 | the table                | CrmItem, Page, query_page, keys (customer_pk, gsi_pk, ...)          |
-| areas                    | Area, ItemType, Section, Follow, TimerKind, registry                |
+| areas                    | Area, ItemType, Section, Follow, TimerKind, Schedule, registry      |
 | the stream               | Change, Reaction, AggregateStep, Notice, public_aggregates          |
 | events                   | EventDetail, publish                                                |
 | timers                   | Timer, timer_backend                                                |
-| background jobs          | JobKind, JobStep, start_job                                         |
+| background jobs          | JobKind, JobStep, start_job; the tenants: remember_tenant, all_...  |
 | tenant rule sets         | RuleSet, RuleItem, RuleRoutes, rule_routes, compile_condition, ...  |
 """
 
@@ -27,7 +27,16 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .area_registry import Area, Follow, ItemType, JobKind, Section, TimerKind, registry
+from .area_registry import (
+    Area,
+    Follow,
+    ItemType,
+    JobKind,
+    Schedule,
+    Section,
+    TimerKind,
+    registry,
+)
 from .auth import Principal, Role, can_read_owned, can_write_owned, require_role
 from .correlation import current as current_correlation_id
 from .errors import (
@@ -80,7 +89,7 @@ if TYPE_CHECKING:
         parse_day,
         validate,
     )
-    from .observability import logger
+    from .observability import logger, metrics
     from .pagination import decode_cursor, encode_cursor, page_size
     from .rule_api import RuleRoutes, rule_routes
     from .rule_store import RuleItem
@@ -109,6 +118,7 @@ if TYPE_CHECKING:
         raw_query_page,
         tenant_prefix,
     )
+    from .tenants import all_tenants, remember_tenant
     from .timer_backends import Timer, timer_backend
 
 _LAZY = {
@@ -147,8 +157,9 @@ _LAZY = {
         ),
         "models",
     ),
-    "logger": "observability",
+    **dict.fromkeys(("logger", "metrics"), "observability"),
     **dict.fromkeys(("JobStep", "start_job"), "jobs"),
+    **dict.fromkeys(("all_tenants", "remember_tenant"), "tenants"),
     **dict.fromkeys(("decode_cursor", "encode_cursor", "page_size"), "pagination"),
     **dict.fromkeys(("RuleRoutes", "rule_routes"), "rule_api"),
     "RuleItem": "rule_store",
@@ -231,6 +242,7 @@ __all__ = [
     "RuleItem",
     "RuleRoutes",
     "RuleSet",
+    "Schedule",
     "Schema",
     "Section",
     "Settings",
@@ -242,6 +254,7 @@ __all__ = [
     "Unauthorized",
     "ValidationFailed",
     "WholeNumber",
+    "all_tenants",
     "author_of",
     "can_read_owned",
     "can_write_owned",
@@ -262,6 +275,7 @@ __all__ = [
     "json_safe",
     "logger",
     "matching",
+    "metrics",
     "page_size",
     "parse_body",
     "parse_day",
@@ -274,6 +288,7 @@ __all__ = [
     "raw_query_page",
     "read_version",
     "registry",
+    "remember_tenant",
     "require_role",
     "route",
     "rule_routes",

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 AREAS_MODULE = "chalicelib.areas"
 # Item types the core itself keeps in the table (background jobs, local timers, rule-name
-# guards, the tenant's rules version).
-CORE_ITEM_TYPES = frozenset({"Job", "LocalTimer", "RuleName", "RulesVersion"})
+# guards, the tenant's rules version, the tenants directory).
+CORE_ITEM_TYPES = frozenset({"Job", "LocalTimer", "RuleName", "RulesVersion", "Tenant"})
 
 Ref = Any  # "module:attribute" in the area's package, or the object itself
 
@@ -77,6 +77,16 @@ class JobKind:
     name: str
     step: Ref  # (JobItem, cursor | None, now) -> core.jobs.JobStep; must be idempotent
     description: str = ""
+    runner: str = "checker"  # "analytics": steps run on the function with numpy/scipy (AWS)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Work an area starts on a schedule (EventBridge Scheduler) or on an admin's demand."""
+
+    name: str  # the `job` of the scheduled event and of POST /v1/admin/jobs/{job}:run
+    start: Ref  # (tenant_id, now, *, on_demand: bool, started_by: str) -> job id | None
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,7 @@ class Area:
     events: tuple[Ref, ...] = ()  # detail models: names in the area's `events` module
     timers: tuple[TimerKind, ...] = ()
     jobs: tuple[JobKind, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
     facts: Ref | None = None  # -> rulelang.Catalogue: the facts the area adds to rules
     rule_sets: tuple[str, ...] = ()  # the tenant rule sets it keeps, for the printout
 
@@ -127,6 +138,7 @@ class Registry:
         self._check_unique("item type", types + sorted(CORE_ITEM_TYPES))
         self._check_unique("timer kind", [k.name for a in self.areas for k in a.timers])
         self._check_unique("job kind", [k.name for a in self.areas for k in a.jobs])
+        self._check_unique("schedule", [k.name for a in self.areas for k in a.schedules])
         sections = [t.section.name for a in self.areas for t in a.item_types if t.section]
         self._check_unique("360 section", sections)
         raised = {topic for a in self.areas for topic in a.notices}
@@ -196,6 +208,25 @@ class Registry:
                     handler: Callable[..., Any] = self._get(area, job.step)
                     return handler
         return None
+
+    def job_runner(self, kind: str) -> str:
+        """The function a job kind's steps run on in AWS ("checker" unless it says otherwise)."""
+        for area in self.areas:
+            for job in area.jobs:
+                if job.name == kind:
+                    return job.runner
+        return "checker"
+
+    def schedule(self, name: str) -> Callable[..., Any] | None:
+        for area in self.areas:
+            for schedule in area.schedules:
+                if schedule.name == name:
+                    start: Callable[..., Any] = self._get(area, schedule.start)
+                    return start
+        return None
+
+    def schedule_names(self) -> list[str]:
+        return [s.name for a in self.areas for s in a.schedules]
 
     # --- the 360 view -----------------------------------------------------------------------------
 

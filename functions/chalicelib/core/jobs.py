@@ -55,11 +55,11 @@ def start_job(
         updated_at=now,
     )
     if job_store.create(item):
-        _arm_step(tenant_id, job_id, 0, now)
+        _arm_step(tenant_id, job_id, kind, 0, now)
     return job_id
 
 
-def _arm_step(tenant_id: str, job_id: str, step: int, now: datetime) -> None:
+def _arm_step(tenant_id: str, job_id: str, kind: str, step: int, now: datetime) -> None:
     from .timer_backends import JOB_TIMER_KIND, Timer, timer_backend
 
     timer_backend().arm(
@@ -69,6 +69,7 @@ def _arm_step(tenant_id: str, job_id: str, step: int, now: datetime) -> None:
             tenant_id=tenant_id,
             deadline=now,
             data={"job_id": job_id, "step": step},
+            runner=registry().job_runner(kind),
         )
     )
 
@@ -100,5 +101,5 @@ def run_step(
     if not job_store.advance(job, cursor, done.processed, DONE if finished else RUNNING, now):
         return {"status": "step_done_already"}
     if not finished:
-        _arm_step(tenant_id, job.job_id, int(data["step"]) + 1, now)
+        _arm_step(tenant_id, job.job_id, job.kind, int(data["step"]) + 1, now)
     return {"status": DONE if finished else "stepped", "processed": done.processed}

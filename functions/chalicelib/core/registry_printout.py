@@ -57,6 +57,9 @@ def _area(area: Area, registry: Registry) -> list[str]:
     if area.jobs:
         lines.append("  job kinds:")
         lines += [f"    {j.name:24} -> {_name(j.step)}" for j in area.jobs]
+    if area.schedules:
+        lines.append("  schedules:")
+        lines += [f"    {k.name:24} -> {_name(k.start)}" for k in area.schedules]
     if area.rule_sets:
         lines.append("  rule sets: " + ", ".join(area.rule_sets))
     if area.facts is not None:

@@ -20,6 +20,9 @@ from typing import Any, Protocol
 from .settings import get_settings
 
 JOB_TIMER_KIND = "core.job"  # a background job's next step (core.jobs), not an area's timer
+# Which function a timer wakes in AWS (the state machine chooses by it): the timers function,
+# or the analytics function (numpy/scipy, more memory, 15 minutes) for heavy job steps.
+CHECKER, ANALYTICS = "checker", "analytics"
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Timer:
     tenant_id: str
     deadline: datetime
     data: Mapping[str, Any] = field(default_factory=dict)
+    runner: str = CHECKER
 
     def payload(self) -> dict[str, Any]:
         """The execution input, which is also `handle_timer`'s event (JSON-safe)."""
@@ -39,6 +43,7 @@ class Timer:
             "deadline": self.deadline.astimezone(UTC).isoformat(),
             "tenant_id": self.tenant_id,
             "timer_name": self.name,
+            "runner": self.runner,
             "data": dict(self.data),
         }
 
@@ -54,6 +59,7 @@ class Timer:
             tenant_id=str(payload["tenant_id"]),
             deadline=deadline if deadline.tzinfo else deadline.replace(tzinfo=UTC),
             data=dict(payload.get("data") or {}),
+            runner=str(payload.get("runner") or CHECKER),
         )
 
 

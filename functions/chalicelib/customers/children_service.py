@@ -7,6 +7,9 @@ values), so the 360 view and the routes that add a child answer with the same sh
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from ulid import ULID
@@ -98,6 +101,29 @@ def add_order(principal: Principal, customer_id: str, body: OrderCreate) -> Orde
     )
     store.put_child(child)
     return order_view(child.attribute_values, principal)
+
+
+# --- for other areas -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PastOrder:
+    """An order as customer-value work reads it."""
+
+    occurred_at: datetime
+    amount: Decimal
+    currency: str
+    counted: bool  # not cancelled or refunded
+
+
+def order_history(tenant_id: str, customer_id: str) -> list[PastOrder]:
+    """Every order of a customer (one Query), for nightly value work."""
+    from .aggregates import counts
+
+    return [
+        PastOrder(o.occurred_at, Decimal(str(o.amount)), o.currency, counts(o.status))
+        for o in store.orders_of(tenant_id, customer_id)
+    ]
 
 
 # --- views (also the 360 view's sections) ---------------------------------------------------

@@ -113,3 +113,12 @@ def order_item(
         occurred_at=occurred_at,
         **attrs,
     )
+
+
+def orders_of(tenant_id: str, customer_id: str) -> list[OrderItem]:
+    """Every order of a customer, latest first (one Query over its timeline, orders only)."""
+    return list(
+        OrderItem.query(
+            customer_pk(tenant_id, customer_id), OrderItem.sk.startswith(TIMELINE_PREFIX)
+        )
+    )

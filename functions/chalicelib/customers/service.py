@@ -9,7 +9,7 @@ Children live in `children_service`, tenant settings in `settings_service`, the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -24,6 +24,7 @@ from ..core import (
     check_version,
     decode_cursor,
     encode_cursor,
+    remember_tenant,
     validate,
 )
 from . import rules, store
@@ -123,6 +124,7 @@ def create_customer(principal: Principal, body: CustomerCreate) -> Customer:
     _index(item)
     with _claiming_identities(principal):
         store.create_customer(item, identity_keys(identities))
+    remember_tenant(principal.tenant_id)  # the nightly jobs visit it from now on
     return to_customer(item, principal)
 
 
@@ -277,6 +279,16 @@ def check_can_change(principal: Principal, customer_id: str) -> None:
     """404 unless the caller sees the customer, 403 unless they may change it."""
     item = visible(principal, customer_id)
     rules.check_can_change(principal, item.owner_id, item.team_id)
+
+
+def visible_customers(principal: Principal, customer_ids: Sequence[str]) -> dict[str, Customer]:
+    """The live customers among `customer_ids` the principal may see, as it may see them (one
+    BatchGet): other areas list their items by customer through this."""
+    return {
+        c.customer_id: to_customer(c, principal)
+        for c in store.customers_by_ids(principal.tenant_id, customer_ids)
+        if rules.can_see(principal, c.owner_id, c.team_id)
+    }
 
 
 def facts_of(tenant_id: str, customer_id: str, now: datetime) -> dict[str, Any] | None:

@@ -168,10 +168,12 @@ def heuristic_scores(
 ) -> CustomerScores:
     """Scores without a model, for tenants too small to fit (and for per-customer fallbacks).
 
-    - Rate: a customer's purchases per day as if they had one more purchase one typical gap
-      later, (x + 1) / (T + gap), the gap being the tenant's median time between repeat
-      purchases (90 days when nobody has bought twice). It never is 0 and shrinks new customers
-      toward the typical gap.
+    - Rate: a customer's purchases per day while they were buying, as if one more purchase came
+      one typical gap after their last, (x + 1) / (t_x + gap), the gap being the tenant's
+      median time between repeat purchases (90 days when nobody has bought twice). It never is
+      0, and a one-time buyer is taken to buy once a typical gap; the silence since the last
+      purchase is what P(alive) then weighs (counting it in the rate would call a long-silent
+      one-time buyer slow rather than gone).
     - P(alive): the chance that a customer buying at that rate would have stayed silent as long
       as they have, exp(-rate * days since the last purchase); churn is 1 - P(alive), so a
       one-time buyer two years ago scores high and one from last week low.
@@ -184,7 +186,7 @@ def heuristic_scores(
     repeat = x > 0
     gap = float(np.median(t_x[repeat] / x[repeat])) if np.any(repeat) else DEFAULT_GAP_DAYS
     gap = gap if gap > 0 else DEFAULT_GAP_DAYS
-    rate = (x + 1.0) / (age + gap)
+    rate = (x + 1.0) / (t_x + gap)
     alive = np.exp(-rate * (age - t_x))
     spend = _fallback_spend(summary)
     per_month = alive * rate * DAYS_PER_MONTH * spend

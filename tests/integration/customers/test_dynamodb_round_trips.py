@@ -33,6 +33,7 @@ def test_get_is_one_get_item(api, alices_customer):
 
 def test_create_with_identities_is_one_transaction(api):
     api.get("/v1/tenant-settings")  # settings are cached per warm function
+    api.post("/v1/customers", {"name": "First"})  # marks the tenant, once per warm function
     with counting() as calls:
         response = api.post(
             "/v1/customers",
@@ -46,6 +47,14 @@ def test_create_with_identities_is_one_transaction(api):
         )
     assert response.status_code == 201
     assert calls == Counter({"TransactWriteItems": 1})
+
+
+def test_given_a_tenants_first_customer_then_the_tenant_is_also_marked_once(api):
+    api.get("/v1/tenant-settings")
+    with counting() as calls:
+        api.post("/v1/customers", {"name": "First"})
+        api.post("/v1/customers", {"name": "Second"})
+    assert calls == Counter({"TransactWriteItems": 2, "PutItem": 1})
 
 
 def test_360_is_one_query_per_page(api, alices_customer):

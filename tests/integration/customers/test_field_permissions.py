@@ -72,6 +72,8 @@ def _fill(path: str, ids: dict[str, str]) -> list[str]:
         filled = path.replace("{rule_id}", ids["automation_rule_id"])
     if filled == "/v1/customers":
         return [f"{filled}?owner={ids['owner']}", f"{filled}?tier=standard", f"{filled}?tag=talked"]
+    if filled == "/v1/value/customers":
+        return [f"{filled}?tier=ordinary", f"{filled}?class=high_value"]
     return [filled]
 
 

@@ -11,7 +11,7 @@ import pytest
 from pydantic import BaseModel
 
 import chalicelib
-from chalicelib.core import Area, Follow, ItemType, Section, TimerKind, registry
+from chalicelib.core import Area, Follow, ItemType, Schedule, Section, TimerKind, registry
 from chalicelib.core.area_registry import CORE_ITEM_TYPES, Registry, RegistryError, use
 from chalicelib.core.events import EventDetail
 from chalicelib.core.registry_printout import describe
@@ -58,6 +58,16 @@ def test_given_two_areas_with_one_timer_kind_or_section_then_the_registry_refuse
         )
 
 
+def test_given_two_areas_declaring_one_schedule_then_the_registry_refuses_them() -> None:
+    nightly = Schedule("nightly", lambda *a, **k: None)
+    with pytest.raises(RegistryError, match="schedule 'nightly'"):
+        Registry([_area("a", schedules=(nightly,)), _area("b", schedules=(nightly,))])
+
+
+def test_given_an_unknown_schedule_then_the_registry_has_no_start_for_it() -> None:
+    assert Registry([_area("a")]).schedule("nightly") is None
+
+
 def test_given_an_event_model_with_another_areas_source_then_collecting_it_fails() -> None:
     class Borrowed(EventDetail):
         SOURCE = "crm.customers"
@@ -94,6 +104,10 @@ def test_given_the_real_areas_then_every_reaction_follower_and_timer_handler_is_
             assert all(callable(handle) for _, handle in areas.followers(follow.topic))
         for timer in area.timers:
             assert callable(areas.timer_handler(timer.name)), timer.name
+        for job in area.jobs:
+            assert callable(areas.job_handler(job.name)), job.name
+        for schedule in area.schedules:
+            assert callable(areas.schedule(schedule.name)), schedule.name
 
 
 def test_given_the_real_areas_then_every_360_section_has_a_model_and_a_converter() -> None:

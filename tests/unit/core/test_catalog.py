@@ -127,7 +127,7 @@ def _value(annotation: Any) -> Any:
         return {"tier": _value(args[1])}
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return {name: _value(f.annotation) for name, f in annotation.model_fields.items()}
-    return {str: "x", int: 1, bool: True, Decimal: Decimal("1.50"), datetime: NOW}.get(
+    return {str: "x", int: 1, float: 0.5, bool: True, Decimal: Decimal("1.50"), datetime: NOW}.get(
         annotation, "x"
     )
 

@@ -1,0 +1,159 @@
+"""Bodies and responses of the customer value area (pydantic v2, unknown fields forbidden)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
+
+from pydantic import Field, StringConstraints, field_validator, model_validator
+
+from ..core import Schema, Strict
+
+TierName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+ClassName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+CLASS_KEYS = ("HHH", "HHL", "HLH", "HLL", "LHH", "LHL", "LLH", "LLL")
+SEGMENT_KEYS = tuple(f"{r}{fm}" for r in range(1, 6) for fm in range(1, 6))
+
+
+class TierFloor(Strict):
+    """Customers whose CLV is above `floor` (or at it, when `inclusive`) hold this tier."""
+
+    name: TierName
+    floor: Annotated[float, Field(ge=0, le=1e15)]
+    inclusive: bool = True
+
+
+class ValueSettings(Strict):
+    """A tenant's value settings (admins change them; every field has a default)."""
+
+    time_zone: str = Field(default="Asia/Shanghai", description="Nights and same-day orders.")
+    base_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
+    nightly_hour: Annotated[int, Field(ge=0, le=23)] = 2
+    horizon_months: Annotated[int, Field(ge=1, le=120)] = 36
+    monthly_discount_rate: Annotated[float, Field(ge=0, le=1)] = 0.01
+    repurchase_days: Annotated[int, Field(ge=1, le=365)] = 90
+    tiers: list[TierFloor] = Field(
+        default_factory=lambda: [
+            TierFloor(name="diamond", floor=1_000_000, inclusive=False),
+            TierFloor(name="gold", floor=500_000),
+        ],
+        max_length=10,
+        description="Highest first: diamond CLV > 1,000,000; gold 500,000-1,000,000.",
+    )
+    base_tier: TierName = "ordinary"
+    classes: dict[str, ClassName] | None = Field(
+        default=None,
+        description="The eight high/low classes by R, F, M letters (HHH ... LLL); "
+        "default: the built-in names.",
+    )
+    segments: dict[str, ClassName] | None = Field(
+        default=None,
+        description='The 11 named segments over the 25 cells "<R score><FM score>" (11 ... 55); '
+        "default: champions ... lost.",
+    )
+    churn_threshold: Annotated[float, Field(gt=0, lt=1)] = Field(
+        default=0.7, description="Churn Risk Raised when a customer's churn crosses it."
+    )
+    vip_tiers: list[TierName] = Field(default_factory=lambda: ["diamond", "gold"], max_length=10)
+    vip_silent_days: Annotated[int, Field(ge=1, le=365)] = Field(
+        default=30, description="A VIP silent this long gets a care task for their owner."
+    )
+    version: int | None = Field(default=None, description="Read-only; send If-Match to update.")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError("not a known IANA time zone, e.g. Asia/Shanghai")
+        return value
+
+    @field_validator("classes")
+    @classmethod
+    def _every_class(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is not None and set(value) != set(CLASS_KEYS):
+            raise ValueError(f"name every class: {', '.join(CLASS_KEYS)}")
+        return value
+
+    @field_validator("segments")
+    @classmethod
+    def _every_cell(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is not None and set(value) != set(SEGMENT_KEYS):
+            raise ValueError('name every cell "<R><FM>", 11 ... 55')
+        return value
+
+    @model_validator(mode="after")
+    def _highest_first(self) -> ValueSettings:
+        floors = [tier.floor for tier in self.tiers]
+        if floors != sorted(floors, reverse=True):
+            raise ValueError("tiers go highest floor first")
+        return self
+
+
+class RfmScore(Schema):
+    r: int
+    f: int
+    m: int
+
+
+class CustomerValue(Schema):
+    """A customer's value scores of the latest night (the 360 view's `value`)."""
+
+    rfm: RfmScore
+    rfm_class: str = Field(description="One of the eight high/low classes (tenant-named).")
+    segment: str = Field(description="One of the 11 named segments (champions ... lost).")
+    clv: str = Field(description="Lifetime value over the horizon, base currency, 2 decimals.")
+    p_alive: float
+    churn_prob: float
+    expected_purchases_90d: float = Field(description="Repurchase prediction.")
+    expected_spend: str = Field(description="Per future purchase, base currency.")
+    tier: str
+    method: Literal["model", "heuristic"]
+    low_confidence: bool
+    model_version: str
+    computed_at: datetime
+
+
+class ValueCustomer(Schema):
+    customer_id: str
+    name: str
+    owner_id: str
+    value: CustomerValue
+
+
+class ValueCustomerPage(Schema):
+    items: list[ValueCustomer]
+    next: str | None = None
+
+
+class Kpis(Schema):
+    """A night's figures for reports."""
+
+    customers: int
+    repeat_customers: int
+    churn_rate: float = Field(description="Expected share of customers lost within a month.")
+    average_clv: str
+    total_clv: str
+    tiers: dict[str, int] = Field(description="Customers per value tier.")
+    classes: dict[str, int] = Field(description="Customers per class.")
+    class_moves: dict[str, int] = Field(description='Moves since the last night, "from -> to".')
+
+
+class ValueModel(Schema):
+    """A night's model: its parameters (or why there are none), guardrails and figures."""
+
+    version: str
+    status: Literal["ok", "insufficient_data", "failed", "kept"]
+    message: str
+    alarms: list[str]
+    time_unit: str
+    purchase: dict[str, Any] | None = None
+    spend: dict[str, Any] | None = None
+    spend_correlation: float
+    low_confidence: bool
+    fitted_at: datetime
+    kpis: Kpis | None = None
+
+
+class ValueModelList(Schema):
+    items: list[ValueModel]

@@ -1,0 +1,293 @@
+"""The nightly value job of one tenant, step by step (a core job, `value.nightly`):
+
+1. `summarize`, a page of customers at a time: each customer's orders (one Query), summarised
+   for the night in the tenant's time zone, written as a page of summary rows;
+2. `fit`, once: every row read back, the models fitted with their guardrails (a failed or
+   thin fit keeps the last good parameters and raises an alarm), every customer scored and
+   classed, the scores written back in the same pages, the night's model recorded;
+3. `write`, a page at a time: scores that changed are stored on the customers (the stream
+   then publishes Segment Changed / Value Tier Changed / Churn Risk Raised and moves the
+   profile's value facts), and VIPs silent too long get a care task through automation.
+
+Every step is idempotent (rows and scores are overwritten, unchanged scores not written, task
+ids deterministic), so a crash resumes where the last recorded step ended and a rerun of a
+night changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+
+from ..automation import service as automation
+from ..core import JobStep, logger, metrics
+from ..customers import children_service
+from ..customers import service as customers
+from . import rules, store
+from .models import ValueSettings
+
+PAGE = 100
+
+
+def step(job: Any, cursor: dict[str, Any] | None, now: datetime) -> JobStep:
+    from .service import settings_of
+
+    params = job.params.as_dict() if hasattr(job.params, "as_dict") else dict(job.params)
+    settings = settings_of(job.tenant_id)
+    night = date.fromisoformat(str(params["night"]))
+    cursor = dict(cursor or {"phase": "summarize", "chunk": 0})
+    if cursor["phase"] == "summarize":
+        return _summarize(job.tenant_id, job.job_id, night, settings, cursor, now)
+    if cursor["phase"] == "fit":
+        return _fit(job.tenant_id, job.job_id, night, settings, now)
+    return _write(job.tenant_id, job.job_id, night, settings, cursor, now)
+
+
+def _summarize(
+    tenant_id: str,
+    run: str,
+    night: date,
+    settings: ValueSettings,
+    cursor: dict[str, Any],
+    now: datetime,
+) -> JobStep:
+    from .summary import summarise_orders
+
+    page, following = customers.all_customers_page(tenant_id, cursor.get("customers"), PAGE, now)
+    ids, times, amounts, counted = [], [], [], []
+    facts = {}
+    for customer_id, customer in page:
+        facts[customer_id] = customer
+        for order in children_service.order_history(tenant_id, customer_id):
+            ids.append(customer_id)
+            times.append(int(order.occurred_at.timestamp()))
+            amounts.append(float(order.amount))
+            counted.append(order.counted and order.currency == settings.base_currency)
+    rows: list[list[Any]] = []
+    if ids:
+        summary = summarise_orders(
+            ids, times, amounts, observation_end=night, time_zone=settings.time_zone,
+            counted=counted,
+        )  # fmt: skip
+        for index, customer_id in enumerate(summary.customer_ids):
+            aggregates = facts[str(customer_id)].get("aggregates") or {}
+            rows.append(
+                [
+                    str(customer_id),
+                    float(summary.frequency[index]),
+                    float(summary.recency[index]),
+                    float(summary.T[index]),
+                    float(summary.monetary_value[index]),
+                    float(summary.total_value[index]) if summary.total_value is not None else 0.0,
+                    aggregates.get("last_interaction_at"),
+                ]
+            )
+    chunk = int(cursor["chunk"])
+    store.put_rows(tenant_id, run, chunk, rows)
+    if following is None:
+        return JobStep({"phase": "fit", "chunks": chunk + 1}, len(page))
+    return JobStep({"phase": "summarize", "chunk": chunk + 1, "customers": following}, len(page))
+
+
+def _fit(tenant_id: str, run: str, night: date, settings: ValueSettings, now: datetime) -> JobStep:
+    from .clv import ScoringConfig, ValueTier, fit_value_models, score_customers
+    from .rfm import (
+        DEFAULT_CLASSES,
+        DEFAULT_SEGMENTS,
+        rfm_classes,
+        rfm_from_summary,
+        rfm_segments,
+    )
+    from .summary import CustomerSummary
+
+    rows = store.all_rows(tenant_id, run)
+    version = night.isoformat()
+    if not rows:
+        _record_model(tenant_id, version, "insufficient_data", "No customer has orders yet.", now)
+        return JobStep(None, 0)
+    ids = np.array([row[0] for row in rows], dtype=object)
+    column = lambda i: np.array([row[i] for row in rows], dtype=np.float64)  # noqa: E731
+    summary = CustomerSummary.from_arrays(
+        column(1), column(2), column(3), column(4), time_unit="days", customer_ids=ids,
+        total_value=column(5),
+    )  # fmt: skip
+    fit = fit_value_models(summary)
+    purchase, spend, status = fit.purchase, fit.spend, fit.status
+    if status != "ok":
+        kept = store.current_model(tenant_id)
+        metrics.add_metric(name="ValueFitKept", unit="Count", value=1)
+        logger.warning("Value fit not used", extra={"status": status, "alarms": fit.alarms})
+        purchase, spend = _params_of(kept, purchase, spend)
+    config = ScoringConfig(
+        horizon_months=settings.horizon_months,
+        monthly_discount_rate=settings.monthly_discount_rate,
+        repurchase_days=float(settings.repurchase_days),
+        tiers=tuple(ValueTier(t.name, t.floor, t.inclusive) for t in settings.tiers),
+        base_tier=settings.base_tier,
+    )
+    scores = score_customers(summary, purchase, spend, config)
+    rfm = rfm_from_summary(summary)
+    classes = rfm_classes(rfm, settings.classes or DEFAULT_CLASSES)
+    segments = rfm_segments(rfm, settings.segments or DEFAULT_SEGMENTS)
+    scored = [
+        [
+            str(ids[i]),
+            rules.Scores(
+                r=int(rfm.r[i]), f=int(rfm.f[i]), m=int(rfm.m[i]),
+                rfm_class=str(classes[i]), segment=str(segments[i]),
+                clv=rules.money(scores.clv[i]),
+                p_alive=rules.rounded(scores.p_alive[i]),
+                churn_prob=rules.rounded(scores.churn_prob[i]),
+                expected_90d=rules.rounded(scores.expected_purchases[i]),
+                expected_spend=rules.money(scores.expected_spend[i]),
+                tier=str(scores.tier[i]), method=scores.method,
+                low_confidence=fit.low_confidence,
+            ).as_attributes(),
+            rows[i][6],
+        ]
+        for i in range(len(rows))
+    ]  # fmt: skip
+    for chunk in range(0, len(scored), PAGE):
+        store.put_scored(tenant_id, run, chunk // PAGE, _jsonable(scored[chunk : chunk + PAGE]))
+    kpis = {
+        "customers": len(rows),
+        "repeat_customers": int(np.sum(summary.frequency > 0)),
+        "churn_rate": rules.rounded(float(np.mean(scores.churn_prob))),
+        "average_clv": str(rules.money(float(np.mean(scores.clv)))),
+        "total_clv": str(rules.money(float(np.sum(scores.clv)))),
+        "tiers": rules.distribution([str(t) for t in scores.tier]),
+        "classes": rules.distribution([str(c) for c in classes]),
+        "class_moves": {},
+    }
+    _record_model(
+        tenant_id, version, status if status == "ok" or purchase is None else "kept",
+        fit.message, now, fit=fit, purchase=purchase, spend=spend, kpis=kpis,
+    )  # fmt: skip
+    return JobStep({"phase": "write", "chunk": 0, "moves": {}}, len(rows))
+
+
+def _params_of(kept: Any, purchase: Any, spend: Any) -> tuple[Any, Any]:
+    """Last night's parameters where tonight's are missing (the guardrail)."""
+    import json
+
+    from .bgnbd import PurchaseParams
+    from .gamma_gamma import SpendParams
+
+    if kept is None:
+        return purchase, spend
+    if purchase is None and kept.purchase_json:
+        purchase = PurchaseParams.from_dict(json.loads(kept.purchase_json))
+    if spend is None and kept.spend_json:
+        spend = SpendParams.from_dict(json.loads(kept.spend_json))
+    return purchase, spend
+
+
+def _jsonable(rows: list[list[Any]]) -> list[list[Any]]:
+    return [
+        [cid, {k: str(v) if hasattr(v, "as_tuple") else v for k, v in s.items()}, last]
+        for cid, s, last in rows
+    ]
+
+
+def _record_model(
+    tenant_id: str,
+    version: str,
+    status: str,
+    message: str,
+    now: datetime,
+    *,
+    fit: Any = None,
+    purchase: Any = None,
+    spend: Any = None,
+    kpis: dict[str, Any] | None = None,
+) -> None:
+    import json
+
+    store.save_model(
+        store.new_model(
+            tenant_id,
+            version,
+            status=status,
+            message=message[:1000],
+            alarms_json=json.dumps(list(fit.alarms) if fit else []),
+            time_unit=purchase.time_unit if purchase is not None else "days",
+            purchase_json=json.dumps(purchase.to_dict()) if purchase is not None else None,
+            spend_json=json.dumps(spend.to_dict()) if spend is not None else None,
+            spend_correlation=float(fit.spend_correlation) if fit else 0.0,
+            low_confidence=bool(fit.low_confidence) if fit else True,
+            fitted_at=now,
+            kpis_json=json.dumps(kpis) if kpis is not None else None,
+        ),
+        current=status == "ok",
+    )
+
+
+def _write(
+    tenant_id: str,
+    run: str,
+    night: date,
+    settings: ValueSettings,
+    cursor: dict[str, Any],
+    now: datetime,
+) -> JobStep:
+    from decimal import Decimal
+
+    chunk = int(cursor["chunk"])
+    scored = store.scored_chunk(tenant_id, run, chunk)
+    moves: dict[str, int] = dict(cursor.get("moves") or {})
+    version = night.isoformat()
+    if scored is None:
+        _finish_kpis(tenant_id, version, moves)
+        return JobStep(None, 0)
+    held = store.current_values(tenant_id, [row[0] for row in scored])
+    changed = []
+    for customer_id, stored, last_contact in scored:
+        scores = rules.Scores(
+            **{
+                **stored,
+                "clv": Decimal(stored["clv"]),
+                "expected_spend": Decimal(stored["expected_spend"]),
+            }
+        )
+        before = held.get(customer_id)
+        old = before.attribute_values if before is not None else None
+        move = rules.class_move(old.get("rfm_class") if old else None, scores.rfm_class)
+        if move:
+            moves[move] = moves.get(move, 0) + 1
+        if rules.changed(old, scores):
+            changed.append(
+                store.value_item(
+                    tenant_id,
+                    customer_id,
+                    **scores.as_attributes(),
+                    model_version=version,
+                    computed_at=now,
+                    churn_threshold=settings.churn_threshold,
+                )
+            )
+        if rules.care_due(
+            scores.tier, settings.vip_tiers, last_contact, now, settings.vip_silent_days
+        ):
+            automation.open_care_task(
+                tenant_id,
+                customer_id,
+                f"Care call: a {scores.tier} customer silent for {settings.vip_silent_days}+ days",
+                key=f"value-care:{customer_id}:{last_contact or 'never'}",
+                at=now,
+            )
+    store.write_values(changed)
+    return JobStep({"phase": "write", "chunk": chunk + 1, "moves": moves}, len(scored))
+
+
+def _finish_kpis(tenant_id: str, version: str, moves: dict[str, int]) -> None:
+    import json
+
+    item = store.model(tenant_id, version)
+    if item is None or not item.kpis_json:
+        return
+    kpis = json.loads(item.kpis_json)
+    kpis["class_moves"] = dict(sorted(moves.items()))
+    item.kpis_json = json.dumps(kpis)
+    store.save_model(item, current=item.status == "ok")
