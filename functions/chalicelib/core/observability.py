@@ -23,3 +23,10 @@ def tracer() -> Any | None:
     from aws_lambda_powertools import Tracer
 
     return Tracer(service=_settings.service_name)
+
+
+def flush_metrics() -> None:
+    """Write the metrics added so far (one EMF log line) when a handler without powertools'
+    decorator ends; nothing when none were added."""
+    if metrics.metric_set:
+        metrics.flush_metrics()

@@ -12,7 +12,7 @@ from typing import Any
 
 from .area_registry import Registry, registry
 from .errors import NotFound
-from .observability import logger
+from .observability import flush_metrics, logger, metrics
 
 
 def handle_schedule(
@@ -21,7 +21,8 @@ def handle_schedule(
     now: datetime | None = None,
     areas: Registry | None = None,
 ) -> dict[str, Any]:
-    """Offer every tenant to the schedule's area; returns the jobs started."""
+    """Offer every tenant to the schedule's area; returns the jobs started. Raises (after the
+    last tenant) when a tenant's job could not start, so that the schedule retries."""
     from .tenants import all_tenants
 
     now = now or datetime.now(UTC)
@@ -30,17 +31,26 @@ def handle_schedule(
     if start is None:
         logger.error("Schedule of an unknown job", extra={"job": name})
         return {"status": "unknown_job", "started": []}
-    started = []
+    started, failed = [], 0
     for tenant_id in all_tenants():
         try:
             job_id = start(tenant_id, now, on_demand=False, started_by="scheduler")
         except Exception:
             # One tenant's failure must not keep the others from their night.
             logger.exception("Scheduled job not started", extra={"job": name, "tenant": tenant_id})
+            failed += 1
             continue
         if job_id:
             started.append(job_id)
     logger.info("Schedule handled", extra={"job": name, "started": len(started)})
+    metrics.add_metric(name="ScheduledJobsStarted", unit="Count", value=len(started))
+    if failed:
+        metrics.add_metric(name="ScheduledJobsNotStarted", unit="Count", value=failed)
+    flush_metrics()
+    if failed:
+        # After every other tenant had its turn: the invocation fails, so Scheduler retries it
+        # (jobs already started are not started twice) and, at last, dead-letters it.
+        raise RuntimeError(f"{failed} tenant(s) could not start {name}; see the log")
     return {"status": "done", "started": started}
 
 

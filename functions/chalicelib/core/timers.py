@@ -25,7 +25,7 @@ from typing import Any
 
 from .area_registry import Registry, registry
 from .correlation import correlated
-from .observability import logger
+from .observability import flush_metrics, logger
 from .timer_backends import (
     JOB_TIMER_KIND,
     StepFunctionsTimers,
@@ -62,6 +62,7 @@ def handle_timer(
         "Timer handled",
         extra={"kind": timer.kind, "outcome": outcome.get("status"), "timer": timer.name},
     )
+    flush_metrics()
     return outcome
 
 

@@ -115,6 +115,8 @@ def _fit(tenant_id: str, run: str, night: date, settings: ValueSettings, now: da
     )  # fmt: skip
     fit = fit_value_models(summary)
     purchase, spend, status = fit.purchase, fit.spend, fit.status
+    if fit.alarms:  # a thin or failed fit, or spend correlated with frequency (low confidence)
+        metrics.add_metric(name="ValueModelAlarms", unit="Count", value=len(fit.alarms))
     if status != "ok":
         kept = store.current_model(tenant_id)
         metrics.add_metric(name="ValueFitKept", unit="Count", value=1)

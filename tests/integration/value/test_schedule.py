@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from chalicelib.core.schedules import handle_schedule
 from chalicelib.core.tenants import all_tenants
 
@@ -70,3 +72,27 @@ def test_given_a_tenant_in_another_time_zone_then_its_night_starts_at_its_own_ho
 
 def test_given_an_unknown_job_when_scheduled_then_it_is_reported_not_raised(aws: None) -> None:
     assert handle_schedule({"job": "nope"})["status"] == "unknown_job"
+
+
+def test_given_one_tenant_failing_then_the_others_start_and_the_invocation_fails_for_a_retry(
+    api: Any, table_timers: None, monkeypatch: Any
+) -> None:
+    from chalicelib.value import service
+
+    api.post("/v1/customers", {"name": "A"}, tenant="broken")
+    api.post("/v1/customers", {"name": "B"}, tenant="fine")
+    real = service.start_nightly
+
+    def start(tenant_id: str, *args: Any, **kwargs: Any) -> Any:
+        if tenant_id == "broken":
+            raise RuntimeError("its settings cannot be read")
+        return real(tenant_id, *args, **kwargs)
+
+    monkeypatch.setattr(service, "start_nightly", start)
+
+    with pytest.raises(RuntimeError, match="1 tenant"):
+        handle_schedule({"job": "value.nightly"}, now=TENANTS_HOUR)
+
+    assert [j["id"] for j in api.get("/v1/jobs", tenant="fine").json["items"]] == [
+        "value-2026-11-30"
+    ]
