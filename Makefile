@@ -10,7 +10,7 @@ export AWS_ACCOUNT_ID_ENDPOINT_MODE := disabled
 # jsii warns on every CDK run that Node 20 is past its end of life; the pinned CDK works on it.
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: run test token lint typecheck unit smoke bench schemas areas layers clean clv-fit
+.PHONY: run test token job lint typecheck unit smoke bench schemas areas layers clean clv-fit
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -32,6 +32,10 @@ run: install
 ## make token TENANT=demo USER=alice ROLE=sales_rep TEAM=east: a local dev token
 token: $(STAMP)
 	@$(PY) -m infra.local.token --tenant "$(or $(TENANT),demo)" --user "$(if $(filter command line,$(origin USER)),$(USER),$(or $(USER_ID),admin))" --role "$(or $(ROLE),admin)" $(if $(TEAM),--team "$(TEAM)",)
+
+## make job JOB=value.nightly TENANT=demo: start a scheduled job now on `make run`'s stack
+job: $(STAMP)
+	@$(PY) -m infra.local.scheduler --now "$(or $(JOB),value.nightly)" --tenant "$(or $(TENANT),demo)"
 
 ## make test: lint, types, every test suite
 test: install layers lint typecheck

@@ -3,7 +3,7 @@
 1. DynamoDB Local (data in .local/dynamodb), moto in server mode, the Chalice API (api_server.py), started
    together; the tables are created when missing, the event bus on moto with its tap queue
    and the example marketing rule's queue.
-2. The stream poller and the timer runner (when their modules exist), with the same settings.
+2. The stream poller, the timer runner and the scheduler (hourly schedules), same settings.
 3. The demo tenant, seeded once through the API; then a banner with the URL and tokens.
 4. Ctrl-C / SIGTERM stops every child (SIGTERM, bounded wait, SIGKILL) and exits 0.
 
@@ -43,7 +43,11 @@ from .resources import (
 )
 
 READY_LINE = "CRM local stack is ready"
-WORKERS = (("stream_poller", "stream"), ("timer_runner", "timers"))
+WORKERS = (
+    ("stream_poller", "stream"),
+    ("timer_runner", "timers"),
+    ("scheduler", "schedules"),
+)
 
 
 def worker_args(config: LocalConfig, module: str) -> list[str]:
@@ -54,6 +58,8 @@ def worker_args(config: LocalConfig, module: str) -> list[str]:
             f"--checkpoint={config.data_dir / 'stream-checkpoint.json'}",
             f"--dlq={config.data_dir / 'stream-dlq.jsonl'}",
         ]
+    if module == "scheduler":
+        return [f"--state={config.data_dir / 'schedules.json'}"]
     return []
 
 
@@ -194,6 +200,11 @@ def banner(stack: Stack, tokens: dict[str, str], seed_note: str, sample_id: str 
         f'   curl -s {url}/v1/customers/{customer}/360 -H "Authorization: Bearer $TOKEN"',
         "   # alice's customers, as alice",
         f"   curl -s '{url}/v1/customers?owner=alice' -H \"Authorization: Bearer $ALICE_TOKEN\"",
+        "   # customer value (scored after seeding, then nightly at 02:00 Asia/Shanghai):",
+        "   # the night's model and KPIs, the high-value class, a run on demand (make job too)",
+        f'   curl -s {url}/v1/value/models -H "Authorization: Bearer $TOKEN"',
+        f"   curl -s '{url}/v1/value/customers?class=high_value' -H \"Authorization: Bearer $TOKEN\"",
+        f'   curl -s -X POST {url}/v1/admin/jobs/value.nightly:run -H "Authorization: Bearer $TOKEN"',
         "",
         f" DynamoDB Local: {config.dynamodb_endpoint} (data in {config.dynamodb_dir})",
         f" moto (EventBridge, SQS, ...): {config.aws_endpoint}; every domain event (source "

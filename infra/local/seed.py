@@ -11,7 +11,8 @@ Users (dev tokens minted here; the API has no user directory):
 | dave  | finance       |      |
 
 The tenant's settings and customers (profiles with identities, contacts, interactions, orders)
-are data, in demo_data.json next to this file.
+are data, in demo_data.json next to this file; 120 shop members with two years of orders are
+drawn from a fixed seed (`demo_shoppers`), so the nightly value job has a model to fit.
 
 Seeding happens only when the tenant has no customer in any lifecycle stage; every creating POST
 carries an Idempotency-Key derived from its body, so a retried seed replays instead of doubling.
@@ -21,7 +22,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -163,6 +167,7 @@ def demo_data() -> dict[str, Any]:
     looks recent: follow-ups from last week, orders from last month.
     """
     data: dict[str, Any] = json.loads(DEMO_DATA.read_text(encoding="utf-8"))
+    data["customers"] += demo_shoppers()
     for customer in data["customers"]:
         for kind in ("interactions", "orders"):
             for child in customer.get(kind, []):
@@ -170,10 +175,82 @@ def demo_data() -> dict[str, Any]:
     return data
 
 
+SHOPPERS = 120  # enough customers, and repeat buyers among them, for the value models to fit
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛")
+
+
+def demo_shoppers(count: int = SHOPPERS, seed: int = 2026) -> list[dict[str, Any]]:
+    """Members of the demo shop with two years of orders that follow the repeat-buying process
+    the value models assume: each buys at their own pace until they quietly stop, each with their
+    own basket size; some bought once long ago, some are new. The same shoppers on every seed."""
+    rng = random.Random(seed)  # noqa: S311 - demo data, not a secret
+    shoppers = []
+    for number in range(1, count + 1):
+        age = rng.randint(20, 720)  # days since the first order
+        rate = rng.gammavariate(0.8, 1 / 25)  # orders a day while still a customer
+        dropout = rng.betavariate(0.8, 2.5)  # the chance of quietly leaving after an order
+        # Spend per order ~ Gamma(6, rate nu), nu ~ Gamma(4, 1/150) per shopper: ~300 CNY a basket.
+        nu = rng.gammavariate(4, 1 / 150)
+        clock, days = 0.0, [age]
+        while rng.random() >= dropout:
+            clock += rng.expovariate(rate)
+            if clock > age - 1:
+                break
+            days.append(age - int(clock))
+        owner = ("alice", "bob")[number % 2]
+        orders: list[dict[str, Any]] = []
+        for index, day in enumerate(days, 1):
+            amount = f"{rng.gammavariate(6, 1 / nu):.2f}"
+            orders.append(
+                {
+                    "order_no": f"SO-M{number:03d}-{index:02d}",
+                    "amount": amount,
+                    "status": "fulfilled" if day > 3 else "paid",
+                    "items": [{"sku": "MIX-1", "name": "会员订单", "unit_price": amount}],
+                    "occurred_at": {"days_ago": day, "hour": rng.randint(9, 21)},
+                }
+            )
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(("", *GIVEN))
+        shoppers.append(
+            {
+                "profile": {
+                    "name": f"{name} #{number:03d}",
+                    "type": "person",
+                    "owner_id": owner,
+                    "team_id": DEMO_TEAM,
+                    "lifecycle_stage": "customer",
+                    "source": "wechat",
+                },
+                "orders": orders,
+            }
+        )
+    return shoppers
+
+
 @dataclass(frozen=True)
 class SeedResult:
     seeded: bool
     customers: int
+
+
+SEED_THREADS = 6
+
+
+def _seed_customer(api: Api, tokens: dict[str, str], spec: dict[str, Any]) -> bool:
+    """One customer and its children; False when an earlier, interrupted seed created it."""
+    profile = spec["profile"]
+    status, body = api.call(
+        "POST", "/v1/customers", tokens["admin"], profile, idempotent=True, expect=(201, 409)
+    )
+    if status == 409:  # an earlier, interrupted seed created it: leave it as it is
+        return False
+    path = f"/v1/customers/{body['id']}"
+    owner = tokens[profile["owner_id"]]
+    for kind in ("contacts", "interactions", "orders"):
+        for child in spec.get(kind, []):
+            api.call("POST", f"{path}/{kind}", owner, child, idempotent=True)
+    return True
 
 
 def seed_demo(api_url: str, tokens: dict[str, str], timeout: float = 15.0) -> SeedResult:
@@ -185,20 +262,26 @@ def seed_demo(api_url: str, tokens: dict[str, str], timeout: float = 15.0) -> Se
             return SeedResult(seeded=False, customers=0)
         data = demo_data()
         api.call("PUT", "/v1/tenant-settings", admin, data["tenant_settings"], expect=(200, 412))
-        created = 0
-        for spec in data["customers"]:
-            profile = spec["profile"]
-            status, body = api.call(
-                "POST", "/v1/customers", admin, profile, idempotent=True, expect=(201, 409)
-            )
-            if status == 409:  # an earlier, interrupted seed created it: leave it as it is
-                continue
-            created += 1
-            path = f"/v1/customers/{body['id']}"
-            owner = tokens[profile["owner_id"]]
-            for kind in ("contacts", "interactions", "orders"):
-                for child in spec.get(kind, []):
-                    api.call("POST", f"{path}/{kind}", owner, child, idempotent=True)
+        # A shop's tiers, not the seed's B2B ones (diamond CLV > 1,000,000): the demo shows all.
+        api.call("PUT", "/v1/value/settings", admin, data["value_settings"], expect=(200, 412))
+        # Customers one per request chain, several chains at once (the local API is threaded).
+        local = threading.local()
+
+        def seed_one(spec: dict[str, Any]) -> bool:
+            if not hasattr(local, "api"):
+                local.api = Api(api_url, timeout=timeout)
+                opened.append(local.api)
+            return _seed_customer(local.api, tokens, spec)
+
+        opened: list[Api] = []
+        try:
+            with ThreadPoolExecutor(max_workers=SEED_THREADS) as pool:
+                created = sum(pool.map(seed_one, data["customers"]))
+        finally:
+            for each in opened:
+                each.close()
+        # Score the shop now rather than at its nightly hour: the job runs on the timer runner.
+        api.call("POST", "/v1/admin/jobs/value.nightly:run", admin, expect=(202,))
         return SeedResult(seeded=True, customers=created)
     finally:
         api.close()

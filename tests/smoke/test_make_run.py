@@ -25,10 +25,12 @@ import requests
 
 from infra.local.config import REPO_ROOT, free_port, port_is_free
 from infra.local.run import READY_LINE
+from infra.local.seed import SHOPPERS
 
 pytestmark = [pytest.mark.smoke, pytest.mark.xdist_group("make_run")]
 
-READY_TIMEOUT = 60.0
+# The first start seeds 126 customers with ~500 children through the API: a bound, not a speed.
+READY_TIMEOUT = 180.0
 STOP_TIMEOUT = 30.0
 HTTP_TIMEOUT = 15.0
 EVE_ARGS = ["--tenant=demo", "--user=eve", "--role=sales_rep", "--team=east"]
@@ -206,20 +208,31 @@ def _ports(env: dict[str, str]) -> list[int]:
     return [int(env[name]) for name in ("CRM_API_PORT", "CRM_DYNAMODB_PORT", "CRM_MOTO_PORT")]
 
 
+def _wait_for_value_model(admin: Client, timeout: float = 120.0) -> dict[str, Any]:
+    """The night's value model once the seeded run finished (bounded wait)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        jobs = admin.get("/v1/jobs").json()["items"]
+        if any(j["kind"] == "value.nightly" and j["status"] == "done" for j in jobs):
+            return dict(admin.get("/v1/value/models").json()["items"][0])
+        time.sleep(1.0)
+    pytest.fail(f"no value model within {timeout:.0f}s: {admin.get('/v1/jobs').text}")
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process checks read /proc")
 def test_make_run_serves_seeds_once_and_stops_cleanly(start_stack: Callable[[], Stack]) -> None:
     # First start: cold, seeds the demo tenant.
     first = start_stack()
     tokens = first.wait_ready()
     assert {"TOKEN", "ALICE_TOKEN", "DAVE_TOKEN"} <= tokens.keys(), first.output
-    assert "seeded 6 customers" in first.output
+    assert f"seeded {6 + SHOPPERS} customers" in first.output
     url = f"http://127.0.0.1:{first.env['CRM_API_PORT']}"
     admin, alice = Client(url, tokens["TOKEN"]), Client(url, tokens["ALICE_TOKEN"])
 
     seeded = {owner: _customers_of(admin, owner) for owner in ("alice", "bob", "carol")}
     assert {c["name"] for c in seeded["alice"]} >= {"张伟", "李娜"}
     assert any(c["type"] == "company" for c in seeded["bob"])
-    assert sum(len(items) for items in seeded.values()) == 6
+    assert sum(len(items) for items in seeded.values()) == 6 + SHOPPERS
 
     created = admin.post(
         "/v1/customers",
@@ -254,6 +267,13 @@ def test_make_run_serves_seeds_once_and_stops_cleanly(start_stack: Callable[[], 
     assert story.status_code == 200, story.text
     assert story.json()["interactions"], story.text
     assert not any(i.get("text") for i in story.json()["interactions"])
+
+    # The shop was scored right after seeding: a fitted model, its figures, the tiers' customers.
+    model = _wait_for_value_model(admin)
+    assert model["status"] == "ok", model
+    assert model["kpis"]["customers"] >= 100
+    gold = admin.get("/v1/value/customers?tier=gold&limit=100").json()["items"]
+    assert len(gold) == model["kpis"]["tiers"]["gold"] > 0
 
     bobs = seeded["bob"][0]["id"]
     assert alice.get(f"/v1/customers/{bobs}").status_code == 404

@@ -77,14 +77,14 @@ def shop(buyer: Callable[..., str]) -> Callable[..., list[str]]:
             age = rng.randint(60, 720)  # days since the first purchase
             rate = rng.gammavariate(0.8, 1 / 25)  # purchases a day while alive
             dropout = rng.betavariate(0.8, 2.5)  # chance of leaving after each purchase
-            basket = rng.gammavariate(4, 60)  # the customer's usual spend
+            nu = rng.gammavariate(4, 1 / 150)  # spend per order ~ Gamma(6, nu): ~300 a basket
             clock, days = 0.0, [age]
             while rng.random() >= dropout:
                 clock += rng.expovariate(rate)
                 if clock > age - 1:
                     break
                 days.append(age - int(clock))
-            amounts = [str(round(rng.gammavariate(6, basket / 6), 2)) for _ in days]
+            amounts = [str(round(rng.gammavariate(6, 1 / nu), 2)) for _ in days]
             customer = _profile(tenant)
             ids.append(customer.customer_id)
             items += [
