@@ -203,8 +203,8 @@ def banner(stack: Stack, tokens: dict[str, str], seed_note: str, sample_id: str 
         "   # customer value (scored after seeding, then nightly at 02:00 Asia/Shanghai):",
         "   # the night's model and KPIs, the high-value class, a run on demand (make job too)",
         f'   curl -s {url}/v1/value/models -H "Authorization: Bearer $TOKEN"',
-        f"   curl -s '{url}/v1/value/customers?class=high_value' -H \"Authorization: Bearer $TOKEN\"",
-        f'   curl -s -X POST {url}/v1/admin/jobs/value.nightly:run -H "Authorization: Bearer $TOKEN"',
+        f"   curl -s '{url}/v1/value/classes/high_value/customers' -H \"Authorization: Bearer $TOKEN\"",
+        f'   curl -s -X POST {url}/v1/admin/schedules/value.nightly/runs -H "Authorization: Bearer $TOKEN"',
         "",
         f" DynamoDB Local: {config.dynamodb_endpoint} (data in {config.dynamodb_dir})",
         f" moto (EventBridge, SQS, ...): {config.aws_endpoint}; every domain event (source "

@@ -8,7 +8,7 @@ state file beside the data, so a restart within the hour does not fire it again 
 start nothing new anyway: tonight's job ids are the night's).
 
 `python -m infra.local.scheduler --now value.nightly [--tenant demo]` runs a schedule at once:
-for one tenant as an admin's POST /v1/admin/jobs/value.nightly:run does, or for every tenant
+for one tenant as an admin's POST /v1/admin/schedules/value.nightly/runs does, or for every tenant
 as the hourly schedule does (only tenants in their nightly hour start).
 """
 

@@ -281,7 +281,7 @@ def seed_demo(api_url: str, tokens: dict[str, str], timeout: float = 15.0) -> Se
             for each in opened:
                 each.close()
         # Score the shop now rather than at its nightly hour: the job runs on the timer runner.
-        api.call("POST", "/v1/admin/jobs/value.nightly:run", admin, expect=(202,))
+        api.call("POST", "/v1/admin/schedules/value.nightly/runs", admin, expect=(202,))
         return SeedResult(seeded=True, customers=created)
     finally:
         api.close()

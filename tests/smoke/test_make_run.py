@@ -272,7 +272,7 @@ def test_make_run_serves_seeds_once_and_stops_cleanly(start_stack: Callable[[], 
     model = _wait_for_value_model(admin)
     assert model["status"] == "ok", model
     assert model["kpis"]["customers"] >= 100
-    gold = admin.get("/v1/value/customers?tier=gold&limit=100").json()["items"]
+    gold = admin.get("/v1/value/tiers/gold/customers?limit=100").json()["items"]
     assert len(gold) == model["kpis"]["tiers"]["gold"] > 0
 
     bobs = seeded["bob"][0]["id"]

@@ -84,7 +84,7 @@ class JobKind:
 class Schedule:
     """Work an area starts on a schedule (EventBridge Scheduler) or on an admin's demand."""
 
-    name: str  # the `job` of the scheduled event and of POST /v1/admin/jobs/{job}:run
+    name: str  # the `job` of the scheduled event and of POST /v1/admin/schedules/{name}/runs
     start: Ref  # (tenant_id, now, *, on_demand: bool, started_by: str) -> job id | None
     description: str = ""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, wraps
 from importlib import import_module
@@ -47,14 +47,15 @@ IF_MATCH_PATTERN = r'^(\*|[0-9]{1,20}|"[0-9]{1,20}")$'
 class QueryParam:
     """A documented parameter; the route refuses a value outside what it declares (422).
 
-    `enum` names a StrEnum of the area's `models` module (loaded on first use) or lists the
-    values; `minimum`/`maximum` make it an integer (checked by the view, e.g. page_size).
+    `enum` names a StrEnum of the area's `models` module (loaded on first use), lists the
+    values, or is a function that lists them (called on first use, e.g. the registry's
+    schedules); `minimum`/`maximum` make it an integer (checked by the view, e.g. page_size).
     """
 
     name: str
     description: str
     required: bool = False
-    enum: str | tuple[str, ...] | None = None
+    enum: str | tuple[str, ...] | Callable[[], Sequence[str]] | None = None
     pattern: str | None = None
     max_length: int | None = None
     minimum: int | None = None
@@ -90,6 +91,8 @@ class RouteDoc:
         """The values an enum parameter takes (its StrEnum's, loaded on first use)."""
         if param.enum is None or isinstance(param.enum, tuple):
             return param.enum
+        if callable(param.enum):
+            return tuple(param.enum())
         return _enum_values(self.models_module, param.enum)
 
     def check_params(self, path_values: dict[str, str], query: dict[str, str]) -> None:
@@ -187,12 +190,14 @@ def route(
     def register(view: Callable[..., Response]) -> Callable[..., Response]:
         @wraps(view)
         def checked(**params: str) -> Response:
+            request = bp.current_request
+            if not public and request is not None:
+                principal(request)  # who asks comes first: no token is a 401 whatever else
             for name, value in params.items():
                 # Keys longer than DynamoDB allows would fail there as a 500; nothing that
                 # long or with control characters names anything we store.
                 if len(value) > MAX_PATH_PARAM or not value.isprintable():
                     raise NotFound(f"No such {name}.", field=name)
-            request = bp.current_request
             doc.check_params(params, dict(request.query_params or {}) if request else {})
             return view(**params)
 
@@ -209,10 +214,15 @@ def route(
 
 
 def principal(request: Request) -> Principal:
-    """The authenticated caller; also tags every log line of the request with it."""
+    """The authenticated caller (worked out once per request); also tags every log line of the
+    request with it."""
+    known: Principal | None = getattr(request, "_crm_principal", None)
+    if known is not None:
+        return known
     headers = {k.lower(): v for k, v in (request.headers or {}).items()}
     caller = principal_from_request(headers, request.context or {})
     logger.append_keys(tenant_id=caller.tenant_id, user_id=caller.user_id)
+    request._crm_principal = caller  # type: ignore[attr-defined]
     return caller
 
 

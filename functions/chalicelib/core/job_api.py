@@ -1,5 +1,5 @@
 """Routes of background jobs: their progress, readable by admins and by whoever started them;
-admins start scheduled work on demand (POST /v1/admin/jobs/<job>:run)."""
+admins start a schedule's job on demand (POST /v1/admin/schedules/<name>/runs)."""
 
 from __future__ import annotations
 
@@ -51,33 +51,26 @@ def get_job(job_id: str) -> Response:
     return json_response(job(principal(bp.current_request), job_id))
 
 
-RUN_SUFFIX = ":run"
+def _schedule_names() -> list[str]:
+    from .area_registry import registry
+
+    return registry().schedule_names()
 
 
 @route(
     bp,
-    "/v1/admin/jobs/{job}",
+    "/v1/admin/schedules/{schedule}/runs",
     "POST",
-    summary="Run a scheduled job now for the tenant (admin), e.g. value.nightly:run",
+    summary="Run a scheduled job now for the tenant (admin), e.g. value.nightly",
     tag=TAG,
     operation_id="runJob",
     response="Job",
     status=202,
-    errors=(400, 401, 403, 404, 422),
-    path_params=(
-        PathParam(
-            "job",
-            "The scheduled job and the verb, `<job>:run` (e.g. `value.nightly:run`).",
-            pattern=r"^[a-z][a-z0-9_.]{0,62}:run$",
-            max_length=68,
-        ),
-    ),
+    errors=(400, 401, 403, 422),
+    path_params=(PathParam("schedule", "The schedule whose job runs now.", enum=_schedule_names),),
 )
-def run_job(job: str) -> Response:
-    from .errors import NotFound
+def run_job(schedule: str) -> Response:
     from .job_service import run_job as run
 
-    if not job.endswith(RUN_SUFFIX):
-        raise NotFound(f"No job action {job}; say <job>:run.", field="job")
-    started = run(principal(bp.current_request), job.removesuffix(RUN_SUFFIX))
+    started = run(principal(bp.current_request), schedule)
     return json_response(started, status=202, headers={"Location": f"/v1/jobs/{started.id}"})

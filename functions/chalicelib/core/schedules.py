@@ -1,7 +1,7 @@
 """Scheduled work, an engine that knows no area: EventBridge Scheduler invokes the nightly
 function with `{"job": <name>}`; each tenant is offered to the area that declared that
 schedule, which starts its job when the tenant's local time says so (once per night: job ids
-are deterministic). Admins start the same work on demand (POST /v1/admin/jobs/{job}:run).
+are deterministic). Admins start the same work on demand (POST /v1/admin/schedules/{name}/runs).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from ..core import (
-    BadRequest,
+    PathParam,
     QueryParam,
     expected_version,
     json_response,
@@ -65,38 +65,52 @@ def put_settings() -> Response:
     return json_response(settings, headers=_etag(settings.version))
 
 
+_PAGE = (
+    QueryParam("limit", "Page size (1-100, default 25).", minimum=1, maximum=100),
+    QueryParam("next", "Cursor from the previous page.", max_length=2048),
+)
+
+
 @route(
     bp,
-    "/v1/value/customers",
+    "/v1/value/classes/{name}/customers",
     "GET",
-    summary="Customers in a value class or tier, with their scores (those you may see)",
+    summary="Customers in a value class, with their scores (those you may see)",
     tag=TAG,
-    operation_id="listValueCustomers",
+    operation_id="listClassCustomers",
     response="ValueCustomerPage",
-    query=(
-        QueryParam("class", "A value class, e.g. high_value (give class or tier).", max_length=40),
-        QueryParam("tier", "A value tier, e.g. diamond (give class or tier).", max_length=32),
-        QueryParam("limit", "Page size (1-100, default 25).", minimum=1, maximum=100),
-        QueryParam("next", "Cursor from the previous page.", max_length=2048),
-    ),
+    path_params=(PathParam("name", "A value class, e.g. high_value.", max_length=40),),
+    query=_PAGE,
     errors=(400, 401, 403, 422),
 )
-def list_customers() -> Response:
+def list_class_customers(name: str) -> Response:
+    return _customers_by("class", name)
+
+
+@route(
+    bp,
+    "/v1/value/tiers/{name}/customers",
+    "GET",
+    summary="Customers in a value tier, with their scores (those you may see)",
+    tag=TAG,
+    operation_id="listTierCustomers",
+    response="ValueCustomerPage",
+    path_params=(PathParam("name", "A value tier, e.g. diamond.", max_length=32),),
+    query=_PAGE,
+    errors=(400, 401, 403, 422),
+)
+def list_tier_customers(name: str) -> Response:
+    return _customers_by("tier", name)
+
+
+def _customers_by(facet: str, name: str) -> Response:
     from . import service
 
     request = bp.current_request
     params = query_params(request)
-    given = [name for name in ("class", "tier") if params.get(name)]
-    if len(given) != 1:
-        raise BadRequest("Give exactly one of class and tier.", field="class")
-    facet = given[0]
     return json_response(
         service.customers_by(
-            principal(request),
-            facet,
-            params[facet],
-            page_size(params.get("limit")),
-            params.get("next"),
+            principal(request), facet, name, page_size(params.get("limit")), params.get("next")
         )
     )
 

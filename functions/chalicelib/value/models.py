@@ -11,9 +11,18 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 from ..core import Schema, Strict
 
 TierName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
-ClassName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+ClassName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 CLASS_KEYS = ("HHH", "HHL", "HLH", "HLL", "LHH", "LHL", "LLH", "LLL")
 SEGMENT_KEYS = tuple(f"{r}{fm}" for r in range(1, 6) for fm in range(1, 6))
+
+
+def _every_key(keys: tuple[str, ...]) -> dict[str, Any]:
+    """The document's words for "exactly these keys" (the validators below check the same)."""
+    return {"required": list(keys), "propertyNames": {"enum": list(keys)}}
+
+
+ClassNames = Annotated[dict[str, ClassName], Field(json_schema_extra=_every_key(CLASS_KEYS))]
+SegmentNames = Annotated[dict[str, ClassName], Field(json_schema_extra=_every_key(SEGMENT_KEYS))]
 
 
 class TierFloor(Strict):
@@ -42,12 +51,12 @@ class ValueSettings(Strict):
         description="Highest first: diamond CLV > 1,000,000; gold 500,000-1,000,000.",
     )
     base_tier: TierName = "ordinary"
-    classes: dict[str, ClassName] | None = Field(
+    classes: ClassNames | None = Field(
         default=None,
         description="The eight high/low classes by R, F, M letters (HHH ... LLL); "
         "default: the built-in names.",
     )
-    segments: dict[str, ClassName] | None = Field(
+    segments: SegmentNames | None = Field(
         default=None,
         description='The 11 named segments over the 25 cells "<R score><FM score>" (11 ... 55); '
         "default: champions ... lost.",

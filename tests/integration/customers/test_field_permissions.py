@@ -62,6 +62,10 @@ def _read_routes() -> list[str]:
 
 
 def _fill(path: str, ids: dict[str, str]) -> list[str]:
+    if path.startswith("/v1/value/classes/"):
+        return [path.replace("{name}", "high_value")]
+    if path.startswith("/v1/value/tiers/"):
+        return [path.replace("{name}", "ordinary")]
     params = re.findall(r"{([^}]+)}", path)
     unknown = [p for p in params if p not in ids]
     assert not unknown, f"teach this test the parameter(s) {unknown} of {path}"
@@ -72,8 +76,6 @@ def _fill(path: str, ids: dict[str, str]) -> list[str]:
         filled = path.replace("{rule_id}", ids["automation_rule_id"])
     if filled == "/v1/customers":
         return [f"{filled}?owner={ids['owner']}", f"{filled}?tier=standard", f"{filled}?tag=talked"]
-    if filled == "/v1/value/customers":
-        return [f"{filled}?tier=ordinary", f"{filled}?class=high_value"]
     return [filled]
 
 

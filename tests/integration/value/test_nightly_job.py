@@ -12,7 +12,7 @@ from .conftest import run_jobs
 
 
 def _run(api: Any) -> dict[str, Any]:
-    started = api.post("/v1/admin/jobs/value.nightly:run")
+    started = api.post("/v1/admin/schedules/value.nightly/runs")
     assert started.status_code == 202, started.json
     run_jobs()
     return api.get(f"/v1/jobs/{started.json['id']}").json
@@ -54,7 +54,7 @@ def test_given_a_shop_when_the_night_is_scored_then_its_model_and_figures_are_re
     assert kpis["customers"] == len(ids) == sum(kpis["tiers"].values())
     assert sum(kpis["classes"].values()) == len(ids)
     assert 0 < kpis["churn_rate"] < 1
-    listed = api.get("/v1/value/customers?class=new_customer&limit=100").json["items"]
+    listed = api.get("/v1/value/classes/new_customer/customers?limit=100").json["items"]
     assert len(listed) == kpis["classes"].get("new_customer", 0)
 
 

@@ -14,7 +14,7 @@ from .conftest import run_jobs
 
 
 def _start(api: Any) -> str:
-    started = api.post("/v1/admin/jobs/value.nightly:run")
+    started = api.post("/v1/admin/schedules/value.nightly/runs")
     assert started.status_code == 202, started.json
     return str(started.json["id"])
 

@@ -17,7 +17,7 @@ SUE = ("sue", "sales_rep")
 def scored(api: Any, buyer: Any, table_timers: None) -> dict[str, str]:
     robs = buyer([300, 100, 20])
     sues = buyer([200, 40], owner_id="sue")
-    assert api.post("/v1/admin/jobs/value.nightly:run").status_code == 202
+    assert api.post("/v1/admin/schedules/value.nightly/runs").status_code == 202
     run_jobs()
     return {"rob": robs, "sue": sues}
 
@@ -25,7 +25,7 @@ def scored(api: Any, buyer: Any, table_timers: None) -> dict[str, str]:
 def test_given_two_reps_when_one_lists_a_tier_then_only_their_own_customers_appear(
     api: Any, scored: dict[str, str]
 ) -> None:
-    listed = api.get("/v1/value/customers?tier=ordinary", as_=SUE).json["items"]
+    listed = api.get("/v1/value/tiers/ordinary/customers", as_=SUE).json["items"]
 
     assert [c["customer_id"] for c in listed] == [scored["sue"]]
     assert listed[0]["value"]["tier"] == "ordinary"
@@ -34,7 +34,7 @@ def test_given_two_reps_when_one_lists_a_tier_then_only_their_own_customers_appe
 def test_given_an_admin_when_listing_a_tier_then_every_scored_customer_appears(
     api: Any, scored: dict[str, str]
 ) -> None:
-    listed = api.get("/v1/value/customers?tier=ordinary").json["items"]
+    listed = api.get("/v1/value/tiers/ordinary/customers").json["items"]
 
     assert {c["customer_id"] for c in listed} == set(scored.values())
 
@@ -54,21 +54,26 @@ def test_given_another_reps_customer_when_its_360_is_asked_then_the_scores_stay_
 def test_given_a_role_other_than_admin_when_it_runs_a_job_then_it_is_forbidden(
     api: Any, role: str
 ) -> None:
-    response = api.post("/v1/admin/jobs/value.nightly:run", as_=("pat", role))
+    response = api.post("/v1/admin/schedules/value.nightly/runs", as_=("pat", role))
 
     assert response.status_code == 403
     assert response.headers["Content-Type"] == "application/problem+json"
 
 
-def test_given_an_unknown_job_when_an_admin_runs_it_then_not_found(api: Any) -> None:
-    response = api.post("/v1/admin/jobs/payroll.monthly:run")
+def test_given_an_unknown_schedule_when_an_admin_runs_it_then_the_schedule_is_named(
+    api: Any,
+) -> None:
+    response = api.post("/v1/admin/schedules/payroll.monthly/runs")
 
-    assert response.status_code == 404
-    assert response.json["field"] == "job"
+    assert response.status_code == 422
+    assert response.json["field"] == "schedule"
+    assert "value.nightly" in response.json["detail"]
 
 
-def test_given_a_path_without_the_run_verb_then_not_found(api: Any) -> None:
-    assert api.post("/v1/admin/jobs/value.nightly").status_code in (404, 422)
+def test_given_no_token_when_an_unknown_schedule_is_run_then_401_comes_first(api: Any) -> None:
+    response = api._client.http.post("/v1/admin/schedules/payroll.monthly/runs", body=b"")
+
+    assert response.status_code == 401
 
 
 @pytest.mark.parametrize("role", ["sales_rep", "marketing", "finance", "viewer"])
@@ -91,7 +96,7 @@ def test_given_any_role_then_it_reads_the_settings_and_the_models(
 def test_given_another_tenant_then_it_sees_none_of_the_scores(
     api: Any, scored: dict[str, str]
 ) -> None:
-    listed = api.get("/v1/value/customers?tier=ordinary", tenant="globex").json["items"]
+    listed = api.get("/v1/value/tiers/ordinary/customers", tenant="globex").json["items"]
     models = api.get("/v1/value/models", tenant="globex").json["items"]
 
     assert listed == []

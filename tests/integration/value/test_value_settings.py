@@ -49,7 +49,7 @@ def test_given_a_low_vip_floor_when_the_night_runs_then_silent_vips_get_one_care
     )
     vip = buyer([120, 60])
     for _ in range(2):  # the same night twice: still one task
-        api.post("/v1/admin/jobs/value.nightly:run")
+        api.post("/v1/admin/schedules/value.nightly/runs")
         run_jobs()
 
     tasks = api.get("/v1/tasks", as_=("rob", "sales_rep")).json["items"]
