@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ulid import ULID
-
 from ..core import (
     NotFound,
     PreconditionFailed,
@@ -36,6 +34,7 @@ from .models import (
     MatchResult,
 )
 from .profile import BY_NAME, customer_facts, plain, shown
+from .profile_view import visible
 from .settings_service import tenant_settings
 
 MATCH_CANDIDATES = 50
@@ -56,16 +55,6 @@ def to_customer(item: store.CustomerItem) -> Customer:
     return customer_view(item.attribute_values)
 
 
-def visible(
-    principal: Principal, customer_id: str, *, consistent: bool = False
-) -> store.CustomerItem:
-    """The customer if it exists in the caller's tenant and the caller may see it; else 404."""
-    item = store.get_customer(principal.tenant_id, customer_id, consistent=consistent)
-    if not rules.can_see(principal, item.owner_id, item.team_id):
-        raise NotFound(f"No customer {customer_id}.", field="id")
-    return item
-
-
 def _identity_keys(identities: list[rules.NormalisedIdentity]) -> list[store.IdentityKey]:
     return [store.IdentityKey(i.kind, i.value, i.system) for i in identities]
 
@@ -76,6 +65,10 @@ def _index(item: store.CustomerItem) -> None:
 
 
 def create_customer(principal: Principal, body: CustomerCreate) -> Customer:
+    # Imported here: python-ulid reads its package metadata on import (~20 ms of a cold start),
+    # and the reads that share this module (GET, list, 360) never make an id.
+    from ulid import ULID
+
     owner, team = rules.owner_for_new_customer(principal, body.owner_id, body.team_id)
     settings = tenant_settings(principal.tenant_id)
     identities = rules.normalise_identities(body.identities, settings.default_phone_region)
