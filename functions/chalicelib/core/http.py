@@ -219,8 +219,8 @@ def create_once(
     return json_response(result["body"], result["status"], result["headers"])
 
 
-def versioned(model: BaseModel, status: int = 200) -> Response:
-    """A resource with its ETag (its version) for later If-Match."""
-    version = getattr(model, "version", None)
+def versioned(model: BaseModel | dict[str, Any], status: int = 200) -> Response:
+    """A resource (a model, or its JSON-ready data) with its ETag (its version) for If-Match."""
+    version = model.get("version") if isinstance(model, dict) else getattr(model, "version", None)
     headers = {"ETag": etag(version)} if isinstance(version, int) else {}
     return json_response(model, status, headers)

@@ -10,10 +10,13 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core import Forbidden, Principal, Role, ValidationFailed, can_read_owned, can_write_owned
-from .models import CustomFieldDef, CustomFieldType, IdentityIn, IdentityKind
+from .vocabulary import CustomFieldType, IdentityKind
+
+if TYPE_CHECKING:
+    from .models import CustomFieldDef, IdentityIn
 
 EMAIL_RE = re.compile(
     r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
