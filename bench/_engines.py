@@ -35,9 +35,9 @@ def local_config() -> Iterator[LocalConfig]:
 
 
 @contextmanager
-def dynamodb_local(config: LocalConfig) -> Iterator[str]:
+def dynamodb_local(config: LocalConfig, *, in_memory: bool = False) -> Iterator[str]:
     """DynamoDB Local with the CRM tables; its endpoint."""
-    child = start_dynamodb(config, config.child_env())
+    child = start_dynamodb(config, config.child_env(), in_memory=in_memory)
     try:
         wait_until(lambda: dynamodb_ready(config), timeout=90, what="DynamoDB Local", child=child)
         ensure_tables(config)
