@@ -373,3 +373,20 @@ def test_given_an_item_of_a_type_no_area_owns_when_handled_then_it_passes_quietl
 
     assert response == {"batchItemFailures": []}
     assert aws.bus_events() == []
+
+
+def test_given_a_batch_of_sixty_records_when_delivered_again_then_every_one_was_marked(aws, areas):
+    # 60 markers are 3 BatchWriteItem calls, made at once: none may be lost.
+    _customer("c1")
+    for n in range(59):
+        _interaction("c1", f"i{n}", T0 - timedelta(minutes=n))
+    batch = aws.drain_stream()
+    assert len(batch) == 60
+    _handle(batch, areas)
+    aws.bus_events()
+
+    response = _handle(batch, areas)
+
+    assert response == {"batchItemFailures": []}
+    assert aws.bus_events() == []
+    assert aws.profile("t1", "c1")["aggregates"]["interaction_count"] == 59
