@@ -42,12 +42,12 @@ def test_given_a_garbage_token_then_401_problem(api):
 
 
 def test_given_an_internal_failure_then_500_is_a_problem_without_details(api, monkeypatch):
-    from chalicelib.customers import service
+    from chalicelib.customers import profile_view
 
     def explode(*_args, **_kwargs):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(service, "get_customer", explode)
+    monkeypatch.setattr(profile_view, "get_customer", explode)  # what GET a customer calls
     response = api.get("/v1/customers/01HZZZZZZZZZZZZZZZZZZZZZZZ")
     assert response.status_code == 500
     assert response.headers["Content-Type"] == "application/problem+json"
