@@ -178,10 +178,15 @@ def expected_version(request: Request) -> int | None:
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    if hasattr(body, "model_dump"):
-        body = body.model_dump(mode="json")
+    # A model writes its own JSON (pydantic-core: compact, UTF-8 as is, like the json.dumps
+    # below), without building the dicts first: a third of a 50-item 360 page's app time.
+    text = (
+        body.model_dump_json()
+        if hasattr(body, "model_dump_json")
+        else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    )
     return Response(
-        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        body=text,
         status_code=status,
         headers={"Content-Type": "application/json", **(headers or {})},
     )
