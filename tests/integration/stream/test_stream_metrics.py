@@ -23,9 +23,13 @@ COUNTS = (
 
 @pytest.fixture
 def metrics_on(monkeypatch: pytest.MonkeyPatch) -> Any:
+    from chalicelib.core.observability import metrics
+
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     get_settings.cache_clear()
+    metrics.clear_metrics()  # one metric set for every Metrics instance of the process
     yield
+    metrics.clear_metrics()
     get_settings.cache_clear()
 
 
