@@ -20,10 +20,20 @@ from infra.settings import METRICS_NAMESPACE, SERVICE_NAME, StageSettings
 FIVE_MINUTES = Duration.minutes(5)
 SERVER_ERROR_RATE_THRESHOLD = 0.01  # 1 % of requests answered 5xx
 ITERATOR_AGE_THRESHOLD_MS = 60_000  # the stream is a minute behind
+# What the stream function reports per batch (chalicelib.core.stream.STREAM_METRICS).
+STREAM_COUNTS = (
+    "StreamRecordsProcessed",
+    "StreamRecordsFailed",
+    "StreamDuplicatesSkipped",
+    "StreamRecordsParked",
+    "StreamEventsDeadLettered",
+)
+STREAM_ITERATOR_AGE = "StreamIteratorAge"
 
 
 class Operations(Construct):
-    """Dashboard for the whole backend; alarms on 5xx rate, iterator age, DLQs, job failures."""
+    """Dashboard for the whole backend; alarms on 5xx rate, iterator age, failing stream
+    records, DLQs, job failures."""
 
     def __init__(
         self,
@@ -81,6 +91,22 @@ class Operations(Construct):
             evaluation_periods=5,
             datapoints=3,
             description="The stream consumer is more than a minute behind the table",
+        )
+        stream_counts = {
+            name: _crm_metric(name, "Sum", Duration.minutes(1)).with_(
+                label=name.removeprefix("Stream")
+            )
+            for name in STREAM_COUNTS
+        }
+        # Failed records come back with their batch; failures for minutes on end mean a record
+        # that will not pass (before it reaches the stream DLQ) or a dependency that is down.
+        self._alarm(
+            "StreamRecordsFailing",
+            _crm_metric("StreamRecordsFailed", "Sum", Duration.minutes(1)),
+            threshold=0,
+            evaluation_periods=5,
+            datapoints=3,
+            description="Stream records keep failing (they are retried, then dead-lettered)",
         )
         dlq_depths: list[cw.IMetric] = []
         for label, queue in dead_letter_queues.items():
@@ -157,7 +183,25 @@ class Operations(Construct):
                 ),
             )
         self.dashboard.add_widgets(
-            _graph("Stream iterator age (ms)", [iterator_age]),
+            _graph(
+                "Stream records per minute",
+                [stream_counts["StreamRecordsProcessed"]],
+                [
+                    stream_counts["StreamRecordsFailed"],
+                    stream_counts["StreamDuplicatesSkipped"],
+                    stream_counts["StreamRecordsParked"],
+                    stream_counts["StreamEventsDeadLettered"],
+                ],
+            ),
+            _graph(
+                "Stream iterator age (ms)",
+                [
+                    iterator_age,
+                    _crm_metric(STREAM_ITERATOR_AGE, "Maximum", Duration.minutes(1)).with_(
+                        label="newest record of a batch, at arrival"
+                    ),
+                ],
+            ),
             _graph("Dead-letter queue depth", dlq_depths),
             _graph(
                 "Timer executions",
@@ -204,6 +248,17 @@ class Operations(Construct):
         alarm.add_ok_action(cw_actions.SnsAction(self.topic))
         self.alarms.append(alarm)
         return alarm
+
+
+def _crm_metric(name: str, statistic: str, period: Duration = FIVE_MINUTES) -> cw.Metric:
+    """A metric our functions write (EMF, namespace and `service` dimension of settings)."""
+    return cw.Metric(
+        namespace=METRICS_NAMESPACE,
+        metric_name=name,
+        dimensions_map={"service": SERVICE_NAME},
+        statistic=statistic,
+        period=period,
+    )
 
 
 def _graph(

@@ -23,6 +23,7 @@ def _alarms(synth: Synthesised) -> list[dict[str, object]]:
         ("AWS/Lambda", "IteratorAge"),
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
         ("AWS/States", "ExecutionsFailed"),
+        ("CRM", "StreamRecordsFailed"),
     ],
 )
 def test_given_the_stack_when_synthesised_then_an_alarm_watches(
@@ -68,3 +69,26 @@ def test_given_any_alarm_when_it_fires_then_it_notifies_the_alarm_topic(dev: Syn
 def test_given_the_dashboard_when_synthesised_then_it_shows(dev: Synthesised, needle: str) -> None:
     body = json.dumps(dev.only("AWS::CloudWatch::Dashboard")["Properties"]["DashboardBody"])
     assert needle.replace('"', '\\"') in body
+
+
+def test_given_the_stream_functions_metrics_then_the_dashboard_shows_each_as_it_is_written(
+    dev: Synthesised,
+) -> None:
+    from chalicelib.core.settings import get_settings
+    from chalicelib.core.stream import STREAM_METRICS
+
+    widgets = json.dumps(dev.only("AWS::CloudWatch::Dashboard")["Properties"]["DashboardBody"])
+    settings = get_settings()
+    for name in STREAM_METRICS:
+        # ["<namespace>","<name>","service","<service>"]: the EMF blob's namespace and dimension
+        needle = f'[\\"{settings.metrics_namespace}\\",\\"{name}\\",\\"service\\",'
+        assert needle in widgets, name
+
+
+def test_given_failing_stream_records_when_they_persist_then_the_alarm_fires(
+    dev: Synthesised,
+) -> None:
+    [alarm] = [a for a in _alarms(dev) if a.get("MetricName") == "StreamRecordsFailed"]
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": "crm"}]
+    assert (alarm["Threshold"], alarm["Statistic"]) == (0, "Sum")
+    assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (5, 3)
