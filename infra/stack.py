@@ -31,6 +31,7 @@ from infra.settings import (
 
 STREAM_FUNCTION = "Stream"
 TIMERS_FUNCTION = "Timers"
+NIGHTLY_FUNCTION = "Nightly"  # the analytics function: schedules and heavy job steps
 
 
 class CrmStack(Stack):
@@ -76,7 +77,12 @@ class CrmStack(Stack):
             consumer=self.app.function(STREAM_FUNCTION),
         )
         self.timers = Timers(
-            self, "Timers", stage=stage, key=key, checker=self.app.function(TIMERS_FUNCTION)
+            self,
+            "Timers",
+            stage=stage,
+            key=key,
+            checker=self.app.function(TIMERS_FUNCTION),
+            analytics=self.app.function(NIGHTLY_FUNCTION),
         )
         self.cursor_secret = secretsmanager.Secret(
             self,
