@@ -145,25 +145,26 @@ class CrmStack(Stack):
         api = self.app.function(API_FUNCTION)
         stream = self.app.function(STREAM_FUNCTION)
         timers = self.app.function(TIMERS_FUNCTION)
+        nightly = self.app.function(NIGHTLY_FUNCTION)
         for item in self._functions():
             self.tables.grant_read_write(item.role)
             self.data_key.grant_data_use(item.role)
         self.tables.grant_idempotency(api.role)
         self.cursor_secret.grant_read(api.role)
+        # The nightly function publishes nothing: the scores it writes reach the bus through
+        # the stream.
         for item in (api, stream, timers):
             self.events.grant_publish(item.role)
-        self.timers.grant_start_and_stop(stream.role)
-        suppress(
-            stream.role,
-            "IAM5",
-            "states:StopExecution/DescribeExecution on executions of the timers state machine "
-            "only: execution names are chosen at start time, so they need the '<machine>:*' "
-            "suffix.",
-            [
-                "Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
-                f"execution:{self.timers.machine_name}:*"
-            ],
-        )
+        # Every function that arms a timer: the API starts background jobs (a rule's backfill,
+        # an admin's value run), the stream arms time rules, the timers function arms each job's
+        # next step and re-arms time rules, the nightly function starts tonight's jobs and arms
+        # their next steps.
+        for item in (api, stream, timers, nightly):
+            self.timers.grant_start(item.role)
+        # Only time rules cancel timers: on a customer's change (stream) and in a rule's
+        # backfill step (timers).
+        for item in (stream, timers):
+            self.timers.grant_stop(item.role)
 
     def _environment(self) -> None:
         """What chalicelib.core.settings reads, on every function."""

@@ -87,18 +87,32 @@ class Timers(Construct):
             f"{self.machine_name}"
         )
 
-    def grant_start_and_stop(self, grantee: iam.IGrantable) -> None:
-        """Start timers and stop them early (by execution ARN) when the awaited thing happened."""
-        grantee.grant_principal.add_to_principal_policy(
+    def grant_start(self, role: iam.Role) -> None:
+        """Arm timers: start an execution (its name chosen by the caller)."""
+        role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["states:StartExecution"], resources=[self.state_machine_arn]
             )
         )
-        grantee.grant_principal.add_to_principal_policy(
+
+    def grant_stop(self, role: iam.Role) -> None:
+        """Cancel timers early (by execution ARN) when what they wait on moved."""
+        role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["states:StopExecution", "states:DescribeExecution"],
                 resources=[self._executions_arn()],
             )
+        )
+        suppress(
+            role,
+            "IAM5",
+            "states:StopExecution/DescribeExecution on executions of the timers state machine "
+            "only: execution names are chosen at start time, so they need the '<machine>:*' "
+            "suffix.",
+            [
+                "Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+                f"execution:{self.machine_name}:*"
+            ],
         )
 
     def _executions_arn(self) -> str:
