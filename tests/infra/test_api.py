@@ -36,10 +36,10 @@ def _functions(synth: Synthesised) -> dict[str, dict[str, Any]]:
     return synth.resources("AWS::Serverless::Function")
 
 
-def test_given_the_chalice_app_when_synthesised_then_api_stream_and_timers_functions_exist(
+def test_given_the_chalice_app_when_synthesised_then_api_stream_timers_and_nightly_functions_exist(
     dev: Synthesised,
 ) -> None:
-    assert {"APIHandler", "Stream", "Timers"} <= set(_functions(dev))
+    assert {"APIHandler", "Stream", "Timers", "Nightly"} <= set(_functions(dev))
 
 
 def test_given_every_route_when_synthesised_then_each_method_uses_the_cognito_authorizer(
@@ -171,6 +171,13 @@ def test_given_every_function_when_synthesised_then_it_uses_the_runtime_layer_on
     assert len(analytics) == 1
     for function in _functions(dev).values():
         assert function["Properties"]["Layers"] == [{"Ref": runtime[0]}]
+
+
+def test_given_the_nightly_function_when_synthesised_then_it_has_3008_mb_for_15_minutes(
+    dev: Synthesised,
+) -> None:
+    properties = _functions(dev)["Nightly"]["Properties"]
+    assert (properties["MemorySize"], properties["Timeout"]) == (3008, 900)
 
 
 def test_given_the_user_pool_when_synthesised_then_tokens_carry_tenant_team_and_role_groups(
