@@ -12,7 +12,7 @@ from constructs import Construct
 from infra.constructs.api import API_FUNCTION, API_STAGE, AppFunction, ChaliceApp
 from infra.constructs.bus import DomainEvents
 from infra.constructs.encryption import DataKey
-from infra.constructs.jobs import NightlyJob, NightlyJobs
+from infra.constructs.jobs import MAX_EVENT_AGE_SECONDS, NightlyJob, NightlyJobs
 from infra.constructs.layers import Layers
 from infra.constructs.observability import Operations
 from infra.constructs.stream import StreamConsumer
@@ -22,6 +22,7 @@ from infra.constructs.users import Users
 from infra.functions_source import load_table_schema
 from infra.nag import suppress
 from infra.settings import (
+    DEFAULT_TIME_ZONE,
     EVENT_SCHEMAS_DIR,
     FUNCTIONS_DIR,
     METRICS_NAMESPACE,
@@ -127,15 +128,35 @@ class CrmStack(Stack):
         self._outputs()
 
     def nightly_jobs(self) -> list[NightlyJob]:
-        """The scheduled jobs; add one line per nightly function once Chalice declares it, e.g.
-        `self._job("scores", "NightlyScores", "cron(30 2 * * ? *)")` (02:30 Asia/Shanghai).
-        """
-        return []
+        """The scheduled jobs, one line each.
 
-    def _job(self, name: str, logical_id: str, cron: str) -> NightlyJob:
+        The value job fires hourly, five past, in UTC: the nightly function starts tonight's job
+        for each tenant whose nightly hour it is in the tenant's own time zone. A run still not
+        started within its hour is dead-lettered: later, it would miss the tenants of its hour.
+        """
+        return [
+            self._job(
+                "value.nightly",
+                NIGHTLY_FUNCTION,
+                "cron(5 * * * ? *)",
+                time_zone="UTC",
+                max_event_age_seconds=50 * 60,
+            )
+        ]
+
+    def _job(
+        self,
+        name: str,
+        logical_id: str,
+        cron: str,
+        *,
+        time_zone: str = DEFAULT_TIME_ZONE,
+        max_event_age_seconds: int = MAX_EVENT_AGE_SECONDS,
+    ) -> NightlyJob:
         """A nightly job on a Chalice function, which also gets the numpy/scipy layer."""
         self.app.add_layers(logical_id, [self.layers.analytics])
-        return NightlyJob(name, self.app.function(logical_id).function, cron)
+        function = self.app.function(logical_id).function
+        return NightlyJob(name, function, cron, time_zone, max_event_age_seconds)
 
     def _functions(self) -> list[AppFunction]:
         return list(self.app.functions.values())

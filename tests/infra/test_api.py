@@ -157,20 +157,37 @@ def test_given_every_function_when_synthesised_then_it_gets_the_whole_environmen
         assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "CRM"
 
 
-def test_given_every_function_when_synthesised_then_it_uses_the_runtime_layer_only(
+def _layer_ids(synth: Synthesised) -> dict[str, str]:
+    """runtime/analytics -> the layer's logical id."""
+    found = {
+        kind: [
+            lid
+            for lid, layer in synth.resources("AWS::Lambda::LayerVersion").items()
+            if kind in layer["Properties"]["LayerName"]
+        ]
+        for kind in ("runtime", "analytics")
+    }
+    assert all(len(ids) == 1 for ids in found.values()), found
+    return {kind: ids[0] for kind, ids in found.items()}
+
+
+def test_given_every_function_but_the_nightly_one_when_synthesised_then_it_uses_the_runtime_layer_only(
     dev: Synthesised,
 ) -> None:
-    layers = dev.resources("AWS::Lambda::LayerVersion")
-    runtime = [
-        lid for lid, layer in layers.items() if "runtime" in layer["Properties"]["LayerName"]
+    runtime = _layer_ids(dev)["runtime"]
+    for logical_id, function in _functions(dev).items():
+        if logical_id != "Nightly":
+            assert function["Properties"]["Layers"] == [{"Ref": runtime}], logical_id
+
+
+def test_given_the_nightly_function_when_synthesised_then_it_also_has_numpy_and_scipy(
+    dev: Synthesised,
+) -> None:
+    layers = _layer_ids(dev)
+    assert _functions(dev)["Nightly"]["Properties"]["Layers"] == [
+        {"Ref": layers["runtime"]},
+        {"Ref": layers["analytics"]},
     ]
-    analytics = [
-        lid for lid, layer in layers.items() if "analytics" in layer["Properties"]["LayerName"]
-    ]
-    assert len(runtime) == 1
-    assert len(analytics) == 1
-    for function in _functions(dev).values():
-        assert function["Properties"]["Layers"] == [{"Ref": runtime[0]}]
 
 
 def test_given_the_nightly_function_when_synthesised_then_it_has_3008_mb_for_15_minutes(
