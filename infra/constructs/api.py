@@ -149,9 +149,10 @@ class ChaliceApp(Construct):
             "Layers", [layer.layer_version_arn for layer in [*self._layers, *layers]]
         )
 
-    def add_environment(self, variables: dict[str, str]) -> None:
-        """Set environment variables on every function of the app."""
-        for item in self.functions.values():
+    def add_environment(self, variables: dict[str, str], logical_id: str | None = None) -> None:
+        """Set environment variables on one function of the app, or on every one."""
+        targets = [self.function(logical_id)] if logical_id else self.functions.values()
+        for item in targets:
             for key, value in variables.items():
                 self.chalice.add_environment_variable(key, value, item.logical_id)
 

@@ -197,6 +197,21 @@ def test_given_the_nightly_function_when_synthesised_then_it_has_3008_mb_for_15_
     assert (properties["MemorySize"], properties["Timeout"]) == (3008, 900)
 
 
+def test_given_the_nightly_function_when_synthesised_then_openblas_runs_on_one_thread(
+    dev: Synthesised,
+) -> None:
+    variables = _functions(dev)["Nightly"]["Properties"]["Environment"]["Variables"]
+    assert variables["OPENBLAS_NUM_THREADS"] == "1"
+
+
+@pytest.mark.parametrize("function", ["APIHandler", "Stream", "Timers"])
+def test_given_a_function_without_numpy_when_synthesised_then_it_has_no_openblas_setting(
+    dev: Synthesised, function: str
+) -> None:
+    variables = _functions(dev)[function]["Properties"]["Environment"]["Variables"]
+    assert "OPENBLAS_NUM_THREADS" not in variables
+
+
 def test_given_the_user_pool_when_synthesised_then_tokens_carry_tenant_team_and_role_groups(
     dev: Synthesised,
 ) -> None:
