@@ -69,6 +69,7 @@ class AppFunction:
     role: iam.Role
     log_group: logs.LogGroup
     function: lambda_.IFunction
+    timeout_seconds: int
 
 
 def function_name(stage: str, logical_id: str) -> str:
@@ -214,7 +215,7 @@ class ChaliceApp(Construct):
             role=role,
             same_environment=True,
         )
-        return AppFunction(logical_id, name, resource, role, log_group, function)
+        return AppFunction(logical_id, name, resource, role, log_group, function, timeout)
 
     def _finish_rest_api(self, user_pool_arn: str, functions_dir: Path) -> None:
         api = self.rest_api
