@@ -18,7 +18,6 @@ import sys
 import time
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,7 @@ os.environ.update(
 for _name in ("CRM_DYNAMODB_ENDPOINT", "CRM_AWS_ENDPOINT"):
     os.environ.pop(_name, None)
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "functions"))
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # bench/
 
 import boto3  # noqa: E402
 from aws_lambda_powertools.utilities.batch import (  # noqa: E402
@@ -47,6 +47,7 @@ from boto3.dynamodb.types import TypeSerializer  # noqa: E402
 from botocore.client import BaseClient  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from bench._workload import child, profile  # noqa: E402
 from chalicelib.core import events as core_events  # noqa: E402
 from chalicelib.core import stream_store as store  # noqa: E402
 from chalicelib.core.area_registry import Registry, registry  # noqa: E402
@@ -103,64 +104,17 @@ def _record(index: int, image: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _profile(customer: int) -> dict[str, Any]:
-    return {
-        "pk": f"T#bench#C#c{customer}",
-        "sk": "#PROFILE",
-        "type": "Customer",
-        "tenant_id": "bench",
-        "customer_id": f"c{customer}",
-        "customer_type": "person",
-        "name": f"Customer {customer}",
-        "owner_id": "alice",
-        "lifecycle_stage": "lead",
-        "tier": "gold",
-        "source": "web",
-        "aggregates": {},
-        "version": 1,
-    }
-
-
-def _child(index: int, customer: int, kind: str) -> dict[str, Any]:
-    base = {
-        "pk": f"T#bench#C#c{customer}",
-        "sk": f"TL#{10**13 - index:013d}#{kind.upper()}#x{index}",
-        "type": kind,
-        "tenant_id": "bench",
-        "customer_id": f"c{customer}",
-        "occurred_at": datetime.now(UTC).isoformat(),
-        "logged_by": "alice",
-    }
-    if kind == "Interaction":
-        return {
-            **base,
-            "interaction_id": f"i{index}",
-            "kind": "call",
-            "channel": "phone",
-            "direction": "outbound" if index % 2 else "inbound",
-            "text": f"asked about price of item {index}",
-        }
-    return {
-        **base,
-        "order_id": f"o{index}",
-        "amount": 10 + index % 90,
-        "currency": "CNY",
-        "status": "paid",
-        "items": [],
-    }
-
-
 def build_batches(records: int, batch_size: int) -> list[dict[str, Any]]:
     batches, current = [], []
     for index in range(records):
         customer = index % CUSTOMERS
         slot = index % 10
         if slot < 2:
-            image = _profile(10_000 + index)  # a new customer
+            image = profile(10_000 + index)  # a new customer
         elif slot < 8:
-            image = _child(index, customer, "Interaction")
+            image = child(index, customer, "Interaction")
         else:
-            image = _child(index, customer, "Order")
+            image = child(index, customer, "Order")
         current.append(_record(index, _image(image)))
         if len(current) == batch_size:
             batches.append({"Records": current})
@@ -181,7 +135,7 @@ def _setup() -> None:
         BillingMode="PAY_PER_REQUEST",
     )
     for customer in range(CUSTOMERS):
-        dynamodb.put_item(TableName=settings.table_name, Item=_image(_profile(customer)))
+        dynamodb.put_item(TableName=settings.table_name, Item=_image(profile(customer)))
     sqs = boto3.client("sqs")
     os.environ[core_events.DLQ_URL_ENV] = sqs.create_queue(QueueName="dlq")["QueueUrl"]
     get_settings.cache_clear()

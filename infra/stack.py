@@ -12,7 +12,7 @@ from constructs import Construct
 from infra.constructs.api import API_FUNCTION, API_STAGE, AppFunction, ChaliceApp
 from infra.constructs.bus import DomainEvents
 from infra.constructs.encryption import DataKey
-from infra.constructs.jobs import NightlyJob, NightlyJobs
+from infra.constructs.jobs import MAX_EVENT_AGE_SECONDS, NightlyJob, NightlyJobs
 from infra.constructs.layers import Layers
 from infra.constructs.observability import Operations
 from infra.constructs.stream import StreamConsumer
@@ -22,6 +22,7 @@ from infra.constructs.users import Users
 from infra.functions_source import load_table_schema
 from infra.nag import suppress
 from infra.settings import (
+    DEFAULT_TIME_ZONE,
     EVENT_SCHEMAS_DIR,
     FUNCTIONS_DIR,
     METRICS_NAMESPACE,
@@ -31,6 +32,7 @@ from infra.settings import (
 
 STREAM_FUNCTION = "Stream"
 TIMERS_FUNCTION = "Timers"
+NIGHTLY_FUNCTION = "Nightly"  # the analytics function: schedules and heavy job steps
 
 
 class CrmStack(Stack):
@@ -76,7 +78,12 @@ class CrmStack(Stack):
             consumer=self.app.function(STREAM_FUNCTION),
         )
         self.timers = Timers(
-            self, "Timers", stage=stage, key=key, checker=self.app.function(TIMERS_FUNCTION)
+            self,
+            "Timers",
+            stage=stage,
+            key=key,
+            checker=self.app.function(TIMERS_FUNCTION),
+            analytics=self.app.function(NIGHTLY_FUNCTION),
         )
         self.cursor_secret = secretsmanager.Secret(
             self,
@@ -121,15 +128,39 @@ class CrmStack(Stack):
         self._outputs()
 
     def nightly_jobs(self) -> list[NightlyJob]:
-        """The scheduled jobs; add one line per nightly function once Chalice declares it, e.g.
-        `self._job("scores", "NightlyScores", "cron(30 2 * * ? *)")` (02:30 Asia/Shanghai).
-        """
-        return []
+        """The scheduled jobs, one line each.
 
-    def _job(self, name: str, logical_id: str, cron: str) -> NightlyJob:
-        """A nightly job on a Chalice function, which also gets the numpy/scipy layer."""
+        The value job fires hourly, five past, in UTC: the nightly function starts tonight's job
+        for each tenant whose nightly hour it is in the tenant's own time zone. A run still not
+        started within its hour is dead-lettered: later, it would miss the tenants of its hour.
+        """
+        return [
+            self._job(
+                "value.nightly",
+                NIGHTLY_FUNCTION,
+                "cron(5 * * * ? *)",
+                time_zone="UTC",
+                max_event_age_seconds=50 * 60,
+            )
+        ]
+
+    def _job(
+        self,
+        name: str,
+        logical_id: str,
+        cron: str,
+        *,
+        time_zone: str = DEFAULT_TIME_ZONE,
+        max_event_age_seconds: int = MAX_EVENT_AGE_SECONDS,
+    ) -> NightlyJob:
+        """A nightly job on a Chalice function, which also gets the numpy/scipy layer, with
+        OpenBLAS on one thread: the models' loops never call BLAS, and idle OpenBLAS threads
+        woken by the optimiser's small calls spin on the other vCPU (the fits ran ~1.7x slower
+        with them; bench/analytics.py)."""
         self.app.add_layers(logical_id, [self.layers.analytics])
-        return NightlyJob(name, self.app.function(logical_id).function, cron)
+        self.app.add_environment({"OPENBLAS_NUM_THREADS": "1"}, logical_id)
+        function = self.app.function(logical_id).function
+        return NightlyJob(name, function, cron, time_zone, max_event_age_seconds)
 
     def _functions(self) -> list[AppFunction]:
         return list(self.app.functions.values())
@@ -139,25 +170,26 @@ class CrmStack(Stack):
         api = self.app.function(API_FUNCTION)
         stream = self.app.function(STREAM_FUNCTION)
         timers = self.app.function(TIMERS_FUNCTION)
+        nightly = self.app.function(NIGHTLY_FUNCTION)
         for item in self._functions():
             self.tables.grant_read_write(item.role)
             self.data_key.grant_data_use(item.role)
         self.tables.grant_idempotency(api.role)
         self.cursor_secret.grant_read(api.role)
+        # The nightly function publishes nothing: the scores it writes reach the bus through
+        # the stream.
         for item in (api, stream, timers):
             self.events.grant_publish(item.role)
-        self.timers.grant_start_and_stop(stream.role)
-        suppress(
-            stream.role,
-            "IAM5",
-            "states:StopExecution/DescribeExecution on executions of the timers state machine "
-            "only: execution names are chosen at start time, so they need the '<machine>:*' "
-            "suffix.",
-            [
-                "Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
-                f"execution:{self.timers.machine_name}:*"
-            ],
-        )
+        # Every function that arms a timer: the API starts background jobs (a rule's backfill,
+        # an admin's value run), the stream arms time rules, the timers function arms each job's
+        # next step and re-arms time rules, the nightly function starts tonight's jobs and arms
+        # their next steps.
+        for item in (api, stream, timers, nightly):
+            self.timers.grant_start(item.role)
+        # Only time rules cancel timers: on a customer's change (stream) and in a rule's
+        # backfill step (timers).
+        for item in (stream, timers):
+            self.timers.grant_stop(item.role)
 
     def _environment(self) -> None:
         """What chalicelib.core.settings reads, on every function."""

@@ -1,4 +1,4 @@
-"""The Chalice app in functions/ (REST API + stream + timers functions) through `chalice.cdk`.
+"""The Chalice app in functions/ (REST API, stream, timers, nightly functions) via `chalice.cdk`.
 
 Chalice writes the SAM template; this construct then finishes it with what Chalice cannot say:
 one least-privilege role and one encrypted log group per function (`manage_iam_role: false`,
@@ -38,6 +38,12 @@ FUNCTION_SIZES: dict[str, tuple[int, int]] = {
     API_FUNCTION: (1024, 29),  # API Gateway gives up after 29 s anyway
     "Stream": (512, 120),
     "Timers": (256, 60),
+    # The value job's fit step holds a whole tenant in memory: a million customers fit and score
+    # in ~2.6 s with 180 MiB in numpy, 416 MiB peak RSS with the data (bench/analytics.py), plus
+    # the rows read back from the table as Python objects. 3008 MB leaves room for that and buys
+    # CPU (Lambda's share grows with memory). 900 s, Lambda's longest, for the summarise steps:
+    # I/O bound, a Query per customer.
+    "Nightly": (3008, 900),
 }
 DEFAULT_SIZE = (512, 300)
 _ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.json_with_standard_fields(
@@ -63,6 +69,7 @@ class AppFunction:
     role: iam.Role
     log_group: logs.LogGroup
     function: lambda_.IFunction
+    timeout_seconds: int
 
 
 def function_name(stage: str, logical_id: str) -> str:
@@ -143,9 +150,10 @@ class ChaliceApp(Construct):
             "Layers", [layer.layer_version_arn for layer in [*self._layers, *layers]]
         )
 
-    def add_environment(self, variables: dict[str, str]) -> None:
-        """Set environment variables on every function of the app."""
-        for item in self.functions.values():
+    def add_environment(self, variables: dict[str, str], logical_id: str | None = None) -> None:
+        """Set environment variables on one function of the app, or on every one."""
+        targets = [self.function(logical_id)] if logical_id else self.functions.values()
+        for item in targets:
             for key, value in variables.items():
                 self.chalice.add_environment_variable(key, value, item.logical_id)
 
@@ -207,7 +215,7 @@ class ChaliceApp(Construct):
             role=role,
             same_environment=True,
         )
-        return AppFunction(logical_id, name, resource, role, log_group, function)
+        return AppFunction(logical_id, name, resource, role, log_group, function, timeout)
 
     def _finish_rest_api(self, user_pool_arn: str, functions_dir: Path) -> None:
         api = self.rest_api

@@ -20,10 +20,24 @@ from infra.settings import METRICS_NAMESPACE, SERVICE_NAME, StageSettings
 FIVE_MINUTES = Duration.minutes(5)
 SERVER_ERROR_RATE_THRESHOLD = 0.01  # 1 % of requests answered 5xx
 ITERATOR_AGE_THRESHOLD_MS = 60_000  # the stream is a minute behind
+# What the stream function reports per batch (chalicelib.core.stream.STREAM_METRICS).
+STREAM_COUNTS = (
+    "StreamRecordsProcessed",
+    "StreamRecordsFailed",
+    "StreamDuplicatesSkipped",
+    "StreamRecordsParked",
+    "StreamEventsDeadLettered",
+)
+STREAM_ITERATOR_AGE = "StreamIteratorAge"
+
+
+NEAR_TIMEOUT = 0.8  # a scheduled function's run past 80% of its timeout
 
 
 class Operations(Construct):
-    """Dashboard for the whole backend; alarms on 5xx rate, iterator age, DLQs, job failures."""
+    """Dashboard for the whole backend; alarms on 5xx rate, iterator age, failing stream
+    records, DLQs, timer failures, scheduled functions' errors and near-timeouts, jobs not
+    started, value model alarms."""
 
     def __init__(
         self,
@@ -82,6 +96,22 @@ class Operations(Construct):
             datapoints=3,
             description="The stream consumer is more than a minute behind the table",
         )
+        stream_counts = {
+            name: _crm_metric(name, "Sum", Duration.minutes(1)).with_(
+                label=name.removeprefix("Stream")
+            )
+            for name in STREAM_COUNTS
+        }
+        # Failed records come back with their batch; failures for minutes on end mean a record
+        # that will not pass (before it reaches the stream DLQ) or a dependency that is down.
+        self._alarm(
+            "StreamRecordsFailing",
+            _crm_metric("StreamRecordsFailed", "Sum", Duration.minutes(1)),
+            threshold=0,
+            evaluation_periods=5,
+            datapoints=3,
+            description="Stream records keep failing (they are retried, then dead-lettered)",
+        )
         dlq_depths: list[cw.IMetric] = []
         for label, queue in dead_letter_queues.items():
             depth = queue.metric_approximate_number_of_messages_visible(
@@ -102,16 +132,36 @@ class Operations(Construct):
             description="A follow-up/SLA timer execution failed",
         )
         job_durations: list[cw.IMetric] = []
-        for job in jobs:
+        for item in _job_functions(functions, jobs):
             job_durations.append(
-                job.function.metric_duration(statistic="Maximum", period=FIVE_MINUTES)
+                item.function.metric_duration(statistic="Maximum", period=FIVE_MINUTES)
             )
-            self._alarm(
-                f"Job{job.name.title().replace('-', '').replace('_', '')}Failed",
-                job.function.metric_errors(statistic="Sum", period=FIVE_MINUTES),
-                threshold=0,
-                description=f"Nightly job {job.name} failed",
-            )
+            self._job_function_alarms(item, [job.name for job in jobs if _runs(item, job)])
+        scheduled = {
+            name: _crm_metric(name, "Sum", Duration.hours(1))
+            for name in ("ScheduledJobsStarted", "ScheduledJobsNotStarted")
+        }
+        self._alarm(
+            "ScheduledJobsNotStarted",
+            scheduled["ScheduledJobsNotStarted"],
+            threshold=1,
+            comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            description="A scheduled job could not start for a tenant (the run is retried, "
+            "then dead-lettered); the nightly function's log names the tenant",
+        )
+        value_models = {
+            name: _crm_metric(name, "Sum", Duration.days(1))
+            for name in ("ValueModelAlarms", "ValueFitKept")
+        }
+        self._alarm(
+            "ValueModelAlarms",
+            value_models["ValueModelAlarms"],
+            threshold=1,
+            comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            description="A tenant's value models raised an alarm in the last day: too few "
+            "repeat buyers or a failed fit (last night's parameters kept, see ValueFitKept), "
+            "or spend correlated with frequency (CLV low-confidence); the log names the tenant",
+        )
         customers_scored = cw.Metric(
             namespace=METRICS_NAMESPACE,
             metric_name="CustomersScored",
@@ -157,7 +207,25 @@ class Operations(Construct):
                 ),
             )
         self.dashboard.add_widgets(
-            _graph("Stream iterator age (ms)", [iterator_age]),
+            _graph(
+                "Stream records per minute",
+                [stream_counts["StreamRecordsProcessed"]],
+                [
+                    stream_counts["StreamRecordsFailed"],
+                    stream_counts["StreamDuplicatesSkipped"],
+                    stream_counts["StreamRecordsParked"],
+                    stream_counts["StreamEventsDeadLettered"],
+                ],
+            ),
+            _graph(
+                "Stream iterator age (ms)",
+                [
+                    iterator_age,
+                    _crm_metric(STREAM_ITERATOR_AGE, "Maximum", Duration.minutes(1)).with_(
+                        label="newest record of a batch, at arrival"
+                    ),
+                ],
+            ),
             _graph("Dead-letter queue depth", dlq_depths),
             _graph(
                 "Timer executions",
@@ -177,7 +245,38 @@ class Operations(Construct):
                 height=6,
             )
         )
-        self.dashboard.add_widgets(jobs_widget, _graph("Customers scored", [customers_scored]))
+        self.dashboard.add_widgets(
+            jobs_widget,
+            _graph("Customers scored", [customers_scored]),
+            _graph(
+                "Scheduled jobs: tenants started / not started (per hour)",
+                [scheduled["ScheduledJobsStarted"]],
+                [scheduled["ScheduledJobsNotStarted"]],
+            ),
+            _graph(
+                "Value models: alarms / fits that kept last night's parameters (per day)",
+                [value_models["ValueModelAlarms"], value_models["ValueFitKept"]],
+            ),
+        )
+
+    def _job_function_alarms(self, item: AppFunction, jobs: Sequence[str]) -> None:
+        """A scheduled function's runs and steps: any error, and a run near its timeout."""
+        fn = item.function
+        self._alarm(
+            f"{item.logical_id}Errors",
+            fn.metric_errors(statistic="Sum", period=FIVE_MINUTES),
+            threshold=0,
+            description=f"{item.name} failed (scheduled jobs: {', '.join(jobs)}; or a job step "
+            "it ran for the timer machine)",
+        )
+        self._alarm(
+            f"{item.logical_id}NearTimeout",
+            fn.metric_duration(statistic="Maximum", period=FIVE_MINUTES),
+            threshold=item.timeout_seconds * 1000 * NEAR_TIMEOUT,
+            description=f"{item.name} ran longer than {NEAR_TIMEOUT:.0%} of its "
+            f"{item.timeout_seconds} s timeout: a scheduled run or a tenant's job step will "
+            "soon time out",
+        )
 
     def _alarm(
         self,
@@ -188,6 +287,7 @@ class Operations(Construct):
         description: str,
         evaluation_periods: int = 1,
         datapoints: int = 1,
+        comparison: cw.ComparisonOperator = cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
     ) -> cw.Alarm:
         alarm = cw.Alarm(
             self,
@@ -196,7 +296,7 @@ class Operations(Construct):
             threshold=threshold,
             evaluation_periods=evaluation_periods,
             datapoints_to_alarm=datapoints,
-            comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            comparison_operator=comparison,
             treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
             alarm_description=description,
         )
@@ -204,6 +304,28 @@ class Operations(Construct):
         alarm.add_ok_action(cw_actions.SnsAction(self.topic))
         self.alarms.append(alarm)
         return alarm
+
+
+def _crm_metric(name: str, statistic: str, period: Duration = FIVE_MINUTES) -> cw.Metric:
+    """A metric our functions write (EMF, namespace and `service` dimension of settings)."""
+    return cw.Metric(
+        namespace=METRICS_NAMESPACE,
+        metric_name=name,
+        dimensions_map={"service": SERVICE_NAME},
+        statistic=statistic,
+        period=period,
+    )
+
+
+def _runs(item: AppFunction, job: NightlyJob) -> bool:
+    return item.function.node.path == job.function.node.path
+
+
+def _job_functions(
+    functions: Sequence[AppFunction], jobs: Sequence[NightlyJob]
+) -> list[AppFunction]:
+    """The app's functions that scheduled jobs invoke, each once."""
+    return [item for item in functions if any(_runs(item, job) for job in jobs)]
 
 
 def _graph(

@@ -1,4 +1,5 @@
-"""Follow-up and SLA timers: wait until the deadline, then let the timers function decide.
+"""Follow-up and SLA timers and background job steps: wait until the deadline, then let the
+function the timer names decide (the timers function; the nightly function for heavy job steps).
 
 STANDARD, not EXPRESS: an express execution lives at most 5 minutes, and these timers wait
 hours to days (SLA of a P3 ticket, a stale-opportunity follow-up). A standard execution waits
@@ -18,12 +19,13 @@ from constructs import Construct
 from infra.constructs.api import AppFunction
 from infra.nag import suppress
 from infra.settings import StageSettings
-from infra.statemachines import TIMERS_FUNCTION_ARN, timer_definition_text
+from infra.statemachines import NIGHTLY_FUNCTION_ARN, TIMERS_FUNCTION_ARN, timer_definition_text
 
 
 class Timers(Construct):
-    """infra/statemachines/timers.asl.json: wait until `$.deadline`, then invoke the timers
-    function with the whole input; its own role may invoke that function and nothing else."""
+    """infra/statemachines/timers.asl.json: wait until `$.deadline`, then invoke the analytics
+    function (`runner: analytics`) or else the checker with the whole input; its own role may
+    invoke those two functions and nothing else."""
 
     def __init__(
         self,
@@ -33,6 +35,7 @@ class Timers(Construct):
         stage: StageSettings,
         key: kms.IKey,
         checker: AppFunction,
+        analytics: AppFunction,
     ) -> None:
         super().__init__(scope, construct_id)
         self.machine_name = f"crm-{stage.name}-timers"
@@ -51,7 +54,10 @@ class Timers(Construct):
             state_machine_type=sfn.StateMachineType.STANDARD,
             # The ASL file, not CDK chainables: tests read the very same definition without CDK.
             definition_body=sfn.DefinitionBody.from_string(timer_definition_text()),
-            definition_substitutions={TIMERS_FUNCTION_ARN: checker.function.function_arn},
+            definition_substitutions={
+                TIMERS_FUNCTION_ARN: checker.function.function_arn,
+                NIGHTLY_FUNCTION_ARN: analytics.function.function_arn,
+            },
             logs=sfn.LogOptions(
                 destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False
             ),
@@ -64,10 +70,11 @@ class Timers(Construct):
             "DescribeLogGroups, ...) and X-Ray (PutTraceSegments) accept only Resource '*'.",
             ["Resource::*"],
         )
-        # Only the unqualified ARN the Task names: no versions or aliases.
+        # Only the unqualified ARNs the Tasks name: no versions or aliases.
         self.state_machine.add_to_role_policy(
             iam.PolicyStatement(
-                actions=["lambda:InvokeFunction"], resources=[checker.function.function_arn]
+                actions=["lambda:InvokeFunction"],
+                resources=[checker.function.function_arn, analytics.function.function_arn],
             )
         )
 
@@ -80,18 +87,32 @@ class Timers(Construct):
             f"{self.machine_name}"
         )
 
-    def grant_start_and_stop(self, grantee: iam.IGrantable) -> None:
-        """Start timers and stop them early (by execution ARN) when the awaited thing happened."""
-        grantee.grant_principal.add_to_principal_policy(
+    def grant_start(self, role: iam.Role) -> None:
+        """Arm timers: start an execution (its name chosen by the caller)."""
+        role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["states:StartExecution"], resources=[self.state_machine_arn]
             )
         )
-        grantee.grant_principal.add_to_principal_policy(
+
+    def grant_stop(self, role: iam.Role) -> None:
+        """Cancel timers early (by execution ARN) when what they wait on moved."""
+        role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["states:StopExecution", "states:DescribeExecution"],
                 resources=[self._executions_arn()],
             )
+        )
+        suppress(
+            role,
+            "IAM5",
+            "states:StopExecution/DescribeExecution on executions of the timers state machine "
+            "only: execution names are chosen at start time, so they need the '<machine>:*' "
+            "suffix.",
+            [
+                "Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+                f"execution:{self.machine_name}:*"
+            ],
         )
 
     def _executions_arn(self) -> str:

@@ -226,7 +226,9 @@ def venv_bin(name: str) -> str:
     return found
 
 
-def start_dynamodb(config: LocalConfig, env: Mapping[str, str]) -> Child:
+def start_dynamodb(
+    config: LocalConfig, env: Mapping[str, str], *, in_memory: bool = False
+) -> Child:
     """DynamoDB Local with its data on disk (one shared database file for every credential)."""
     jar = find_dynamodb_local()
     java = find_java()
@@ -240,8 +242,7 @@ def start_dynamodb(config: LocalConfig, env: Mapping[str, str]) -> Child:
         f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
         "-jar",
         str(jar),
-        "-dbPath",
-        str(config.dynamodb_dir),
+        *(["-inMemory"] if in_memory else ["-dbPath", str(config.dynamodb_dir)]),
         "-sharedDb",
         "-disableTelemetry",
         "-port",
@@ -252,7 +253,16 @@ def start_dynamodb(config: LocalConfig, env: Mapping[str, str]) -> Child:
 
 
 def start_moto(config: LocalConfig, env: Mapping[str, str]) -> Child:
-    argv = [venv_bin("moto_server"), "-H", config.host, "-p", str(config.moto_port)]
+    """moto's server, with its EventBridge deliveries fast (infra/local/moto_server.py)."""
+    argv = [
+        sys.executable,
+        "-m",
+        "infra.local.moto_server",
+        "-H",
+        config.host,
+        "-p",
+        str(config.moto_port),
+    ]
     return start_child("moto", argv, env=env, cwd=config.data_dir, log_dir=config.logs_dir)
 
 

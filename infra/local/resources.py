@@ -1,4 +1,5 @@
-"""What the local stack creates in its engines: the tables on DynamoDB Local, the bus on moto."""
+"""What the local stack creates in its engines: the tables on DynamoDB Local, the bus on moto
+(its tap into a log group, the example rule into a queue)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from infra.event_patterns import churn_risk_raised, domain_events
 from .config import LOCAL_CREDENTIALS, LocalConfig, ensure_functions_on_path, port_is_open
 
 EVENT_TAP_NAME = "crm-events-tap"
+# EventBridge delivers to log groups named /aws/events/...; one log stream per event.
+EVENT_TAP_LOG_GROUP = f"/aws/events/{EVENT_TAP_NAME}"
 CHURN_RISK_RULE_NAME = "crm-churn-risk"
 
 
@@ -78,20 +81,33 @@ def ensure_tables(config: LocalConfig) -> list[str]:
 
 
 def ensure_event_tap(config: LocalConfig) -> str:
-    """The bus on moto and a rule copying every domain event into an SQS queue; its URL.
+    """The bus on moto and a rule copying every domain event into a log group; its name.
 
-    The rule matches what the deployed archive keeps. moto keeps its state in memory, so this
+    The rule matches what the deployed archive keeps. A log group, not a queue: moto's SQS
+    looks at every message a queue holds on each send, and nobody drains a tap, so each
+    PutEvents grew slower the longer the stack ran. moto keeps its state in memory, so this
     runs on every start.
     """
     events = aws_client("events", config.aws_endpoint, config.region)
+    logs = aws_client("logs", config.aws_endpoint, config.region)
     with contextlib.suppress(events.exceptions.ResourceAlreadyExistsException):
         events.create_event_bus(Name=config.event_bus_name)
-    return _rule_into_queue(
-        config,
-        EVENT_TAP_NAME,
-        domain_events(),
-        "Local only: copy every domain event into an SQS queue to look at.",
+    with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+        logs.create_log_group(logGroupName=EVENT_TAP_LOG_GROUP)
+    (group,) = logs.describe_log_groups(logGroupNamePrefix=EVENT_TAP_LOG_GROUP)["logGroups"]
+    events.put_rule(
+        Name=EVENT_TAP_NAME,
+        EventBusName=config.event_bus_name,
+        EventPattern=json.dumps(domain_events()),
+        State="ENABLED",
+        Description="Local only: copy every domain event into a log group to look at.",
     )
+    events.put_targets(
+        Rule=EVENT_TAP_NAME,
+        EventBusName=config.event_bus_name,
+        Targets=[{"Id": "log-group", "Arn": str(group["arn"]).removesuffix(":*")}],
+    )
+    return EVENT_TAP_LOG_GROUP
 
 
 def ensure_churn_risk_rule(config: LocalConfig) -> str:

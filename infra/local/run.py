@@ -1,8 +1,8 @@
 """`make run`: the whole CRM backend on 127.0.0.1, until Ctrl-C.
 
 1. DynamoDB Local (data in .local/dynamodb), moto in server mode, the Chalice API (api_server.py), started
-   together; the tables are created when missing, the event bus on moto with its tap queue
-   and the example marketing rule's queue.
+   together; the tables are created when missing, the event bus on moto with its tap (a log
+   group) and the example marketing rule's queue.
 2. The stream poller, the timer runner and the scheduler (hourly schedules), same settings.
 3. The demo tenant, seeded once through the API; then a banner with the URL and tokens.
 4. Ctrl-C / SIGTERM stops every child (SIGTERM, bounded wait, SIGKILL) and exits 0.
@@ -35,7 +35,6 @@ from .processes import (
 )
 from .resources import (
     CHURN_RISK_RULE_NAME,
-    EVENT_TAP_NAME,
     dynamodb_ready,
     ensure_churn_risk_rule,
     ensure_event_tap,
@@ -78,7 +77,7 @@ class Stack:
         self.out = out
         self.children: list[Child] = []
         self.lock = DataDirLock(config.data_dir)
-        self.queue_url = ""
+        self.tap_log_group = ""
         self.churn_risk_queue_url = ""
         self.started = time.monotonic()
         self._warned: set[str] = set()
@@ -111,7 +110,7 @@ class Stack:
         self.say(f"  DynamoDB Local  {config.dynamodb_endpoint}  ({tables}; {self.elapsed()})")
 
         wait_for_port(config.host, config.moto_port, timeout=timeout, child=moto)
-        self.queue_url = ensure_event_tap(config)
+        self.tap_log_group = ensure_event_tap(config)
         self.churn_risk_queue_url = ensure_churn_risk_rule(config)
         self.say(f"  moto server     {config.aws_endpoint}  (bus {config.event_bus_name})")
 
@@ -208,16 +207,16 @@ def banner(stack: Stack, tokens: dict[str, str], seed_note: str, sample_id: str 
         "",
         f" DynamoDB Local: {config.dynamodb_endpoint} (data in {config.dynamodb_dir})",
         f" moto (EventBridge, SQS, ...): {config.aws_endpoint}; every domain event (source "
-        f"crm.*) on bus '{config.event_bus_name}' is copied to SQS queue '{EVENT_TAP_NAME}':",
+        f"crm.*) on bus '{config.event_bus_name}' is copied to log group '{stack.tap_log_group}':",
         # Region and dummy credentials inline: the line works in a plain shell, no profile.
         f"   AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --region {config.region} "
-        f"--endpoint-url {config.aws_endpoint} sqs receive-message --queue-url {stack.queue_url} "
-        "--max-number-of-messages 10",
+        f"--endpoint-url {config.aws_endpoint} logs filter-log-events "
+        f"--log-group-name {stack.tap_log_group} --query 'events[].message'",
         "   or, without the aws CLI:",
-        f"   .venv/bin/python -c \"import boto3; print(boto3.client('sqs', "
+        f"   .venv/bin/python -c \"import boto3; print([e['message'] for e in boto3.client('logs', "
         f"region_name='{config.region}', endpoint_url='{config.aws_endpoint}', "
-        "aws_access_key_id='local', aws_secret_access_key='local').receive_message("
-        f"QueueUrl='{stack.queue_url}', MaxNumberOfMessages=10).get('Messages', []))\"",
+        "aws_access_key_id='local', aws_secret_access_key='local').filter_log_events("
+        f"logGroupName='{stack.tap_log_group}')['events']])\"",
         f"   (the example marketing rule '{CHURN_RISK_RULE_NAME}' queues 'Churn Risk Raised' "
         f"events in {stack.churn_risk_queue_url})",
         f" Logs: {config.logs_dir}/*.log     Ctrl-C stops everything.",

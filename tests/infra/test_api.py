@@ -36,10 +36,10 @@ def _functions(synth: Synthesised) -> dict[str, dict[str, Any]]:
     return synth.resources("AWS::Serverless::Function")
 
 
-def test_given_the_chalice_app_when_synthesised_then_api_stream_and_timers_functions_exist(
+def test_given_the_chalice_app_when_synthesised_then_api_stream_timers_and_nightly_functions_exist(
     dev: Synthesised,
 ) -> None:
-    assert {"APIHandler", "Stream", "Timers"} <= set(_functions(dev))
+    assert {"APIHandler", "Stream", "Timers", "Nightly"} <= set(_functions(dev))
 
 
 def test_given_every_route_when_synthesised_then_each_method_uses_the_cognito_authorizer(
@@ -157,20 +157,59 @@ def test_given_every_function_when_synthesised_then_it_gets_the_whole_environmen
         assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "CRM"
 
 
-def test_given_every_function_when_synthesised_then_it_uses_the_runtime_layer_only(
+def _layer_ids(synth: Synthesised) -> dict[str, str]:
+    """runtime/analytics -> the layer's logical id."""
+    found = {
+        kind: [
+            lid
+            for lid, layer in synth.resources("AWS::Lambda::LayerVersion").items()
+            if kind in layer["Properties"]["LayerName"]
+        ]
+        for kind in ("runtime", "analytics")
+    }
+    assert all(len(ids) == 1 for ids in found.values()), found
+    return {kind: ids[0] for kind, ids in found.items()}
+
+
+def test_given_every_function_but_the_nightly_one_when_synthesised_then_it_uses_the_runtime_layer_only(
     dev: Synthesised,
 ) -> None:
-    layers = dev.resources("AWS::Lambda::LayerVersion")
-    runtime = [
-        lid for lid, layer in layers.items() if "runtime" in layer["Properties"]["LayerName"]
+    runtime = _layer_ids(dev)["runtime"]
+    for logical_id, function in _functions(dev).items():
+        if logical_id != "Nightly":
+            assert function["Properties"]["Layers"] == [{"Ref": runtime}], logical_id
+
+
+def test_given_the_nightly_function_when_synthesised_then_it_also_has_numpy_and_scipy(
+    dev: Synthesised,
+) -> None:
+    layers = _layer_ids(dev)
+    assert _functions(dev)["Nightly"]["Properties"]["Layers"] == [
+        {"Ref": layers["runtime"]},
+        {"Ref": layers["analytics"]},
     ]
-    analytics = [
-        lid for lid, layer in layers.items() if "analytics" in layer["Properties"]["LayerName"]
-    ]
-    assert len(runtime) == 1
-    assert len(analytics) == 1
-    for function in _functions(dev).values():
-        assert function["Properties"]["Layers"] == [{"Ref": runtime[0]}]
+
+
+def test_given_the_nightly_function_when_synthesised_then_it_has_3008_mb_for_15_minutes(
+    dev: Synthesised,
+) -> None:
+    properties = _functions(dev)["Nightly"]["Properties"]
+    assert (properties["MemorySize"], properties["Timeout"]) == (3008, 900)
+
+
+def test_given_the_nightly_function_when_synthesised_then_openblas_runs_on_one_thread(
+    dev: Synthesised,
+) -> None:
+    variables = _functions(dev)["Nightly"]["Properties"]["Environment"]["Variables"]
+    assert variables["OPENBLAS_NUM_THREADS"] == "1"
+
+
+@pytest.mark.parametrize("function", ["APIHandler", "Stream", "Timers"])
+def test_given_a_function_without_numpy_when_synthesised_then_it_has_no_openblas_setting(
+    dev: Synthesised, function: str
+) -> None:
+    variables = _functions(dev)[function]["Properties"]["Environment"]["Variables"]
+    assert "OPENBLAS_NUM_THREADS" not in variables
 
 
 def test_given_the_user_pool_when_synthesised_then_tokens_carry_tenant_team_and_role_groups(

@@ -67,3 +67,18 @@ def test_given_both_layers_when_attached_to_one_function_then_they_fit_lambdas_2
         with zipfile.ZipFile(path) as zf:
             unzipped += sum(info.file_size for info in zf.infolist())
     assert unzipped < 240 * 1024 * 1024  # leaves room for the function's own package
+
+
+def test_given_the_runtime_layer_when_listed_then_its_modules_ship_unchecked_bytecode(
+    built_layers: list[Path],
+) -> None:
+    # /opt is read-only in Lambda: without bytecode every cold start compiles the SDK.
+    with zipfile.ZipFile(layer_builder().layer_zip("runtime")) as zf:
+        names = set(zf.namelist())
+        for module in ("botocore/client", "pydantic/main", "pynamodb/models", "boto3/session"):
+            pyc = f"python/{module.rsplit('/', 1)[0]}/__pycache__/{module.rsplit('/', 1)[1]}"
+            pyc += ".cpython-311.pyc"
+            assert pyc in names
+            flags = int.from_bytes(zf.read(pyc)[4:8], "little")
+            assert flags == 0b01  # hash-based, source not checked: the zip's times are fixed
+        assert not any(n.startswith("python/phonenumbers/geodata/__pycache__") for n in names)

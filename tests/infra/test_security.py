@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -129,3 +130,37 @@ def test_given_every_acknowledged_nag_rule_when_read_then_it_carries_a_real_reas
     assert all("AwsSolutions-" in key for key in acknowledged)
     too_short = {key: reason for key, reason in acknowledged.items() if len(reason) < 40}
     assert too_short == {}
+
+
+def _role_actions(synth: Synthesised, function: str, resource_needle: str) -> set[str]:
+    """The actions a function's own role is allowed on resources whose ARN names the needle."""
+    role = synth.json["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
+    return {
+        action
+        for resource in synth.resources("AWS::IAM::Policy").values()
+        if {"Ref": role} in resource["Properties"]["Roles"]
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Effect"] == "Allow" and resource_needle in json.dumps(statement["Resource"])
+        for action in _as_list(statement["Action"])
+    }
+
+
+# The functions whose code arms timers: the API starts background jobs (a rule's backfill, an
+# admin's value run), the stream arms time rules, the timers and nightly functions arm each
+# job's next step (and the nightly function tonight's jobs).
+@pytest.mark.parametrize("function", ["APIHandler", "Stream", "Timers", "Nightly"])
+def test_given_a_function_that_arms_timers_when_synthesised_then_it_may_start_them(
+    dev: Synthesised, function: str
+) -> None:
+    assert "states:StartExecution" in _role_actions(dev, function, "stateMachine:crm-dev-timers")
+
+
+@pytest.mark.parametrize(
+    ("function", "may_stop"),
+    [("Stream", True), ("Timers", True), ("APIHandler", False), ("Nightly", False)],
+)
+def test_given_a_function_when_synthesised_then_it_may_stop_timers_only_if_its_code_cancels_them(
+    dev: Synthesised, function: str, may_stop: bool
+) -> None:
+    allowed = _role_actions(dev, function, "execution:crm-dev-timers:*")
+    assert ("states:StopExecution" in allowed) is may_stop

@@ -48,12 +48,14 @@ def install(app: Chalice) -> None:
                         mapped.headers["Allow"] = _allowed(app, context.get("resourcePath"))
                     response = problem_response(mapped, instance=path)
         response.headers["X-Correlation-Id"] = cid
-        if response.status_code >= 500:
-            metrics.add_metric(name="ServerErrors", unit="Count", value=1)
-        elif response.status_code >= 400:
-            metrics.add_metric(name="ClientErrors", unit="Count", value=1)
-        if metrics.metric_set:
-            metrics.flush_metrics()
+        # Only where metrics are on: powertools keeps a disabled metric set (shared by every
+        # Metrics instance) and prints it anyway once a metric holds 100 values.
+        if get_settings().metrics_enabled:
+            if response.status_code >= 400:
+                name = "ServerErrors" if response.status_code >= 500 else "ClientErrors"
+                metrics.add_metric(name=name, unit="Count", value=1)
+            if metrics.metric_set:  # the error above, or what a service recorded
+                metrics.flush_metrics()
         logger.remove_keys(["tenant_id", "user_id", "request_id", "path", "correlation_id"])
         return response
 

@@ -296,10 +296,15 @@ def expected_version(request: Request) -> int | None:
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    if hasattr(body, "model_dump"):
-        body = body.model_dump(mode="json")
+    # A model writes its own JSON (pydantic-core: compact, UTF-8 as is, like the json.dumps
+    # below), without building the dicts first: a third of a 50-item 360 page's app time.
+    text = (
+        body.model_dump_json()
+        if hasattr(body, "model_dump_json")
+        else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    )
     return Response(
-        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        body=text,
         status_code=status,
         headers={"Content-Type": "application/json", **(headers or {})},
     )
@@ -337,8 +342,8 @@ def create_once(
     return json_response(result["body"], result["status"], result["headers"])
 
 
-def versioned(model: BaseModel, status: int = 200) -> Response:
-    """A resource with its ETag (its version) for later If-Match."""
-    version = getattr(model, "version", None)
+def versioned(model: BaseModel | dict[str, Any], status: int = 200) -> Response:
+    """A resource (a model, or its JSON-ready data) with its ETag (its version) for If-Match."""
+    version = model.get("version") if isinstance(model, dict) else getattr(model, "version", None)
     headers = {"ETag": etag(version)} if isinstance(version, int) else {}
     return json_response(model, status, headers)

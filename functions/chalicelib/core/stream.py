@@ -14,7 +14,11 @@ Per batch (Lambda with ReportBatchItemFailures, or the local poller):
    its own records;
 5. publish the events of every record that succeeded, 10 per PutEvents call, calls in parallel;
 6. mark those records processed (BatchWriteItem). A record whose events could neither be
-   published nor parked on the DLQ is reported as failed and retried.
+   published nor parked on the DLQ is reported as failed and retried;
+7. one EMF blob of metrics for the batch (powertools Metrics; off where
+   POWERTOOLS_METRICS_DISABLED is true, as for the API): records processed, failed, skipped
+   as duplicates and parked as unreadable, events parked on the DLQ, and the iterator age (how old the batch's
+   newest record was when the batch arrived, as Lambda's IteratorAge counts it).
 
 Dedupe: markers keyed by the stream record's eventID cost one read and one write per batch
 (powertools idempotency around each record would cost two writes per record). Aggregate steps
@@ -42,10 +46,21 @@ from .area_registry import Registry, registry
 from .changes import Change, Reaction, apply_once
 from .correlation import correlated
 from .events import EventDetail, EventPublishError
-from .observability import logger
+from .observability import logger, metrics
 from .rulesets import observe_versions
+from .settings import get_settings
 
 MAX_AGGREGATE_ATTEMPTS = 3
+# The metrics of every batch (namespace and `service` dimension from settings); the dashboard
+# and the failed-records alarm (infra/constructs/observability.py) read them by these names.
+PROCESSED, FAILED, DUPLICATES, PARKED, DEAD_LETTERED, ITERATOR_AGE = STREAM_METRICS = (
+    "StreamRecordsProcessed",
+    "StreamRecordsFailed",
+    "StreamDuplicatesSkipped",
+    "StreamRecordsParked",
+    "StreamEventsDeadLettered",
+    "StreamIteratorAge",
+)
 # Customers whose aggregates are written at once: DynamoDB round trips overlap, so a shard's
 # throughput is bound by the slowest customer's write, not by the sum of all of them.
 AGGREGATE_WRITERS = 8
@@ -99,6 +114,8 @@ class StreamBatch:
         self.outbox: dict[str, list[EventDetail]] = {}
         # customer pk -> the batch's steps for that customer: (step, event id, sequence)
         self.pending: dict[str, list[tuple[Any, str, str]]] = {}
+        self.duplicates = 0
+        self.dead_lettered = 0
 
     def react(self, records: list[dict[str, Any]]) -> None:
         """Each record's reaction (pure), then one read for what the batch needs."""
@@ -147,6 +164,7 @@ class StreamBatch:
         change, reaction = self.reacted[sequence]
         if change.event_id in self.done:
             logger.info("Stream record already processed", extra={"event_id": change.event_id})
+            self.duplicates += 1
             return "duplicate"
         with correlated(change.correlation_id):  # what followers write carries it on
             for notice in reaction.notices:
@@ -209,7 +227,8 @@ class StreamBatch:
         unpublished: set[str] = set()
         if details:
             try:
-                self.publish(details)
+                report = self.publish(details)
+                self.dead_lettered += int(getattr(report, "dead_lettered", 0) or 0)
             except EventPublishError as exc:
                 logger.exception("Events not published", extra={"count": len(details)})
                 lost = set(exc.failed_event_ids)
@@ -252,6 +271,7 @@ def handle_stream_batch(
     failures += [{"itemIdentifier": s} for s in unwritten]
     failed.update(unwritten)
     failures += [{"itemIdentifier": s} for s in batch.publish_and_mark(failed)]
+    record_metrics(records, len(failures), batch)
     if records and len(failures) == len(records):
         # Same as powertools' default: a batch that failed entirely is retried as a whole.
         raise RuntimeError(f"All {len(records)} stream records failed; see the logs")
@@ -260,3 +280,34 @@ def handle_stream_batch(
         extra={"records": len(records), "failed": len(failures), "skipped": len(batch.done)},
     )
     return {"batchItemFailures": failures}
+
+
+def iterator_age_ms(records: Sequence[dict[str, Any]], now: datetime) -> float | None:
+    """How old the batch's newest record was at `now` (ms); None when no record says."""
+    moments = [
+        float(moment)
+        for record in records
+        if (moment := (record.get("dynamodb") or {}).get("ApproximateCreationDateTime")) is not None
+    ]
+    if not moments:
+        return None
+    return max(0.0, (now.timestamp() - max(moments)) * 1000)
+
+
+def record_metrics(records: Sequence[dict[str, Any]], failed: int, batch: StreamBatch) -> None:
+    """The batch's metrics, flushed as one EMF blob (nothing at all when metrics are off)."""
+    if not get_settings().metrics_enabled:
+        return  # powertools keeps what it was given when off, and prints it at 100 values
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    parked = len(batch.parked)
+    processed = len(records) - failed - batch.duplicates - parked
+    metrics.add_metric(name=PROCESSED, unit=MetricUnit.Count, value=processed)
+    metrics.add_metric(name=FAILED, unit=MetricUnit.Count, value=failed)
+    metrics.add_metric(name=DUPLICATES, unit=MetricUnit.Count, value=batch.duplicates)
+    metrics.add_metric(name=PARKED, unit=MetricUnit.Count, value=parked)
+    metrics.add_metric(name=DEAD_LETTERED, unit=MetricUnit.Count, value=batch.dead_lettered)
+    age = iterator_age_ms(records, batch.now)
+    if age is not None:
+        metrics.add_metric(name=ITERATOR_AGE, unit=MetricUnit.Milliseconds, value=age)
+    metrics.flush_metrics()

@@ -184,8 +184,6 @@ def raw_query_page(
     (customers by tag): any area's items come back, whichever of their classes are loaded, and
     deserialising them costs a fraction of building models.
     """
-    from boto3.dynamodb.types import TypeDeserializer
-
     kwargs: dict[str, Any] = {"limit": limit} if limit else {}
     if index:
         kwargs["index_name"] = index
@@ -194,18 +192,40 @@ def raw_query_page(
     connection = CrmItem._get_connection()
     items: list[dict[str, Any]] = []
     last_key: dict[str, Any] | None = None
-    deserializer = TypeDeserializer()
     while True:
         response = connection.query(pk, **kwargs)
-        items += [
-            {k: deserializer.deserialize(v) for k, v in raw.items()}
-            for raw in response.get("Items", [])
-        ]
+        items += [{k: plain_value(v) for k, v in raw.items()} for raw in response.get("Items", [])]
         last_key = response.get("LastEvaluatedKey")
         if limit or not last_key:
             break
         kwargs["exclusive_start_key"] = last_key
     return Page(items=items, last_key=last_key if limit else None)
+
+
+def plain_value(value: dict[str, Any]) -> Any:
+    """A DynamoDB attribute value as boto3's TypeDeserializer gives it, a few times faster.
+
+    The 360 view deserialises every attribute of up to 100 items per request; the common
+    types are read here directly (numbers as Decimal), binary ones by boto3.
+    """
+    ((kind, data),) = value.items()
+    if kind == "S" or kind == "BOOL":
+        return data
+    if kind == "N":
+        return Decimal(data)
+    if kind == "M":
+        return {k: plain_value(v) for k, v in data.items()}
+    if kind == "L":
+        return [plain_value(v) for v in data]
+    if kind == "NULL":
+        return None
+    if kind == "SS":
+        return set(data)
+    if kind == "NS":
+        return {Decimal(n) for n in data}
+    from boto3.dynamodb.types import TypeDeserializer
+
+    return TypeDeserializer().deserialize(value)
 
 
 STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"

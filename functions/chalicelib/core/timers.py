@@ -55,14 +55,16 @@ def handle_timer(
     """A timer's deadline passed: hand it to the area that armed it (by its kind)."""
     now = now or datetime.now(UTC)
     timer = Timer.from_payload(event)
-    with correlated(f"timer:{timer.name}"):
-        outcome = _fire(timer, now, areas)
-    timer_backend().done(timer.tenant_id, timer.name)
+    try:
+        with correlated(f"timer:{timer.name}"):
+            outcome = _fire(timer, now, areas)
+        timer_backend().done(timer.tenant_id, timer.name)
+    finally:  # what a failing step counted before it failed (e.g. a model alarm) is kept
+        flush_metrics()
     logger.info(
         "Timer handled",
         extra={"kind": timer.kind, "outcome": outcome.get("status"), "timer": timer.name},
     )
-    flush_metrics()
     return outcome
 
 

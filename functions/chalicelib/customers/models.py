@@ -15,6 +15,14 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints, WithJsonSchema, create_model
 
 from ..core import DynamoNumber, Line, Moment, Schema, Strict, Text, WholeNumber, registry
+from .vocabulary import (
+    CustomerType,
+    CustomFieldType,
+    IdentityKind,
+    LifecycleStage,
+    SourceChannel,
+    Tier,
+)
 
 Name = Annotated[Line, Field(min_length=1, max_length=200)]
 UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")]
@@ -33,52 +41,6 @@ CustomFields = Annotated[
 ]
 # Profile fields an automation rule may set (besides custom fields, checked per tenant).
 RULE_CHANGEABLE_FIELDS = ("lifecycle_stage", "tier")
-
-
-class CustomerType(StrEnum):
-    PERSON = "person"
-    COMPANY = "company"
-
-
-class LifecycleStage(StrEnum):
-    SUBSCRIBER = "subscriber"
-    LEAD = "lead"
-    QUALIFIED = "qualified"
-    OPPORTUNITY = "opportunity"
-    CUSTOMER = "customer"
-    ADVOCATE = "advocate"
-    CHURNED = "churned"
-
-
-class Tier(StrEnum):
-    STANDARD = "standard"
-    SILVER = "silver"
-    GOLD = "gold"
-    BLACK = "black"
-
-
-class SourceChannel(StrEnum):
-    WEB = "web"
-    MOBILE_APP = "mobile_app"
-    WECHAT = "wechat"
-    WECOM = "wecom"
-    PHONE = "phone"
-    EMAIL = "email"
-    STORE = "store"
-    EVENT = "event"
-    REFERRAL = "referral"
-    IMPORT = "import"
-    API = "api"
-    OTHER = "other"
-
-
-class IdentityKind(StrEnum):
-    PHONE = "phone"
-    EMAIL = "email"
-    WECHAT_OPENID = "wechat_openid"
-    WECHAT_UNIONID = "wechat_unionid"
-    WECOM_ID = "wecom_id"
-    EXTERNAL = "external"
 
 
 class Consent(Strict):
@@ -323,15 +285,6 @@ def __getattr__(name: str) -> Any:
     if name == "Customer360":
         return customer_360_model()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-class CustomFieldType(StrEnum):
-    STRING = "string"
-    NUMBER = "number"
-    INTEGER = "integer"
-    BOOLEAN = "boolean"
-    DATE = "date"
-    ENUM = "enum"
 
 
 class CustomFieldDef(Strict):

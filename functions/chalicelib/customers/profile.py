@@ -18,7 +18,7 @@ from typing import Any
 from ..core import json_safe, public_aggregates
 from ..rulelang import Catalogue, FieldSpec, ValueType
 from . import aggregates
-from .models import Consent, CustomerType, LifecycleStage, SourceChannel, Tier
+from .vocabulary import CONSENTS, CustomerType, LifecycleStage, SourceChannel, Tier
 
 USER = "user"  # written by the profile's use cases (create, PATCH, identities, delete)
 STREAM = "stream"  # written by the stream function only (the profile write never touches it)
@@ -84,7 +84,7 @@ _SHOWN = tuple((f.name, f.stored_as) for f in PROFILE if f.shown)
 FACTS = Catalogue(
     fields={
         **{f.name: f.fact for f in PROFILE if f.fact is not None and f.fact is not _MAP},
-        **{f"consent.{name}": FieldSpec(ValueType.BOOL) for name in Consent.model_fields},
+        **{f"consent.{name}": FieldSpec(ValueType.BOOL) for name in CONSENTS},
         **aggregates.FACTS.fields,
     },
     open_maps={"custom_fields": FieldSpec(ValueType.ANY)},

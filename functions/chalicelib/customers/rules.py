@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core import (
     Forbidden,
@@ -18,9 +18,11 @@ from ..core import (
     ValidationFailed,
     can_read_owned,
     can_write_owned,
-    parse_day,
 )
-from .models import CustomFieldDef, CustomFieldType, IdentityIn, IdentityKind
+from .vocabulary import CustomFieldType, IdentityKind
+
+if TYPE_CHECKING:
+    from .models import CustomFieldDef, IdentityIn
 
 EMAIL_RE = re.compile(
     r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$"
@@ -281,6 +283,8 @@ def _coerce(definition: CustomFieldDef, value: Any) -> Any:
     ):
         return value
     if kind is CustomFieldType.DATE:
+        from ..core import parse_day  # loads pydantic: kept off the GET path
+
         return parse_day(value)
     if kind is CustomFieldType.ENUM and value in definition.options:
         return value

@@ -14,8 +14,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from ulid import ULID
-
 from ..core import (
     Conflict,
     NotFound,
@@ -38,6 +36,7 @@ from .models import (
     Tier,
 )
 from .profile import BY_NAME, customer_facts, plain, shown
+from .profile_view import visible
 from .settings_service import tenant_settings
 
 # --- customers ------------------------------------------------------------------------------
@@ -55,16 +54,6 @@ def customer_view(values: Mapping[str, Any], principal: Principal) -> Customer:
 
 def to_customer(item: store.CustomerItem, principal: Principal) -> Customer:
     return customer_view(item.attribute_values, principal)
-
-
-def visible(
-    principal: Principal, customer_id: str, *, consistent: bool = False
-) -> store.CustomerItem:
-    """The customer if it exists in the caller's tenant and the caller may see it; else 404."""
-    item = store.get_customer(principal.tenant_id, customer_id, consistent=consistent)
-    if not rules.can_see(principal, item.owner_id, item.team_id):
-        raise NotFound(f"No customer {customer_id}.", field="id")
-    return item
 
 
 @contextmanager
@@ -98,6 +87,10 @@ def _index(item: store.CustomerItem) -> None:
 
 
 def create_customer(principal: Principal, body: CustomerCreate) -> Customer:
+    # Imported here: python-ulid reads its package metadata on import (~20 ms of a cold start),
+    # and the reads that share this module (GET, list, 360) never make an id.
+    from ulid import ULID
+
     owner, team = rules.owner_for_new_customer(principal, body.owner_id, body.team_id)
     settings = tenant_settings(principal.tenant_id)
     identities = rules.normalise_identities(body.identities, settings.default_phone_region)

@@ -153,6 +153,7 @@ def _fit(tenant_id: str, run: str, night: date, settings: ValueSettings, now: da
     ]  # fmt: skip
     for chunk in range(0, len(scored), PAGE):
         store.put_scored(tenant_id, run, chunk // PAGE, _jsonable(scored[chunk : chunk + PAGE]))
+    metrics.add_metric(name="CustomersScored", unit="Count", value=len(scored))
     kpis = {
         "customers": len(rows),
         "repeat_customers": int(np.sum(summary.frequency > 0)),

@@ -82,8 +82,11 @@ def step_functions(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
     from infra.statemachines import timer_definition
 
     client = boto3.client("stepfunctions", region_name="us-east-1")
-    # The machine CDK deploys (infra/statemachines/timers.asl.json), with a test function ARN.
-    definition = timer_definition("arn:aws:lambda:us-east-1:123456789012:function:crm-timers")
+    # The machine CDK deploys (infra/statemachines/timers.asl.json), with test function ARNs.
+    definition = timer_definition(
+        "arn:aws:lambda:us-east-1:123456789012:function:crm-timers",
+        "arn:aws:lambda:us-east-1:123456789012:function:crm-nightly",
+    )
     arn = client.create_state_machine(
         name=STATE_MACHINE,
         definition=json.dumps(definition),

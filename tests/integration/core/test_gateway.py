@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 
 def test_given_an_unknown_route_then_404_problem(api):
     response = api.get("/v1/nothing-here")
@@ -42,13 +44,40 @@ def test_given_a_garbage_token_then_401_problem(api):
 
 
 def test_given_an_internal_failure_then_500_is_a_problem_without_details(api, monkeypatch):
-    from chalicelib.customers import service
+    from chalicelib.customers import profile_view
 
     def explode(*_args, **_kwargs):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr(service, "get_customer", explode)
+    monkeypatch.setattr(profile_view, "get_customer", explode)  # what GET a customer calls
     response = api.get("/v1/customers/01HZZZZZZZZZZZZZZZZZZZZZZZ")
     assert response.status_code == 500
     assert response.headers["Content-Type"] == "application/problem+json"
     assert "secret" not in response.body.decode()
+
+
+def test_given_metrics_off_when_requests_fail_then_no_metric_is_kept(api):
+    # powertools keeps a disabled metric set and prints it once a metric holds 100 values.
+    from chalicelib.core.observability import metrics
+
+    for _ in range(3):
+        assert api.get("/v1/customers/01HZZZZZZZZZZZZZZZZZZZZZZZ").status_code == 404
+    assert "ClientErrors" not in metrics.metric_set
+
+
+def test_given_metrics_on_when_a_request_fails_then_one_client_error_is_flushed(
+    api, monkeypatch, capsys
+):
+    from chalicelib.core.observability import metrics
+    from chalicelib.core.settings import get_settings
+
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    get_settings.cache_clear()
+    metrics.clear_metrics()
+    capsys.readouterr()
+
+    api.get("/v1/customers/01HZZZZZZZZZZZZZZZZZZZZZZZ")
+
+    [blob] = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"_aws"' in x]
+    assert blob["ClientErrors"] in (1.0, [1.0])
+    assert not metrics.metric_set

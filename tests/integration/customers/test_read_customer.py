@@ -40,3 +40,11 @@ def test_given_finance_when_reading_then_the_profile_is_visible(api, alices_cust
 
 def test_given_an_unknown_id_when_reading_then_404(api):
     assert api.get("/v1/customers/01HZZZZZZZZZZZZZZZZZZZZZZZ").status_code == 404
+
+
+def test_given_a_created_customer_when_read_then_the_body_is_what_the_create_answered(
+    api, alices_customer
+):
+    # GET is answered without the Customer model (profile_view); POST answers with it.
+    response = api.get(f"/v1/customers/{alices_customer['id']}", as_=ALICE, team="east")
+    assert response.json == alices_customer

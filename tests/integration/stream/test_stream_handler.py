@@ -482,3 +482,20 @@ def test_given_a_poison_queue_when_a_record_is_unreadable_then_it_is_parked_whol
     messages = aws._drain_queue(poison_url)
     assert [m["record"]["eventID"] for m in messages] == [poison["eventID"]]
     assert "Inexact" in messages[0]["error"] or "Rounded" in messages[0]["error"]
+
+
+def test_given_a_batch_of_sixty_records_when_delivered_again_then_every_one_was_marked(aws, areas):
+    # 60 markers are 3 BatchWriteItem calls, made at once: none may be lost.
+    _customer("c1")
+    for n in range(59):
+        _interaction("c1", f"i{n}", T0 - timedelta(minutes=n))
+    batch = aws.drain_stream()
+    assert len(batch) == 60
+    _handle(batch, areas)
+    aws.bus_events()
+
+    response = _handle(batch, areas)
+
+    assert response == {"batchItemFailures": []}
+    assert aws.bus_events() == []
+    assert aws.profile("t1", "c1")["aggregates"]["interaction_count"] == 59

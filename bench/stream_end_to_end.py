@@ -1,0 +1,225 @@
+"""Stream throughput end to end, as `make run` runs it: DynamoDB Local's real stream, read by
+the local poller (infra/local/stream_poller.py), handed to the stream function, which writes
+aggregates and markers to DynamoDB Local and publishes to the bus on the moto server over HTTP.
+
+    python bench/stream_end_to_end.py [--customers 100] [--records 1000] [--batch-size 100]
+                                      [--mode disk|memory]
+
+The workload is written first (customers, then 60% interactions, 20% orders, 20% profile
+changes), then the poller is started and timed until the stream is drained, including the
+records the function's own aggregate writes add. Every area reacts as deployed (re-tagging and
+automation included). Time per AWS API is the wall time during which at least one call of it
+was in flight (calls made from threads overlap). The baseline, measured in the same run on the
+same engine, is the poller with a handler that does nothing: what reading the stream costs.
+Both modes run by default: DynamoDB Local with its data on disk, as `make run` keeps it, and in
+memory, which tells the cost of its disk writes (SQLite, a transaction per item) apart.
+Target (DESIGN §7): >= 500 records/s per shard.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
+
+from bench._engines import TABLE, dynamodb_local, local_config, moto_server  # noqa: E402
+from bench._workload import child, profile  # noqa: E402
+from infra.local.config import LocalConfig, ensure_functions_on_path  # noqa: E402
+
+TARGET = 500
+
+_calls: dict[str, list[tuple[float, float]]] = defaultdict(list)
+
+
+def _record_calls() -> None:
+    """Time every AWS API call this process makes (botocore's one entry point)."""
+    from botocore.client import BaseClient
+
+    original = BaseClient._make_api_call
+
+    def timed(self: Any, operation: str, params: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(self, operation, params)
+        finally:
+            name = f"{self.meta.service_model.service_name}.{operation}"
+            _calls[name].append((started, time.perf_counter()))
+
+    BaseClient._make_api_call = timed
+
+
+def wall_time_in(intervals: list[tuple[float, float]]) -> float:
+    """Wall-clock time covered by the intervals (calls overlap when made from threads)."""
+    total, end = 0.0, float("-inf")
+    for start, stop in sorted(intervals):
+        if stop > end:
+            total += stop - max(start, end)
+            end = stop
+    return total
+
+
+def write_workload(client: Any, customers: int, records: int) -> int:
+    """Customers, then interactions, orders and profile changes; the records written."""
+    from boto3.dynamodb.types import TypeSerializer
+
+    serialize = TypeSerializer().serialize
+    items = [profile(c) for c in range(customers)]
+    changes: list[int] = []
+    for index in range(records - customers):
+        slot, customer = index % 10, index % customers
+        if slot < 6:
+            items.append(child(index, customer, "Interaction"))
+        elif slot < 8:
+            items.append(child(index, customer, "Order"))
+        else:
+            changes.append(customer)
+    for start in range(0, len(items), 25):
+        batch = [
+            {"PutRequest": {"Item": {k: serialize(v) for k, v in item.items()}}}
+            for item in items[start : start + 25]
+        ]
+        pending: dict[str, Any] = {TABLE: batch}
+        while pending:
+            pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    tiers = ("silver", "gold", "black")
+    for number, customer in enumerate(changes):
+        client.update_item(
+            TableName=TABLE,
+            Key={"pk": {"S": f"T#bench#C#c{customer}"}, "sk": {"S": "#PROFILE"}},
+            UpdateExpression="SET tier = :t, version = version + :one",
+            ExpressionAttributeValues={":t": {"S": tiers[number % 3]}, ":one": {"N": "1"}},
+        )
+    return len(items) + len(changes)
+
+
+def drain(config: LocalConfig, handler: Any, checkpoint_dir: Path, batch_size: int) -> int:
+    """Run the poller until the stream is empty; the records it delivered."""
+    import boto3
+
+    from infra.local.stream_poller import StreamPoller
+
+    region = config.region
+    poller = StreamPoller(
+        dynamodb=boto3.client(
+            "dynamodb", endpoint_url=config.dynamodb_endpoint, region_name=region
+        ),
+        streams=boto3.client(
+            "dynamodbstreams", endpoint_url=config.dynamodb_endpoint, region_name=region
+        ),
+        table_name=TABLE,
+        handler=handler,
+        checkpoint_path=checkpoint_dir / "checkpoint.json",
+        dlq_path=checkpoint_dir / "dlq.jsonl",
+        batch_size=batch_size,
+        region=region,
+    )
+    delivered = 0
+    while True:
+        count = poller.run_once()
+        delivered += count
+        if not count:
+            return delivered
+
+
+MODES = {
+    "disk": "DynamoDB Local as make run runs it (data on disk)",
+    "memory": "DynamoDB Local in memory (what the disk costs, told apart)",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100)
+    parser.add_argument("--records", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--mode", choices=sorted(MODES), help="one mode only (default: both)")
+    args = parser.parse_args(argv)
+    if args.mode is None:
+        # One process per mode: the stream function reads its endpoints once per process.
+        options = [f"--customers={args.customers}", f"--records={args.records}"]
+        options.append(f"--batch-size={args.batch_size}")
+        failed = 0
+        for mode in MODES:
+            command = [sys.executable, __file__, *options, f"--mode={mode}"]
+            failed += subprocess.run(command, check=False).returncode != 0
+        return 1 if failed else 0
+    with local_config() as config:
+        # The stream function's settings, as `make run` gives them, before anything reads them.
+        os.environ.update(config.child_env())
+        os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+        with (
+            dynamodb_local(config, in_memory=args.mode == "memory"),
+            moto_server(config),
+            tempfile.TemporaryDirectory(prefix="crm-stream-") as tmp,
+        ):
+            written, delivered, elapsed, baseline = run(config, Path(tmp), args)
+    report(written, delivered, elapsed, baseline, args)
+    return 0
+
+
+def run(config: LocalConfig, tmp: Path, args: Any) -> tuple[int, int, float, float]:
+    """Write the workload, time the poller with a no-op handler, then with the real one."""
+    ensure_functions_on_path()
+    from infra.local.resources import aws_client, ensure_churn_risk_rule, ensure_event_tap
+
+    ensure_event_tap(config)  # the bus, and the rules `make run` sets up on it
+    ensure_churn_risk_rule(config)
+    from chalicelib.core.stream import handle_stream_batch
+
+    dynamodb = aws_client("dynamodb", config.dynamodb_endpoint, config.region)
+    written = write_workload(dynamodb, args.customers, args.records)
+    baseline = drain_timed(config, lambda event, context: {}, tmp / "floor", args)
+    _record_calls()
+    started = time.perf_counter()
+    delivered = drain(config, handle_stream_batch, tmp / "real", args.batch_size)
+    return written, delivered, time.perf_counter() - started, baseline
+
+
+def drain_timed(config: LocalConfig, handler: Any, where: Path, args: Any) -> float:
+    started = time.perf_counter()
+    drain(config, handler, where, args.batch_size)
+    return time.perf_counter() - started
+
+
+def report(written: int, delivered: int, elapsed: float, baseline: float, args: Any) -> None:
+    rate = delivered / elapsed
+    print(f"== {MODES[args.mode]}")
+    print(
+        f"end to end on DynamoDB Local: {rate:.0f} records/s per shard "
+        f"({delivered} records in {elapsed:.2f} s: {written} written, "
+        f"{delivered - written} from the function's own aggregate writes; batch {args.batch_size})"
+    )
+    print(
+        f"  baseline (poller, handler doing nothing): {written / baseline:.0f} records/s; "
+        f"ratio {elapsed / delivered / (baseline / written):.1f}x its time per record"
+    )
+    print("  time per AWS API (wall time with a call in flight; share of the run):")
+    for name, intervals in sorted(_calls.items(), key=lambda kv: -wall_time_in(kv[1])):
+        spent = wall_time_in(intervals)
+        mean = sum(b - a for a, b in intervals) / len(intervals) * 1000
+        print(
+            f"    {name:34} {len(intervals):6d} calls  {spent:6.2f} s  {spent / elapsed:5.1%}  "
+            f"mean {mean:6.1f} ms"
+        )
+    in_aws = wall_time_in([i for intervals in _calls.values() for i in intervals])
+    print(f"    {'any AWS call':34} {'':12} {in_aws:6.2f} s  {in_aws / elapsed:5.1%}")
+    verdict = "met" if rate >= TARGET else "NOT met"
+    print(f"  target >= {TARGET} records/s per shard: {verdict}")
+    print(
+        f"  command: python bench/stream_end_to_end.py --customers {args.customers} "
+        f"--records {args.records} --batch-size {args.batch_size} --mode {args.mode}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
