@@ -78,7 +78,7 @@ def decode_cursor(
 def page_size(raw: str | None) -> int:
     """A bounded page size from the `limit` query parameter."""
     settings = get_settings()
-    if raw is None or raw == "":
+    if raw is None:
         return settings.page_size_default
     try:
         value = int(raw)

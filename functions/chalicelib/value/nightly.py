@@ -1,7 +1,8 @@
 """The nightly value job of one tenant, step by step (a core job, `value.nightly`):
 
-1. `summarize`, a page of customers at a time: each customer's orders (one Query), summarised
-   for the night in the tenant's time zone, written as a page of summary rows;
+1. `summarize`, a page of customers at a time: each customer's orders (one Query, several in
+   flight at once), summarised for the night in the tenant's time zone, written as a page of
+   summary rows;
 2. `fit`, once: every row read back, the models fitted with their guardrails (a failed or
    thin fit keeps the last good parameters and raises an alarm), every customer scored and
    classed, the scores written back in the same pages, the night's model recorded;
@@ -29,6 +30,7 @@ from . import rules, store
 from .models import ValueSettings
 
 PAGE = 100
+CARE_WRITERS = 8
 
 
 def step(job: Any, cursor: dict[str, Any] | None, now: datetime) -> JobStep:
@@ -58,9 +60,10 @@ def _summarize(
     page, following = customers.all_customers_page(tenant_id, cursor.get("customers"), PAGE, now)
     ids, times, amounts, counted = [], [], [], []
     facts = {}
+    histories = children_service.order_histories(tenant_id, [cid for cid, _ in page])
     for customer_id, customer in page:
         facts[customer_id] = customer
-        for order in children_service.order_history(tenant_id, customer_id):
+        for order in histories[customer_id]:
             ids.append(customer_id)
             times.append(int(order.occurred_at.timestamp()))
             amounts.append(float(order.amount))
@@ -246,6 +249,7 @@ def _write(
         return JobStep(None, 0)
     held = store.current_values(tenant_id, [row[0] for row in scored])
     changed = []
+    care: list[tuple[str, str, str | None]] = []
     for customer_id, stored, last_contact in scored:
         scores = rules.Scores(
             **{
@@ -273,15 +277,36 @@ def _write(
         if rules.care_due(
             scores.tier, settings.vip_tiers, last_contact, now, settings.vip_silent_days
         ):
-            automation.open_care_task(
-                tenant_id,
-                customer_id,
-                f"Care call: a {scores.tier} customer silent for {settings.vip_silent_days}+ days",
-                key=f"value-care:{customer_id}:{last_contact or 'never'}",
-                at=now,
-            )
+            care.append((customer_id, scores.tier, last_contact))
     store.write_values(changed)
+    _open_care_tasks(tenant_id, care, settings.vip_silent_days, now)
     return JobStep({"phase": "write", "chunk": chunk + 1, "moves": moves}, len(scored))
+
+
+def _open_care_tasks(
+    tenant_id: str, due: list[tuple[str, str, str | None]], silent_days: int, now: datetime
+) -> None:
+    """A care call for each silent VIP (once per silence: the task id comes from it), several
+    customers at once: each is a read and a conditional write."""
+
+    def open_one(row: tuple[str, str, str | None]) -> bool:
+        customer_id, tier, last_contact = row
+        return automation.open_care_task(
+            tenant_id,
+            customer_id,
+            f"Care call: a {tier} customer silent for {silent_days}+ days",
+            key=f"value-care:{customer_id}:{last_contact or 'never'}",
+            at=now,
+        )
+
+    if len(due) < 2:
+        for row in due:
+            open_one(row)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(CARE_WRITERS, len(due))) as pool:
+        list(pool.map(open_one, due))  # list(): a failure raises, and the step is retried
 
 
 def _finish_kpis(tenant_id: str, version: str, moves: dict[str, int]) -> None:

@@ -123,47 +123,49 @@ def save_settings(tenant_id: str, item: ValueSettingsItem | None, data: dict[str
 # --- a run's summary rows -------------------------------------------------------------------
 
 
+SUMMARY, SCORED = "ROWS", "SCORED"  # a run's two kinds of pages
+
+
 def put_rows(tenant_id: str, run: str, chunk: int, rows: list[list[Any]]) -> None:
     """One page of summary rows (overwritten when a step runs again: idempotent)."""
-    ValueRowsItem(
-        pk=_run_pk(tenant_id, run),
-        sk=f"ROWS#{chunk:06d}",
-        tenant_id=tenant_id,
-        rows_json=json.dumps(rows, ensure_ascii=False),
-        expires_at=int((datetime.now(UTC) + ROWS_KEPT).timestamp()),
-    ).save()
+    _put_page(tenant_id, run, SUMMARY, chunk, rows)
+
+
+def put_scored(tenant_id: str, run: str, chunk: int, rows: list[list[Any]]) -> None:
+    """One page of scored rows, written by the fit for the write steps."""
+    _put_page(tenant_id, run, SCORED, chunk, rows)
 
 
 def all_rows(tenant_id: str, run: str) -> list[list[Any]]:
     """Every summary row of a run, in chunk order (one paged Query)."""
     rows: list[list[Any]] = []
-    for item in ValueRowsItem.query(_run_pk(tenant_id, run), ValueRowsItem.sk.startswith("ROWS#")):
+    prefix = ValueRowsItem.sk.startswith(f"{SUMMARY}#")
+    for item in ValueRowsItem.query(_run_pk(tenant_id, run), prefix):
         rows.extend(json.loads(item.rows_json))
     return rows
 
 
 def rows_chunk(tenant_id: str, run: str, chunk: int) -> list[list[Any]] | None:
-    try:
-        item = ValueRowsItem.get(_run_pk(tenant_id, run), f"ROWS#{chunk:06d}")
-    except ValueRowsItem.DoesNotExist:
-        return None
-    rows: list[list[Any]] = json.loads(item.rows_json)
-    return rows
+    return _page(tenant_id, run, SUMMARY, chunk)
 
 
-def put_scored(tenant_id: str, run: str, chunk: int, rows: list[list[Any]]) -> None:
+def scored_chunk(tenant_id: str, run: str, chunk: int) -> list[list[Any]] | None:
+    return _page(tenant_id, run, SCORED, chunk)
+
+
+def _put_page(tenant_id: str, run: str, kind: str, chunk: int, rows: list[list[Any]]) -> None:
     ValueRowsItem(
         pk=_run_pk(tenant_id, run),
-        sk=f"SCORED#{chunk:06d}",
+        sk=f"{kind}#{chunk:06d}",
         tenant_id=tenant_id,
         rows_json=json.dumps(rows, ensure_ascii=False),
         expires_at=int((datetime.now(UTC) + ROWS_KEPT).timestamp()),
     ).save()
 
 
-def scored_chunk(tenant_id: str, run: str, chunk: int) -> list[list[Any]] | None:
+def _page(tenant_id: str, run: str, kind: str, chunk: int) -> list[list[Any]] | None:
     try:
-        item = ValueRowsItem.get(_run_pk(tenant_id, run), f"SCORED#{chunk:06d}")
+        item = ValueRowsItem.get(_run_pk(tenant_id, run), f"{kind}#{chunk:06d}")
     except ValueRowsItem.DoesNotExist:
         return None
     rows: list[list[Any]] = json.loads(item.rows_json)
@@ -238,7 +240,23 @@ def current_values(tenant_id: str, customer_ids: Iterable[str]) -> dict[str, Cus
     return {item.customer_id: item for item in CustomerValueItem.batch_get(keys)}
 
 
+BATCH = 25  # BatchWriteItem's most
+WRITERS = 4  # a page of 100 scores is 4 batches, written at once
+
+
 def write_values(items: Sequence[CustomerValueItem]) -> None:
+    """Store the scores, their BatchWriteItem calls made at once (one round trip a page)."""
+    groups = [items[start : start + BATCH] for start in range(0, len(items), BATCH)]
+    if len(groups) < 2:
+        _write_group(items)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(WRITERS, len(groups))) as pool:
+        list(pool.map(_write_group, groups))  # list(): a failed batch raises here
+
+
+def _write_group(items: Sequence[CustomerValueItem]) -> None:
     with CustomerValueItem.batch_write() as batch:
         for item in items:
             batch.save(item)
