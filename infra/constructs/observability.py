@@ -159,7 +159,7 @@ class Operations(Construct):
             threshold=1,
             comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             description="A tenant's value models raised an alarm in the last day: too few "
-            "repeat buyers or a failed fit (last night's parameters kept, see ValueFitKept), "
+            "repeat buyers, a failed fit or backtest (last night's parameters kept, see ValueFitKept), "
             "or spend correlated with frequency (CLV low-confidence); the log names the tenant",
         )
         customers_scored = cw.Metric(

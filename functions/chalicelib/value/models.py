@@ -42,6 +42,11 @@ class ValueSettings(Strict):
     horizon_months: Annotated[int, Field(ge=1, le=120)] = 36
     monthly_discount_rate: Annotated[float, Field(ge=0, le=1)] = 0.01
     repurchase_days: Annotated[int, Field(ge=1, le=365)] = 90
+    holdout_days: Annotated[int, Field(ge=28, le=365)] = Field(
+        default=90,
+        description="The backtest's holdout: tonight's model is fitted on the orders before "
+        "the last `holdout_days` and judged on them; it is used only if it passes.",
+    )
     tiers: list[TierFloor] = Field(
         default_factory=lambda: [
             TierFloor(name="diamond", floor=1_000_000, inclusive=False),
@@ -148,11 +153,37 @@ class Kpis(Schema):
     class_moves: dict[str, int] = Field(description='Moves since the last night, "from -> to".')
 
 
+class BandError(Schema):
+    band: str = Field(description="Purchases before the cut-off: 0, 1, 2-3, 4-7, 8+.")
+    customers: int
+    mae: float | None
+    mape: float | None = Field(description="Over the band's customers who bought in the holdout.")
+    mape_customers: int
+
+
+class Backtest(Schema):
+    """How tonight's model, fitted up to the cut-off, predicted the holdout period."""
+
+    passed: bool
+    reasons: list[str] = Field(
+        description="Why it failed: aggregate_error (beyond 20%), top_decile_lift (below "
+        "1.5), worse_than_incumbent (MAE over 5% above the model in use)."
+    )
+    holdout_days: float
+    predicted_purchases: float | None
+    actual_purchases: float | None
+    aggregate_error: float | None
+    mae: float | None
+    incumbent_mae: float | None
+    bands: list[BandError]
+    decile_lift: list[float | None] = Field(description="Top CLV decile first.")
+
+
 class ValueModel(Schema):
     """A night's model: its parameters (or why there are none), guardrails and figures."""
 
     version: str
-    status: Literal["ok", "insufficient_data", "failed", "kept"]
+    status: Literal["ok", "insufficient_data", "failed", "backtest_failed", "kept"]
     message: str
     alarms: list[str]
     time_unit: str
@@ -162,6 +193,9 @@ class ValueModel(Schema):
     low_confidence: bool
     fitted_at: datetime
     kpis: Kpis | None = None
+    backtest: Backtest | None = Field(
+        default=None, description="None: too few customers before the cut-off to judge."
+    )
 
 
 class ValueModelList(Schema):

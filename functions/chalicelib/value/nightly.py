@@ -4,8 +4,9 @@
    flight at once), summarised for the night in the tenant's time zone, written as a page of
    summary rows;
 2. `fit`, once: every row read back, the models fitted with their guardrails (a failed or
-   thin fit keeps the last good parameters and raises an alarm), every customer scored and
-   classed, the scores written back in the same pages, the night's model recorded;
+   thin fit, or one that fails its holdout backtest, keeps the last good parameters and raises
+   an alarm), every customer scored and classed, the scores written back in the same pages,
+   the night's model recorded;
 3. `write`, a page at a time: scores that changed are stored on the customers (the stream
    then publishes Segment Changed / Value Tier Changed / Churn Risk Raised and moves the
    profile's value facts), and VIPs silent too long get a care task through automation.
@@ -74,6 +75,7 @@ def _summarize(
             ids, times, amounts, observation_end=night, time_zone=settings.time_zone,
             counted=counted,
         )  # fmt: skip
+        holdout = _holdout_columns(ids, times, amounts, counted, night, settings)
         for index, customer_id in enumerate(summary.customer_ids):
             aggregates = facts[str(customer_id)].get("aggregates") or {}
             rows.append(
@@ -85,6 +87,7 @@ def _summarize(
                     float(summary.monetary_value[index]),
                     float(summary.total_value[index]) if summary.total_value is not None else 0.0,
                     aggregates.get("last_interaction_at"),
+                    holdout.get(str(customer_id)),
                 ]
             )
     chunk = int(cursor["chunk"])
@@ -92,6 +95,67 @@ def _summarize(
     if following is None:
         return JobStep({"phase": "fit", "chunks": chunk + 1}, len(page))
     return JobStep({"phase": "summarize", "chunk": chunk + 1, "customers": following}, len(page))
+
+
+def _holdout_columns(
+    ids: list[str],
+    times: list[int],
+    amounts: list[float],
+    counted: list[bool],
+    night: date,
+    settings: ValueSettings,
+) -> dict[str, list[float]]:
+    """Per customer who bought before the backtest's cut-off: the summary up to it (frequency,
+    recency, T, monetary) and what they did after it (purchase days, spend), for the fit step's
+    holdout backtest."""
+    from datetime import timedelta
+
+    from .backtest import holdout_split
+
+    keep = np.asarray(counted, dtype=bool)
+    if not keep.any():
+        return {}
+    calibration, purchases, spend = holdout_split(
+        np.asarray(ids, dtype=object)[keep], np.asarray(times)[keep], np.asarray(amounts)[keep],
+        cutoff=night - timedelta(days=settings.holdout_days), end=night,
+        time_zone=settings.time_zone,
+    )  # fmt: skip
+    return {
+        str(calibration.customer_ids[i]): [
+            float(calibration.frequency[i]),
+            float(calibration.recency[i]),
+            float(calibration.T[i]),
+            float(calibration.monetary_value[i]),
+            float(purchases[i]),
+            float(spend[i]),
+        ]
+        for i in range(len(calibration))
+    }
+
+
+def _backtest(
+    rows: list[list[Any]], settings: ValueSettings, incumbent: Any
+) -> dict[str, Any] | None:
+    """The holdout backtest of tonight's model (None when too few customers bought before the
+    cut-off for a holdout to say anything; the model is then used unjudged, and says so)."""
+    import json
+
+    from .backtest import backtest
+    from .summary import CustomerSummary
+
+    held = [row[7] for row in rows if len(row) > 7 and row[7] is not None]
+    if len(held) < rules.MIN_BACKTEST_CUSTOMERS:
+        return None
+    column = lambda i: np.array([h[i] for h in held], dtype=np.float64)  # noqa: E731
+    calibration = CustomerSummary.from_arrays(
+        column(0), column(1), column(2), column(3), time_unit="days"
+    )
+    earlier = json.loads(incumbent.backtest_json) if incumbent and incumbent.backtest_json else {}
+    report = backtest(
+        calibration, column(4), column(5), float(settings.holdout_days),
+        incumbent_mae=earlier.get("mae"),
+    )  # fmt: skip
+    return rules.backtest_summary(report, incumbent_mae=earlier.get("mae"))
 
 
 def _fit(tenant_id: str, run: str, night: date, settings: ValueSettings, now: datetime) -> JobStep:
@@ -117,14 +181,22 @@ def _fit(tenant_id: str, run: str, night: date, settings: ValueSettings, now: da
         total_value=column(5),
     )  # fmt: skip
     fit = fit_value_models(summary)
-    purchase, spend, status = fit.purchase, fit.spend, fit.status
-    if fit.alarms:  # a thin or failed fit, or spend correlated with frequency (low confidence)
-        metrics.add_metric(name="ValueModelAlarms", unit="Count", value=len(fit.alarms))
+    purchase, spend, message = fit.purchase, fit.spend, fit.message
+    status: str = fit.status
+    alarms = list(fit.alarms)
+    incumbent = store.current_model(tenant_id)
+    judged = _backtest(rows, settings, incumbent) if status == "ok" else None
+    if judged is not None and not judged["passed"]:
+        # Not promoted: tonight's customers are scored with the model in use (or heuristics).
+        status, purchase, spend = "backtest_failed", None, None
+        message = f"Backtest failed ({', '.join(judged['reasons'])}); {message}"
+        alarms.append("backtest_failed")
+    if alarms:  # a thin, failed or unproven fit, or spend correlated with frequency
+        metrics.add_metric(name="ValueModelAlarms", unit="Count", value=len(alarms))
     if status != "ok":
-        kept = store.current_model(tenant_id)
         metrics.add_metric(name="ValueFitKept", unit="Count", value=1)
-        logger.warning("Value fit not used", extra={"status": status, "alarms": fit.alarms})
-        purchase, spend = _params_of(kept, purchase, spend)
+        logger.warning("Value fit not used", extra={"status": status, "alarms": alarms})
+        purchase, spend = _params_of(incumbent, purchase, spend)
     config = ScoringConfig(
         horizon_months=settings.horizon_months,
         monthly_discount_rate=settings.monthly_discount_rate,
@@ -168,8 +240,9 @@ def _fit(tenant_id: str, run: str, night: date, settings: ValueSettings, now: da
         "class_moves": {},
     }
     _record_model(
-        tenant_id, version, status if status == "ok" or purchase is None else "kept",
-        fit.message, now, fit=fit, purchase=purchase, spend=spend, kpis=kpis,
+        tenant_id, version, rules.model_status(status, kept=purchase is not None),
+        message, now, fit=fit, purchase=purchase, spend=spend, kpis=kpis, alarms=alarms,
+        backtest=judged,
     )  # fmt: skip
     return JobStep({"phase": "write", "chunk": 0, "moves": {}}, len(rows))
 
@@ -208,6 +281,8 @@ def _record_model(
     purchase: Any = None,
     spend: Any = None,
     kpis: dict[str, Any] | None = None,
+    alarms: list[str] | None = None,
+    backtest: dict[str, Any] | None = None,
 ) -> None:
     import json
 
@@ -217,7 +292,9 @@ def _record_model(
             version,
             status=status,
             message=message[:1000],
-            alarms_json=json.dumps(list(fit.alarms) if fit else []),
+            alarms_json=json.dumps(
+                alarms if alarms is not None else list(fit.alarms) if fit else []
+            ),
             time_unit=purchase.time_unit if purchase is not None else "days",
             purchase_json=json.dumps(purchase.to_dict()) if purchase is not None else None,
             spend_json=json.dumps(spend.to_dict()) if spend is not None else None,
@@ -225,6 +302,7 @@ def _record_model(
             low_confidence=bool(fit.low_confidence) if fit else True,
             fitted_at=now,
             kpis_json=json.dumps(kpis) if kpis is not None else None,
+            backtest_json=json.dumps(backtest) if backtest is not None else None,
         ),
         current=status == "ok",
     )

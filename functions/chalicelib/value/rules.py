@@ -4,6 +4,7 @@ change is news, when a VIP's silence calls for care, the night's figures. No I/O
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,48 @@ FACTS = Catalogue(
         "aggregates.expected_purchases_90d": _N,
     }
 )
+
+
+# Fewer customers who bought before the backtest's cut-off and a holdout says too little: the
+# model is used unjudged (its record says the backtest did not run).
+MIN_BACKTEST_CUSTOMERS = 200
+
+
+def model_status(status: str, *, kept: bool) -> str:
+    """A night's model status: "kept" when tonight's fit was not used and earlier parameters
+    score the customers; otherwise the fit's own status."""
+    return status if status == "ok" or not kept else "kept"
+
+
+def backtest_summary(report: Any, *, incumbent_mae: float | None) -> dict[str, Any]:
+    """A backtest report as stored with the night's model (plain JSON numbers)."""
+    return {
+        "passed": bool(report.passed),
+        "reasons": list(report.reasons),
+        "holdout_days": float(report.holdout_days),
+        "predicted_purchases": _num(report.predicted_purchases),
+        "actual_purchases": _num(report.actual_purchases),
+        "aggregate_error": _num(report.aggregate_error),
+        "mae": _num(report.mae),
+        "incumbent_mae": None if incumbent_mae is None else _num(incumbent_mae),
+        "bands": [
+            {
+                "band": band.band,
+                "customers": int(band.customers),
+                "mae": _num(band.mae),
+                "mape": _num(band.mape),
+                "mape_customers": int(band.mape_customers),
+            }
+            for band in report.bands
+        ],
+        "decile_lift": [_num(lift) for lift in report.decile_lift],
+    }
+
+
+def _num(value: float) -> float | None:
+    """A figure for JSON: rounded, or None where it is not a finite number (e.g. no spend)."""
+    number = float(value)
+    return rounded(number) if math.isfinite(number) else None
 
 
 def night_of(moment: datetime, time_zone: str) -> date:

@@ -21,7 +21,15 @@ from ..core import (
 )
 from ..customers import service as customers
 from . import rules, store
-from .models import CustomerValue, Kpis, RfmScore, ValueCustomer, ValueCustomerPage, ValueModel
+from .models import (
+    Backtest,
+    CustomerValue,
+    Kpis,
+    RfmScore,
+    ValueCustomer,
+    ValueCustomerPage,
+    ValueModel,
+)
 from .models import ValueSettings as ValueSettingsModel
 
 SETTINGS_TTL_SECONDS = 60.0
@@ -135,6 +143,9 @@ def model_view(item: store.ValueModelItem) -> ValueModel:
         low_confidence=bool(item.low_confidence),
         fitted_at=item.fitted_at,
         kpis=Kpis.model_validate(json.loads(item.kpis_json)) if item.kpis_json else None,
+        backtest=(
+            Backtest.model_validate(json.loads(item.backtest_json)) if item.backtest_json else None
+        ),
     )
 
 

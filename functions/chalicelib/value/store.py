@@ -75,6 +75,7 @@ class ValueModelItem(CrmItem, discriminator="ValueModel"):
     low_confidence = BooleanAttribute()
     fitted_at = UTCDateTimeAttribute()
     kpis_json = UnicodeAttribute(null=True)
+    backtest_json = UnicodeAttribute(null=True)
 
 
 class ValueSettingsItem(CrmItem, discriminator="ValueSettings"):

@@ -3,6 +3,7 @@ silent VIP needs care, and how settings are checked."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -77,3 +78,27 @@ def test_given_segment_names_for_every_cell_then_the_settings_take_them() -> Non
     cells = {f"{r}{fm}": f"s{r}{fm}" for r in range(1, 6) for fm in range(1, 6)}
 
     assert ValueSettings(segments=cells).segments == cells
+
+
+def test_given_a_fit_not_used_when_earlier_parameters_score_then_the_model_is_kept() -> None:
+    assert rules.model_status("backtest_failed", kept=True) == "kept"
+    assert rules.model_status("backtest_failed", kept=False) == "backtest_failed"
+    assert rules.model_status("ok", kept=True) == "ok"
+
+
+def test_given_a_backtest_without_holdout_spend_then_its_figures_stay_valid_json() -> None:
+    from types import SimpleNamespace
+
+    band = SimpleNamespace(band="0", customers=3, mae=0.5, mape=float("nan"), mape_customers=0)
+    report = SimpleNamespace(
+        passed=False, reasons=("top_decile_lift",), holdout_days=90.0,
+        predicted_purchases=1.23456, actual_purchases=0.0, aggregate_error=1.0, mae=0.5,
+        bands=(band,), decile_lift=(float("inf"), 1.0),
+    )  # fmt: skip
+
+    stored = rules.backtest_summary(report, incumbent_mae=None)
+
+    assert stored["bands"][0]["mape"] is None
+    assert stored["decile_lift"] == [None, 1.0]
+    assert stored["predicted_purchases"] == 1.2346
+    json.dumps(stored, allow_nan=False)
