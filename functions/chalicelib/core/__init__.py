@@ -18,7 +18,7 @@ are imported on first use, so that importing an area's routes costs the cold sta
 | the stream               | Change, Reaction, AggregateStep, Notice, public_aggregates          |
 | events                   | EventDetail, publish                                                |
 | timers                   | Timer, timer_backend                                                |
-| background jobs          | JobKind, JobStep, start_job; the tenants: remember_tenant, all_...  |
+| background jobs          | JobKind, JobStep, start_job, job_states; the tenants: remember_... |
 | tenant rule sets         | RuleSet, RuleItem, RuleRoutes, rule_routes, compile_condition, ...  |
 """
 
@@ -76,7 +76,7 @@ if TYPE_CHECKING:
         route,
         versioned,
     )
-    from .jobs import JobStep, start_job
+    from .jobs import JobStep, job_states, start_job
     from .models import (
         Day,
         DynamoNumber,
@@ -158,7 +158,7 @@ _LAZY = {
         "models",
     ),
     **dict.fromkeys(("logger", "metrics"), "observability"),
-    **dict.fromkeys(("JobStep", "start_job"), "jobs"),
+    **dict.fromkeys(("JobStep", "job_states", "start_job"), "jobs"),
     **dict.fromkeys(("all_tenants", "remember_tenant"), "tenants"),
     **dict.fromkeys(("decode_cursor", "encode_cursor", "page_size"), "pagination"),
     **dict.fromkeys(("RuleRoutes", "rule_routes"), "rule_api"),
@@ -271,6 +271,7 @@ __all__ = [
     "gsi_pk",
     "identity_pk",
     "inverted_millis",
+    "job_states",
     "json_response",
     "json_safe",
     "logger",

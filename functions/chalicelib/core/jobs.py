@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .area_registry import Registry, registry
+from .errors import NotFound
 from .observability import logger
 
 RUNNING, DONE, FAILED = "running", "done", "failed"
@@ -25,10 +26,12 @@ RUNNING, DONE, FAILED = "running", "done", "failed"
 
 @dataclass(frozen=True)
 class JobStep:
-    """What one step did: where the next starts (None: the job is done) and how many it did."""
+    """What one step did: where the next starts (None: the job is done), how many it did, and
+    how long the next step waits (a job waiting on others checks again later)."""
 
     cursor: Mapping[str, Any] | None
     processed: int
+    wait_seconds: float = 0.0
 
 
 def start_job(
@@ -59,7 +62,20 @@ def start_job(
     return job_id
 
 
-def _arm_step(tenant_id: str, job_id: str, kind: str, step: int, now: datetime) -> None:
+def job_states(tenant_id: str, job_ids: list[str]) -> dict[str, str]:
+    """Each job's status (running, done, failed); a job not found is "missing"."""
+    from . import job_store
+
+    states = {}
+    for job_id in job_ids:
+        try:
+            states[job_id] = str(job_store.get(tenant_id, job_id, consistent=True).status)
+        except NotFound:
+            states[job_id] = "missing"
+    return states
+
+
+def _arm_step(tenant_id: str, job_id: str, kind: str, step: int, due: datetime) -> None:
     from .timer_backends import JOB_TIMER_KIND, Timer, timer_backend
 
     timer_backend().arm(
@@ -67,7 +83,7 @@ def _arm_step(tenant_id: str, job_id: str, kind: str, step: int, now: datetime) 
             kind=JOB_TIMER_KIND,
             name=f"job-{job_id}-{step}"[-80:],
             tenant_id=tenant_id,
-            deadline=now,
+            deadline=due,
             data={"job_id": job_id, "step": step},
             runner=registry().job_runner(kind),
         )
@@ -101,5 +117,6 @@ def run_step(
     if not job_store.advance(job, cursor, done.processed, DONE if finished else RUNNING, now):
         return {"status": "step_done_already"}
     if not finished:
-        _arm_step(tenant_id, job.job_id, job.kind, int(data["step"]) + 1, now)
+        due = now + timedelta(seconds=done.wait_seconds)
+        _arm_step(tenant_id, job.job_id, job.kind, int(data["step"]) + 1, due)
     return {"status": DONE if finished else "stepped", "processed": done.processed}

@@ -348,6 +348,27 @@ def all_customers_page(
     return [], None
 
 
+def customers_segment_page(
+    tenant_id: str,
+    segment: int,
+    segments: int,
+    cursor: Mapping[str, Any] | None,
+    limit: int,
+    now: datetime,
+) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any] | None]:
+    """One page of the tenant's live customers from one parallel scan segment, as (id, facts),
+    and where the next starts (None after the segment's last)."""
+    page = store.scan_customers(
+        tenant_id, segment, segments, limit, dict(cursor) if cursor else None
+    )
+    found = [
+        (c.customer_id, customer_facts(c.attribute_values, now))
+        for c in page.items
+        if c.deleted_at is None
+    ]
+    return found, page.last_key
+
+
 def apply_rule_change(tenant_id: str, customer_id: str, field: str, value: Any) -> bool:
     """Set one field for an automation rule, validated as a user's change would be (custom
     fields against the tenant's definitions); version-checked, one retry. False: already so."""

@@ -296,6 +296,22 @@ def list_customers(
     )
 
 
+def scan_customers(
+    tenant_id: str, segment: int, segments: int, limit: int, start_key: dict[str, Any] | None
+) -> Page:
+    """One page of a tenant's customers from one segment of a parallel Scan of the table: for
+    the largest tenants' background jobs, whose segments are read at once. A scan reads every
+    item of its segment, whichever tenant's: small tenants walk an index instead."""
+    return query_page(
+        CustomerItem.scan,
+        CustomerItem.tenant_id == tenant_id,
+        segment=segment,
+        total_segments=segments,
+        limit=limit,
+        start_key=start_key,
+    )
+
+
 def customer_ids_by_tag(
     tenant_id: str, tag: str, limit: int, start_key: dict[str, Any] | None
 ) -> Page:

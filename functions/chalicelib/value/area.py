@@ -32,6 +32,13 @@ AREA = Area(
             description="Summarise every customer's orders, fit, score, write changed scores.",
             runner="analytics",
         ),
+        JobKind(
+            "value.segment",
+            "handlers:on_segment_step",
+            description="A large tenant's night, one scan segment: summarise it, or write back "
+            "its share of the scored pages.",
+            runner="analytics",
+        ),
     ),
     schedules=(
         Schedule(

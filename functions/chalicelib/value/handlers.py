@@ -15,6 +15,13 @@ def on_nightly_step(job: Any, cursor: Any, now: datetime) -> JobStep:
     return step(job, cursor, now)
 
 
+def on_segment_step(job: Any, cursor: Any, now: datetime) -> JobStep:
+    """One step of a segment job of a large tenant's night (its share of the customers)."""
+    from .nightly import segment_step
+
+    return segment_step(job, cursor, now)
+
+
 def start_nightly(tenant_id: str, now: datetime, *, on_demand: bool, started_by: str) -> Any:
     """The schedule's (or an admin's) start of a tenant's nightly job: its id, or None."""
     from .service import start_nightly as start

@@ -47,6 +47,12 @@ class ValueSettings(Strict):
         description="The backtest's holdout: tonight's model is fitted on the orders before "
         "the last `holdout_days` and judged on them; it is used only if it passes.",
     )
+    scan_segments: Annotated[int, Field(ge=1, le=64)] | None = Field(
+        default=None,
+        description="Read the tenant's customers in this many parallel scan segments, each a "
+        "job of its own (large tenants; 1: page by page through the index). Default: one per "
+        "100,000 customers of last night, at most 64.",
+    )
     tiers: list[TierFloor] = Field(
         default_factory=lambda: [
             TierFloor(name="diamond", floor=1_000_000, inclusive=False),

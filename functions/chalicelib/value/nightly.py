@@ -24,28 +24,119 @@ from typing import Any
 import numpy as np
 
 from ..automation import service as automation
-from ..core import JobStep, logger, metrics
+from ..core import JobStep, job_states, logger, metrics, start_job
 from ..customers import children_service
 from ..customers import service as customers
 from . import rules, store
 from .models import ValueSettings
 
 PAGE = 100
+SEGMENT_CHUNKS = 1_000_000  # a segment's summary pages are numbered (segment + 1) * this + page
+AWAIT_SECONDS = 30  # how often a job waiting on its segment jobs looks again
 CARE_WRITERS = 8
 
 
 def step(job: Any, cursor: dict[str, Any] | None, now: datetime) -> JobStep:
     from .service import settings_of
 
-    params = job.params.as_dict() if hasattr(job.params, "as_dict") else dict(job.params)
+    params = _params(job)
     settings = settings_of(job.tenant_id)
     night = date.fromisoformat(str(params["night"]))
+    tenant_id, run = job.tenant_id, job.job_id
     cursor = dict(cursor or {"phase": "summarize", "chunk": 0})
-    if cursor["phase"] == "summarize":
-        return _summarize(job.tenant_id, job.job_id, night, settings, cursor, now)
-    if cursor["phase"] == "fit":
-        return _fit(job.tenant_id, job.job_id, night, settings, now)
-    return _write(job.tenant_id, job.job_id, night, settings, cursor, now)
+    phase = cursor["phase"]
+    if phase == "summarize":
+        if "customers" not in cursor and int(cursor["chunk"]) == 0:
+            segments = _segments(tenant_id, settings)
+            if segments > 1:  # a large tenant: parallel scan segments, each a job of its own
+                return _fan_out(job, night, "summarize", segments, then="fit", now=now)
+        return _summarize(tenant_id, run, night, settings, cursor, now)
+    if phase == "await":
+        return _await(tenant_id, cursor)
+    if phase == "fit":
+        done = _fit(tenant_id, run, night, settings, now)
+        segments = int(cursor.get("segments") or 1)
+        if segments > 1 and done.cursor is not None:  # write back in parallel too
+            return _fan_out(job, night, "write", segments, then="finish", now=now)
+        return done
+    if phase == "finish":
+        _finish_kpis(tenant_id, night.isoformat(), store.all_moves(tenant_id, run))
+        return JobStep(None, 0)
+    return _write(tenant_id, run, night, settings, cursor, now)
+
+
+def segment_step(job: Any, cursor: dict[str, Any] | None, now: datetime) -> JobStep:
+    """One step of a segment job: a page of its scan segment summarised, or one of its scored
+    pages written back (segment s writes pages s, s + S, s + 2S, ...)."""
+    from .service import settings_of
+
+    params = _params(job)
+    settings = settings_of(job.tenant_id)
+    night = date.fromisoformat(str(params["night"]))
+    parent, segment, segments = str(params["parent"]), int(params["segment"]), int(params["of"])
+    cursor = dict(cursor or {})
+    if params["phase"] == "summarize":
+        page_no = int(cursor.get("page", 0))
+        page, following = customers.customers_segment_page(
+            job.tenant_id, segment, segments, cursor.get("key"), PAGE, now
+        )
+        rows = _summary_rows(job.tenant_id, page, night, settings)
+        store.put_rows(job.tenant_id, parent, (segment + 1) * SEGMENT_CHUNKS + page_no, rows)
+        if following is None:
+            return JobStep(None, len(page))
+        return JobStep({"page": page_no + 1, "key": following}, len(page))
+    chunk = int(cursor.get("chunk", segment))
+    moves: dict[str, int] = dict(cursor.get("moves") or {})
+    written = _write_chunk(job.tenant_id, parent, night, settings, chunk, moves, now)
+    if written is None:
+        store.put_moves(job.tenant_id, parent, segment, moves)
+        return JobStep(None, 0)
+    return JobStep({"chunk": chunk + segments, "moves": moves}, written)
+
+
+def _params(job: Any) -> dict[str, Any]:
+    return job.params.as_dict() if hasattr(job.params, "as_dict") else dict(job.params)
+
+
+def _segments(tenant_id: str, settings: ValueSettings) -> int:
+    import json
+
+    model = store.current_model(tenant_id)
+    kpis = json.loads(model.kpis_json) if model is not None and model.kpis_json else {}
+    return rules.scan_segments(int(kpis.get("customers", 0)), settings.scan_segments)
+
+
+def _fan_out(
+    job: Any, night: date, phase: str, segments: int, *, then: str, now: datetime
+) -> JobStep:
+    """Start one segment job per segment and wait for them all, then go on with `then`."""
+    children = [
+        start_job(
+            job.tenant_id,
+            rules.SEGMENT_JOB,
+            {
+                "parent": job.job_id,
+                "night": night.isoformat(),
+                "phase": phase,
+                "segment": segment,
+                "of": segments,
+            },
+            started_by=str(job.started_by),
+            job_id=f"{job.job_id}-{phase[0]}{segment:02d}",
+            now=now,
+        )
+        for segment in range(segments)
+    ]
+    cursor = {"phase": "await", "children": children, "then": then, "segments": segments}
+    return JobStep(cursor, 0, wait_seconds=AWAIT_SECONDS)
+
+
+def _await(tenant_id: str, cursor: dict[str, Any]) -> JobStep:
+    """The segment jobs' progress: on to the next phase once every one is done."""
+    states = job_states(tenant_id, [str(child) for child in cursor["children"]])
+    if any(state != "done" for state in states.values()):
+        return JobStep(cursor, 0, wait_seconds=AWAIT_SECONDS)
+    return JobStep({"phase": cursor["then"], "segments": cursor["segments"]}, 0)
 
 
 def _summarize(
@@ -56,9 +147,21 @@ def _summarize(
     cursor: dict[str, Any],
     now: datetime,
 ) -> JobStep:
+    page, following = customers.all_customers_page(tenant_id, cursor.get("customers"), PAGE, now)
+    chunk = int(cursor["chunk"])
+    store.put_rows(tenant_id, run, chunk, _summary_rows(tenant_id, page, night, settings))
+    if following is None:
+        return JobStep({"phase": "fit", "chunks": chunk + 1}, len(page))
+    return JobStep({"phase": "summarize", "chunk": chunk + 1, "customers": following}, len(page))
+
+
+def _summary_rows(
+    tenant_id: str, page: list[tuple[str, dict[str, Any]]], night: date, settings: ValueSettings
+) -> list[list[Any]]:
+    """A page of customers' summary rows: each one's orders (a Query each, several in flight),
+    summarised for the night in the tenant's time zone, with the backtest's holdout columns."""
     from .summary import summarise_orders
 
-    page, following = customers.all_customers_page(tenant_id, cursor.get("customers"), PAGE, now)
     ids, times, amounts, counted = [], [], [], []
     facts = {}
     histories = children_service.order_histories(tenant_id, [cid for cid, _ in page])
@@ -70,31 +173,27 @@ def _summarize(
             amounts.append(float(order.amount))
             counted.append(order.counted and order.currency == settings.base_currency)
     rows: list[list[Any]] = []
-    if ids:
-        summary = summarise_orders(
-            ids, times, amounts, observation_end=night, time_zone=settings.time_zone,
-            counted=counted,
-        )  # fmt: skip
-        holdout = _holdout_columns(ids, times, amounts, counted, night, settings)
-        for index, customer_id in enumerate(summary.customer_ids):
-            aggregates = facts[str(customer_id)].get("aggregates") or {}
-            rows.append(
-                [
-                    str(customer_id),
-                    float(summary.frequency[index]),
-                    float(summary.recency[index]),
-                    float(summary.T[index]),
-                    float(summary.monetary_value[index]),
-                    float(summary.total_value[index]) if summary.total_value is not None else 0.0,
-                    aggregates.get("last_interaction_at"),
-                    holdout.get(str(customer_id)),
-                ]
-            )
-    chunk = int(cursor["chunk"])
-    store.put_rows(tenant_id, run, chunk, rows)
-    if following is None:
-        return JobStep({"phase": "fit", "chunks": chunk + 1}, len(page))
-    return JobStep({"phase": "summarize", "chunk": chunk + 1, "customers": following}, len(page))
+    if not ids:
+        return rows
+    summary = summarise_orders(
+        ids, times, amounts, observation_end=night, time_zone=settings.time_zone, counted=counted
+    )
+    holdout = _holdout_columns(ids, times, amounts, counted, night, settings)
+    for index, customer_id in enumerate(summary.customer_ids):
+        aggregates = facts[str(customer_id)].get("aggregates") or {}
+        rows.append(
+            [
+                str(customer_id),
+                float(summary.frequency[index]),
+                float(summary.recency[index]),
+                float(summary.T[index]),
+                float(summary.monetary_value[index]),
+                float(summary.total_value[index]) if summary.total_value is not None else 0.0,
+                aggregates.get("last_interaction_at"),
+                holdout.get(str(customer_id)),
+            ]
+        )
+    return rows
 
 
 def _holdout_columns(
@@ -169,7 +268,9 @@ def _fit(tenant_id: str, run: str, night: date, settings: ValueSettings, now: da
     )
     from .summary import CustomerSummary
 
-    rows = store.all_rows(tenant_id, run)
+    # By id: the same customers give the same fit however their pages were read (a flat
+    # likelihood can end elsewhere when only the order of its sums changes).
+    rows = sorted(store.all_rows(tenant_id, run), key=lambda row: str(row[0]))
     version = night.isoformat()
     if not rows:
         _record_model(tenant_id, version, "insufficient_data", "No customer has orders yet.", now)
@@ -316,15 +417,32 @@ def _write(
     cursor: dict[str, Any],
     now: datetime,
 ) -> JobStep:
+    chunk = int(cursor["chunk"])
+    moves: dict[str, int] = dict(cursor.get("moves") or {})
+    written = _write_chunk(tenant_id, run, night, settings, chunk, moves, now)
+    if written is None:
+        _finish_kpis(tenant_id, night.isoformat(), moves)
+        return JobStep(None, 0)
+    return JobStep({"phase": "write", "chunk": chunk + 1, "moves": moves}, written)
+
+
+def _write_chunk(
+    tenant_id: str,
+    run: str,
+    night: date,
+    settings: ValueSettings,
+    chunk: int,
+    moves: dict[str, int],
+    now: datetime,
+) -> int | None:
+    """Store a scored page's changed scores (class moves counted into `moves`) and open its
+    care tasks; how many customers it held, or None past the last page."""
     from decimal import Decimal
 
-    chunk = int(cursor["chunk"])
     scored = store.scored_chunk(tenant_id, run, chunk)
-    moves: dict[str, int] = dict(cursor.get("moves") or {})
-    version = night.isoformat()
     if scored is None:
-        _finish_kpis(tenant_id, version, moves)
-        return JobStep(None, 0)
+        return None
+    version = night.isoformat()
     held = store.current_values(tenant_id, [row[0] for row in scored])
     changed = []
     care: list[tuple[str, str, str | None]] = []
@@ -358,7 +476,7 @@ def _write(
             care.append((customer_id, scores.tier, last_contact))
     store.write_values(changed)
     _open_care_tasks(tenant_id, care, settings.vip_silent_days, now)
-    return JobStep({"phase": "write", "chunk": chunk + 1, "moves": moves}, len(scored))
+    return len(scored)
 
 
 def _open_care_tasks(

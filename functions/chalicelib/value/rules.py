@@ -46,6 +46,21 @@ FACTS = Catalogue(
 )
 
 
+SEGMENT_JOB = "value.segment"  # a large tenant's night: one job per parallel scan segment
+CUSTOMERS_PER_SEGMENT = 100_000
+MAX_SEGMENTS = 64
+
+
+def scan_segments(known_customers: int, chosen: int | None) -> int:
+    """How many parallel scan segments a tenant's night reads its customers in: the tenant's
+    choice, else one per 100,000 customers of last night (at most 64). One means the index walk,
+    page after page, which small tenants want (a scan reads the whole table)."""
+    if chosen is not None:
+        return max(1, min(MAX_SEGMENTS, chosen))
+    wanted = -(-max(known_customers, 0) // CUSTOMERS_PER_SEGMENT)  # ceiling
+    return max(1, min(MAX_SEGMENTS, wanted))
+
+
 # Fewer customers who bought before the backtest's cut-off and a holdout says too little: the
 # model is used unjudged (its record says the backtest did not run).
 MIN_BACKTEST_CUSTOMERS = 200

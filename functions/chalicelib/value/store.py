@@ -124,7 +124,7 @@ def save_settings(tenant_id: str, item: ValueSettingsItem | None, data: dict[str
 # --- a run's summary rows -------------------------------------------------------------------
 
 
-SUMMARY, SCORED = "ROWS", "SCORED"  # a run's two kinds of pages
+SUMMARY, SCORED, MOVES = "ROWS", "SCORED", "MOVES"  # a run's kinds of pages
 
 
 def put_rows(tenant_id: str, run: str, chunk: int, rows: list[list[Any]]) -> None:
@@ -152,6 +152,21 @@ def rows_chunk(tenant_id: str, run: str, chunk: int) -> list[list[Any]] | None:
 
 def scored_chunk(tenant_id: str, run: str, chunk: int) -> list[list[Any]] | None:
     return _page(tenant_id, run, SCORED, chunk)
+
+
+def put_moves(tenant_id: str, run: str, segment: int, moves: dict[str, int]) -> None:
+    """A write segment's class moves, for the night's KPIs once every segment is done."""
+    _put_page(tenant_id, run, MOVES, segment, [[name, count] for name, count in moves.items()])
+
+
+def all_moves(tenant_id: str, run: str) -> dict[str, int]:
+    """Every write segment's class moves, summed."""
+    total: dict[str, int] = {}
+    prefix = ValueRowsItem.sk.startswith(f"{MOVES}#")
+    for item in ValueRowsItem.query(_run_pk(tenant_id, run), prefix):
+        for name, count in json.loads(item.rows_json):
+            total[name] = total.get(name, 0) + int(count)
+    return total
 
 
 def _put_page(tenant_id: str, run: str, kind: str, chunk: int, rows: list[list[Any]]) -> None:

@@ -156,7 +156,10 @@ def summarise_orders(
     order = np.lexsort((days, who))
     who, days, value = who[order], days[order], value[order]
     # One purchase per (customer, local day); a purchase's value is the sum of that day's orders.
-    starts = np.flatnonzero(np.r_[True, (who[1:] != who[:-1]) | (days[1:] != days[:-1])])
+    if who.size:
+        starts = np.flatnonzero(np.r_[True, (who[1:] != who[:-1]) | (days[1:] != days[:-1])])
+    else:  # no order left by the observation day (e.g. a backtest's cut-off before them all)
+        starts = np.zeros(0, dtype=np.intp)
     p_who, p_day = who[starts], days[starts]
     p_value = np.add.reduceat(value, starts) if starts.size else value[:0]
     first = np.r_[True, p_who[1:] != p_who[:-1]] if starts.size else np.zeros(0, bool)

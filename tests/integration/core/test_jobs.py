@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -100,3 +100,26 @@ def test_given_someone_elses_job_then_a_non_admin_reads_404(with_counter: Any, a
     assert api.get("/v1/jobs/J4", as_=("rob", "sales_rep")).status_code == 404
     assert api.get("/v1/jobs/J4", tenant="globex").status_code == 404
     assert [j["id"] for j in api.get("/v1/jobs", as_=("rob", "sales_rep")).json["items"]] == []
+
+
+def waits_a_minute(job: Any, cursor: dict[str, Any] | None, now: datetime) -> JobStep:
+    waited = bool((cursor or {}).get("waited"))
+    DONE_PAGES.append(int(waited))
+    return JobStep(None if waited else {"waited": True}, 1, wait_seconds=60)
+
+
+def test_given_a_step_that_asks_to_wait_then_the_next_runs_only_when_its_time_comes(
+    aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CRM_TIMER_BACKEND", "table")
+    DONE_PAGES.clear()
+    waiter = Area("waiter", "tests.waiter", "waits", jobs=(JobKind("waiter.wait", waits_a_minute),))
+    with use(Registry([*registry().areas, waiter])):
+        start_job("acme", "waiter.wait", {}, started_by="admin", job_id="W1", now=T0)
+
+        run_due(T0)
+        run_due(T0 + timedelta(seconds=59))
+        assert DONE_PAGES == [0]
+
+        run_due(T0 + timedelta(seconds=60))
+        assert DONE_PAGES == [0, 1]

@@ -104,3 +104,15 @@ def test_given_cancelled_orders_then_they_do_not_count_toward_value(
     run_jobs()
 
     assert set(value_store.current_values("acme", [paid, refunded])) == {paid}
+
+
+def test_given_only_buyers_newer_than_the_holdout_then_the_night_still_finishes(
+    api: Any, buyer: Any, table_timers: None
+) -> None:
+    ids = [buyer([20, 5]), buyer([3])]  # nobody bought before the backtest's cut-off
+
+    job_id = _start(api)
+    run_jobs()
+
+    assert api.get(f"/v1/jobs/{job_id}").json["status"] == "done"
+    assert set(value_store.current_values("acme", ids)) == set(ids)

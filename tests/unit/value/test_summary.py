@@ -105,6 +105,20 @@ def test_given_a_refund_and_a_late_order_when_summarised_then_neither_counts() -
     assert summary.monetary_value.tolist() == [30.0]
 
 
+def test_given_every_order_after_the_observation_day_then_the_summary_is_empty() -> None:
+    # A backtest's cut-off before a page's first orders (the demo's newest shoppers).
+    summary = summarise_orders(
+        ["a", "b"],
+        [at(2026, 3, 1, 10), at(2026, 3, 2, 10)],
+        [50.0, 30.0],
+        observation_end=date(2026, 1, 31),
+        time_zone="Asia/Shanghai",
+    )
+
+    assert len(summary) == 0
+    assert summary.frequency.tolist() == []
+
+
 def test_given_summary_arrays_that_break_the_definitions_when_wrapped_then_they_are_refused() -> (
     None
 ):

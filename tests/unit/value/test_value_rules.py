@@ -102,3 +102,20 @@ def test_given_a_backtest_without_holdout_spend_then_its_figures_stay_valid_json
     assert stored["decile_lift"] == [None, 1.0]
     assert stored["predicted_purchases"] == 1.2346
     json.dumps(stored, allow_nan=False)
+
+
+@pytest.mark.parametrize(
+    ("known", "chosen", "segments"),
+    [
+        (0, None, 1),  # a new tenant: page by page
+        (100_000, None, 1),
+        (100_001, None, 2),
+        (10_000_000, None, 64),  # at most 64 segment jobs
+        (50, 8, 8),  # the tenant's choice wins
+        (50, 500, 64),
+    ],
+)
+def test_given_last_nights_customers_then_the_segments_follow_one_per_hundred_thousand(
+    known: int, chosen: int | None, segments: int
+) -> None:
+    assert rules.scan_segments(known, chosen) == segments
