@@ -15,7 +15,8 @@ are imported on first use, so that importing an area's routes costs the cold sta
 |                          | DynamoNumber, WholeNumber, Moment, Day, Line, Text, parse_day       |
 | the table                | CrmItem, Page, query_page, keys (customer_pk, gsi_pk, ...)          |
 | areas                    | Area, ItemType, Section, Follow, TimerKind, Schedule, registry      |
-| the stream               | Change, Reaction, AggregateStep, Notice, public_aggregates          |
+| the stream               | Change, Reaction, AggregateStep, Notice, public_aggregates;         |
+|                          | reads a batch shares: remembered, forget                            |
 | events                   | EventDetail, publish                                                |
 | timers                   | Timer, timer_backend                                                |
 | background jobs          | JobKind, JobStep, start_job, job_states; the tenants: remember_... |
@@ -54,6 +55,7 @@ from .settings import Settings, get_settings
 from .versions import check_version
 
 if TYPE_CHECKING:
+    from .batch_cache import forget, remembered
     from .changes import (
         AggregateStep,
         Change,
@@ -158,6 +160,7 @@ _LAZY = {
         "models",
     ),
     **dict.fromkeys(("logger", "metrics"), "observability"),
+    **dict.fromkeys(("forget", "remembered"), "batch_cache"),
     **dict.fromkeys(("JobStep", "job_states", "start_job"), "jobs"),
     **dict.fromkeys(("all_tenants", "remember_tenant"), "tenants"),
     **dict.fromkeys(("decode_cursor", "encode_cursor", "page_size"), "pagination"),
@@ -267,6 +270,7 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "expected_version",
+    "forget",
     "get_settings",
     "gsi_pk",
     "identity_pk",
@@ -290,6 +294,7 @@ __all__ = [
     "read_version",
     "registry",
     "remember_tenant",
+    "remembered",
     "require_role",
     "route",
     "rule_routes",

@@ -43,6 +43,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from . import stream_store as store
 from .area_registry import Registry, registry
+from .batch_cache import batch_cache
 from .changes import Change, Reaction, apply_once
 from .correlation import correlated
 from .events import EventDetail, EventPublishError
@@ -256,6 +257,17 @@ def handle_stream_batch(
     clock: Callable[[], datetime] | None = None,
 ) -> dict[str, Any]:
     """Lambda entry point for the table's stream; returns {"batchItemFailures": [...]}."""
+    with batch_cache():  # the batch's records share reads (core/batch_cache.py)
+        return _handle_batch(event, context, areas, publish, clock)
+
+
+def _handle_batch(
+    event: dict[str, Any],
+    context: Any,
+    areas: Registry | None,
+    publish: Publish | None,
+    clock: Callable[[], datetime] | None,
+) -> dict[str, Any]:
     records = event.get("Records", [])
     batch = StreamBatch(areas or registry(), publish or _publish, (clock or _now)())
     batch.react(records)

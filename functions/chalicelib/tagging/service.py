@@ -15,8 +15,10 @@ from ..core import (
     Principal,
     RuleSet,
     compile_condition,
+    forget,
     matching,
     read_version,
+    remembered,
     to_rule_json,
 )
 from ..customers import service as customers
@@ -224,7 +226,8 @@ def retag_customer(
     `tags`, the customer's current tags are filled in. Returns (added, removed) tag names; a
     tag moved to a new rule version is in neither.
     """
-    current_items = store.customer_tags(tenant_id, customer_id)
+    key = _tags_key(tenant_id, customer_id)
+    current_items = remembered(key, lambda: store.customer_tags(tenant_id, customer_id))
     current = {
         tag: rules.CurrentTag(
             tag=tag,
@@ -260,7 +263,14 @@ def retag_customer(
         for have in changes.remove
         if store.delete_tag(tenant_id, customer_id, have.tag, rule_id=have.rule_id)
     ]
+    if changes.add or changes.remove:
+        forget(key)  # written (or tried): the next change of this batch reads them again
     return added, removed
+
+
+def _tags_key(tenant_id: str, customer_id: str) -> tuple[str, str, str]:
+    """A customer's tags as a stream batch remembers them (core/batch_cache.py)."""
+    return ("tagging.tags", tenant_id, customer_id)
 
 
 def retag_page(job: Any, cursor: Mapping[str, Any] | None, now: datetime) -> JobStep:
@@ -283,6 +293,7 @@ def add_tag(
     at: datetime,
 ) -> bool:
     """Set a tag another area decided on (automation) where none is; False when one was."""
+    forget(_tags_key(tenant_id, customer_id))
     return store.put_tag_if_absent(
         store.tag_item(
             tenant_id,
@@ -298,6 +309,7 @@ def add_tag(
 
 def remove_tag(tenant_id: str, customer_id: str, tag: str) -> bool:
     """Drop a tag, whoever set it; False when it was not there."""
+    forget(_tags_key(tenant_id, customer_id))
     return store.delete_tag(tenant_id, customer_id, tag)
 
 

@@ -499,3 +499,25 @@ def test_given_a_batch_of_sixty_records_when_delivered_again_then_every_one_was_
     assert response == {"batchItemFailures": []}
     assert aws.bus_events() == []
     assert aws.profile("t1", "c1")["aggregates"]["interaction_count"] == 59
+
+
+def test_given_several_changes_of_one_customer_in_a_batch_then_its_tags_are_read_once(
+    aws, monkeypatch
+):
+    from chalicelib.core.area_registry import registry
+    from chalicelib.customers.store import CustomerItem
+    from chalicelib.tagging import store as tag_store
+
+    reads: list[str] = []
+    original = tag_store.customer_tags
+    monkeypatch.setattr(tag_store, "customer_tags", lambda t, c: reads.append(c) or original(t, c))
+    _customer("c1")
+    _handle(aws.drain_stream(), registry())
+    item = CustomerItem.get("T#t1#C#c1", "#PROFILE")
+    for tier in ("silver", "gold", "black"):  # three profile changes, one batch
+        item.update(actions=[CustomerItem.tier.set(tier)])
+    reads.clear()
+
+    _handle(aws.drain_stream(), registry())
+
+    assert reads == ["c1"]  # re-tagged three times, its tags read once
