@@ -11,6 +11,10 @@
    then publishes Segment Changed / Value Tier Changed / Churn Risk Raised and moves the
    profile's value facts), and VIPs silent too long get a care task through automation.
 
+A large tenant's night fans out: its customers are read in parallel scan segments, each a
+`value.segment` job (`segment_step`), the night waiting for them; after the fit as many segment
+jobs write the scored pages back. What a step does to one page lives in `pages.py`.
+
 Every step is idempotent (rows and scores are overwritten, unchanged scores not written, task
 ids deterministic), so a crash resumes where the last recorded step ended and a rerun of a
 night changes nothing.
@@ -23,17 +27,14 @@ from typing import Any
 
 import numpy as np
 
-from ..automation import service as automation
 from ..core import JobStep, job_states, logger, metrics, start_job
-from ..customers import children_service
 from ..customers import service as customers
-from . import rules, store
+from . import pages, rules, store
 from .models import ValueSettings
 
 PAGE = 100
 SEGMENT_CHUNKS = 1_000_000  # a segment's summary pages are numbered (segment + 1) * this + page
 AWAIT_SECONDS = 30  # how often a job waiting on its segment jobs looks again
-CARE_WRITERS = 8
 
 
 def step(job: Any, cursor: dict[str, Any] | None, now: datetime) -> JobStep:
@@ -80,14 +81,14 @@ def segment_step(job: Any, cursor: dict[str, Any] | None, now: datetime) -> JobS
         page, following = customers.customers_segment_page(
             job.tenant_id, segment, segments, cursor.get("key"), PAGE, now
         )
-        rows = _summary_rows(job.tenant_id, page, night, settings)
+        rows = pages.summary_rows(job.tenant_id, page, night, settings)
         store.put_rows(job.tenant_id, parent, (segment + 1) * SEGMENT_CHUNKS + page_no, rows)
         if following is None:
             return JobStep(None, len(page))
         return JobStep({"page": page_no + 1, "key": following}, len(page))
     chunk = int(cursor.get("chunk", segment))
     moves: dict[str, int] = dict(cursor.get("moves") or {})
-    written = _write_chunk(job.tenant_id, parent, night, settings, chunk, moves, now)
+    written = pages.write_page(job.tenant_id, parent, night, settings, chunk, moves, now)
     if written is None:
         store.put_moves(job.tenant_id, parent, segment, moves)
         return JobStep(None, 0)
@@ -149,112 +150,10 @@ def _summarize(
 ) -> JobStep:
     page, following = customers.all_customers_page(tenant_id, cursor.get("customers"), PAGE, now)
     chunk = int(cursor["chunk"])
-    store.put_rows(tenant_id, run, chunk, _summary_rows(tenant_id, page, night, settings))
+    store.put_rows(tenant_id, run, chunk, pages.summary_rows(tenant_id, page, night, settings))
     if following is None:
         return JobStep({"phase": "fit", "chunks": chunk + 1}, len(page))
     return JobStep({"phase": "summarize", "chunk": chunk + 1, "customers": following}, len(page))
-
-
-def _summary_rows(
-    tenant_id: str, page: list[tuple[str, dict[str, Any]]], night: date, settings: ValueSettings
-) -> list[list[Any]]:
-    """A page of customers' summary rows: each one's orders (a Query each, several in flight),
-    summarised for the night in the tenant's time zone, with the backtest's holdout columns."""
-    from .summary import summarise_orders
-
-    ids, times, amounts, counted = [], [], [], []
-    facts = {}
-    histories = children_service.order_histories(tenant_id, [cid for cid, _ in page])
-    for customer_id, customer in page:
-        facts[customer_id] = customer
-        for order in histories[customer_id]:
-            ids.append(customer_id)
-            times.append(int(order.occurred_at.timestamp()))
-            amounts.append(float(order.amount))
-            counted.append(order.counted and order.currency == settings.base_currency)
-    rows: list[list[Any]] = []
-    if not ids:
-        return rows
-    summary = summarise_orders(
-        ids, times, amounts, observation_end=night, time_zone=settings.time_zone, counted=counted
-    )
-    holdout = _holdout_columns(ids, times, amounts, counted, night, settings)
-    for index, customer_id in enumerate(summary.customer_ids):
-        aggregates = facts[str(customer_id)].get("aggregates") or {}
-        rows.append(
-            [
-                str(customer_id),
-                float(summary.frequency[index]),
-                float(summary.recency[index]),
-                float(summary.T[index]),
-                float(summary.monetary_value[index]),
-                float(summary.total_value[index]) if summary.total_value is not None else 0.0,
-                aggregates.get("last_interaction_at"),
-                holdout.get(str(customer_id)),
-            ]
-        )
-    return rows
-
-
-def _holdout_columns(
-    ids: list[str],
-    times: list[int],
-    amounts: list[float],
-    counted: list[bool],
-    night: date,
-    settings: ValueSettings,
-) -> dict[str, list[float]]:
-    """Per customer who bought before the backtest's cut-off: the summary up to it (frequency,
-    recency, T, monetary) and what they did after it (purchase days, spend), for the fit step's
-    holdout backtest."""
-    from datetime import timedelta
-
-    from .backtest import holdout_split
-
-    keep = np.asarray(counted, dtype=bool)
-    if not keep.any():
-        return {}
-    calibration, purchases, spend = holdout_split(
-        np.asarray(ids, dtype=object)[keep], np.asarray(times)[keep], np.asarray(amounts)[keep],
-        cutoff=night - timedelta(days=settings.holdout_days), end=night,
-        time_zone=settings.time_zone,
-    )  # fmt: skip
-    return {
-        str(calibration.customer_ids[i]): [
-            float(calibration.frequency[i]),
-            float(calibration.recency[i]),
-            float(calibration.T[i]),
-            float(calibration.monetary_value[i]),
-            float(purchases[i]),
-            float(spend[i]),
-        ]
-        for i in range(len(calibration))
-    }
-
-
-def _backtest(
-    rows: list[list[Any]], settings: ValueSettings, incumbent: Any
-) -> dict[str, Any] | None:
-    """The holdout backtest of tonight's model (None when too few customers bought before the
-    cut-off for a holdout to say anything; the model is then used unjudged, and says so)."""
-    import json
-
-    from .backtest import backtest
-    from .summary import CustomerSummary
-
-    held = [row[7] for row in rows if len(row) > 7 and row[7] is not None]
-    if len(held) < rules.MIN_BACKTEST_CUSTOMERS:
-        return None
-    column = lambda i: np.array([h[i] for h in held], dtype=np.float64)  # noqa: E731
-    calibration = CustomerSummary.from_arrays(
-        column(0), column(1), column(2), column(3), time_unit="days"
-    )
-    earlier = json.loads(incumbent.backtest_json) if incumbent and incumbent.backtest_json else {}
-    report = backtest(
-        calibration, column(4), column(5), float(settings.holdout_days),
-        incumbent_mae=earlier.get("mae"),
-    )  # fmt: skip
-    return rules.backtest_summary(report, incumbent_mae=earlier.get("mae"))
 
 
 def _fit(tenant_id: str, run: str, night: date, settings: ValueSettings, now: datetime) -> JobStep:
@@ -286,7 +185,7 @@ def _fit(tenant_id: str, run: str, night: date, settings: ValueSettings, now: da
     status: str = fit.status
     alarms = list(fit.alarms)
     incumbent = store.current_model(tenant_id)
-    judged = _backtest(rows, settings, incumbent) if status == "ok" else None
+    judged = pages.judge(rows, settings, incumbent) if status == "ok" else None
     if judged is not None and not judged["passed"]:
         # Not promoted: tonight's customers are scored with the model in use (or heuristics).
         status, purchase, spend = "backtest_failed", None, None
@@ -419,90 +318,11 @@ def _write(
 ) -> JobStep:
     chunk = int(cursor["chunk"])
     moves: dict[str, int] = dict(cursor.get("moves") or {})
-    written = _write_chunk(tenant_id, run, night, settings, chunk, moves, now)
+    written = pages.write_page(tenant_id, run, night, settings, chunk, moves, now)
     if written is None:
         _finish_kpis(tenant_id, night.isoformat(), moves)
         return JobStep(None, 0)
     return JobStep({"phase": "write", "chunk": chunk + 1, "moves": moves}, written)
-
-
-def _write_chunk(
-    tenant_id: str,
-    run: str,
-    night: date,
-    settings: ValueSettings,
-    chunk: int,
-    moves: dict[str, int],
-    now: datetime,
-) -> int | None:
-    """Store a scored page's changed scores (class moves counted into `moves`) and open its
-    care tasks; how many customers it held, or None past the last page."""
-    from decimal import Decimal
-
-    scored = store.scored_chunk(tenant_id, run, chunk)
-    if scored is None:
-        return None
-    version = night.isoformat()
-    held = store.current_values(tenant_id, [row[0] for row in scored])
-    changed = []
-    care: list[tuple[str, str, str | None]] = []
-    for customer_id, stored, last_contact in scored:
-        scores = rules.Scores(
-            **{
-                **stored,
-                "clv": Decimal(stored["clv"]),
-                "expected_spend": Decimal(stored["expected_spend"]),
-            }
-        )
-        before = held.get(customer_id)
-        old = before.attribute_values if before is not None else None
-        move = rules.class_move(old.get("rfm_class") if old else None, scores.rfm_class)
-        if move:
-            moves[move] = moves.get(move, 0) + 1
-        if rules.changed(old, scores):
-            changed.append(
-                store.value_item(
-                    tenant_id,
-                    customer_id,
-                    **scores.as_attributes(),
-                    model_version=version,
-                    computed_at=now,
-                    churn_threshold=settings.churn_threshold,
-                )
-            )
-        if rules.care_due(
-            scores.tier, settings.vip_tiers, last_contact, now, settings.vip_silent_days
-        ):
-            care.append((customer_id, scores.tier, last_contact))
-    store.write_values(changed)
-    _open_care_tasks(tenant_id, care, settings.vip_silent_days, now)
-    return len(scored)
-
-
-def _open_care_tasks(
-    tenant_id: str, due: list[tuple[str, str, str | None]], silent_days: int, now: datetime
-) -> None:
-    """A care call for each silent VIP (once per silence: the task id comes from it), several
-    customers at once: each is a read and a conditional write."""
-
-    def open_one(row: tuple[str, str, str | None]) -> bool:
-        customer_id, tier, last_contact = row
-        return automation.open_care_task(
-            tenant_id,
-            customer_id,
-            f"Care call: a {tier} customer silent for {silent_days}+ days",
-            key=f"value-care:{customer_id}:{last_contact or 'never'}",
-            at=now,
-        )
-
-    if len(due) < 2:
-        for row in due:
-            open_one(row)
-        return
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=min(CARE_WRITERS, len(due))) as pool:
-        list(pool.map(open_one, due))  # list(): a failure raises, and the step is retried
 
 
 def _finish_kpis(tenant_id: str, version: str, moves: dict[str, int]) -> None:
