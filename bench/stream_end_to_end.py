@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -32,40 +31,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 
+from bench._calls import Calls, every_call, recorded_calls, wall_time_in  # noqa: E402
 from bench._engines import TABLE, dynamodb_local, local_config, moto_server  # noqa: E402
 from bench._workload import child, profile  # noqa: E402
 from infra.local.config import LocalConfig, ensure_functions_on_path  # noqa: E402
 
 TARGET = 500
-
-_calls: dict[str, list[tuple[float, float]]] = defaultdict(list)
-
-
-def _record_calls() -> None:
-    """Time every AWS API call this process makes (botocore's one entry point)."""
-    from botocore.client import BaseClient
-
-    original = BaseClient._make_api_call
-
-    def timed(self: Any, operation: str, params: Any) -> Any:
-        started = time.perf_counter()
-        try:
-            return original(self, operation, params)
-        finally:
-            name = f"{self.meta.service_model.service_name}.{operation}"
-            _calls[name].append((started, time.perf_counter()))
-
-    BaseClient._make_api_call = timed
-
-
-def wall_time_in(intervals: list[tuple[float, float]]) -> float:
-    """Wall-clock time covered by the intervals (calls overlap when made from threads)."""
-    total, end = 0.0, float("-inf")
-    for start, stop in sorted(intervals):
-        if stop > end:
-            total += stop - max(start, end)
-            end = stop
-    return total
 
 
 def write_workload(client: Any, customers: int, records: int) -> int:
@@ -162,12 +133,12 @@ def main(argv: list[str] | None = None) -> int:
             moto_server(config),
             tempfile.TemporaryDirectory(prefix="crm-stream-") as tmp,
         ):
-            written, delivered, elapsed, baseline = run(config, Path(tmp), args)
-    report(written, delivered, elapsed, baseline, args)
+            written, delivered, elapsed, baseline, calls = run(config, Path(tmp), args)
+    report(written, delivered, elapsed, baseline, calls, args)
     return 0
 
 
-def run(config: LocalConfig, tmp: Path, args: Any) -> tuple[int, int, float, float]:
+def run(config: LocalConfig, tmp: Path, args: Any) -> tuple[int, int, float, float, Calls]:
     """Write the workload, time the poller with a no-op handler, then with the real one."""
     ensure_functions_on_path()
     from infra.local.resources import aws_client, ensure_churn_risk_rule, ensure_event_tap
@@ -179,10 +150,11 @@ def run(config: LocalConfig, tmp: Path, args: Any) -> tuple[int, int, float, flo
     dynamodb = aws_client("dynamodb", config.dynamodb_endpoint, config.region)
     written = write_workload(dynamodb, args.customers, args.records)
     baseline = drain_timed(config, lambda event, context: {}, tmp / "floor", args)
-    _record_calls()
-    started = time.perf_counter()
-    delivered = drain(config, handle_stream_batch, tmp / "real", args.batch_size)
-    return written, delivered, time.perf_counter() - started, baseline
+    with recorded_calls() as calls:
+        started = time.perf_counter()
+        delivered = drain(config, handle_stream_batch, tmp / "real", args.batch_size)
+        elapsed = time.perf_counter() - started
+    return written, delivered, elapsed, baseline, calls
 
 
 def drain_timed(config: LocalConfig, handler: Any, where: Path, args: Any) -> float:
@@ -191,7 +163,9 @@ def drain_timed(config: LocalConfig, handler: Any, where: Path, args: Any) -> fl
     return time.perf_counter() - started
 
 
-def report(written: int, delivered: int, elapsed: float, baseline: float, args: Any) -> None:
+def report(
+    written: int, delivered: int, elapsed: float, baseline: float, calls: Calls, args: Any
+) -> None:
     rate = delivered / elapsed
     print(f"== {MODES[args.mode]}")
     print(
@@ -204,14 +178,14 @@ def report(written: int, delivered: int, elapsed: float, baseline: float, args: 
         f"ratio {elapsed / delivered / (baseline / written):.1f}x its time per record"
     )
     print("  time per AWS API (wall time with a call in flight; share of the run):")
-    for name, intervals in sorted(_calls.items(), key=lambda kv: -wall_time_in(kv[1])):
+    for name, intervals in sorted(calls.items(), key=lambda kv: -wall_time_in(kv[1])):
         spent = wall_time_in(intervals)
         mean = sum(b - a for a, b in intervals) / len(intervals) * 1000
         print(
             f"    {name:34} {len(intervals):6d} calls  {spent:6.2f} s  {spent / elapsed:5.1%}  "
             f"mean {mean:6.1f} ms"
         )
-    in_aws = wall_time_in([i for intervals in _calls.values() for i in intervals])
+    in_aws = wall_time_in(every_call(calls))
     print(f"    {'any AWS call':34} {'':12} {in_aws:6.2f} s  {in_aws / elapsed:5.1%}")
     verdict = "met" if rate >= TARGET else "NOT met"
     print(f"  target >= {TARGET} records/s per shard: {verdict}")

@@ -16,7 +16,6 @@ import argparse
 import os
 import sys
 import time
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -44,9 +43,9 @@ from aws_lambda_powertools.utilities.batch import (  # noqa: E402
     process_partial_response,
 )
 from boto3.dynamodb.types import TypeSerializer  # noqa: E402
-from botocore.client import BaseClient  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from bench._calls import every_call, recorded_calls, wall_time_in  # noqa: E402
 from bench._workload import child, profile  # noqa: E402
 from chalicelib.core import events as core_events  # noqa: E402
 from chalicelib.core import stream_store as store  # noqa: E402
@@ -57,28 +56,6 @@ from chalicelib.core.table import table_schema  # noqa: E402
 
 CUSTOMERS = 50
 _serialize = TypeSerializer().serialize
-_calls: Counter[str] = Counter()
-_aws_intervals: list[tuple[float, float]] = []
-_original_call = BaseClient._make_api_call
-
-
-def _counting_call(self: Any, operation: str, params: Any) -> Any:
-    _calls[f"{self.meta.service_model.service_name}.{operation}"] += 1
-    started = time.perf_counter()
-    try:
-        return _original_call(self, operation, params)
-    finally:
-        _aws_intervals.append((started, time.perf_counter()))
-
-
-def _wall_time_in(intervals: list[tuple[float, float]]) -> float:
-    """Wall-clock time covered by the intervals (calls overlap when made from threads)."""
-    total, end = 0.0, float("-inf")
-    for start, stop in sorted(intervals):
-        if stop > end:
-            total += stop - max(start, end)
-            end = stop
-    return total
 
 
 def _image(values: dict[str, Any]) -> dict[str, Any]:
@@ -168,32 +145,30 @@ def main(argv: list[str] | None = None) -> int:
     with mock_aws():
         _setup()
         handle_stream_batch(build_batches(20, 20)[0], None, areas=areas)  # warm up
-        BaseClient._make_api_call = _counting_call
-        _calls.clear()
-        _aws_intervals.clear()
-        started = time.perf_counter()
-        failures = 0
-        for batch in batches:
-            response = handle_stream_batch(batch, None, areas=areas)
-            failures += len(response["batchItemFailures"])
-        elapsed = time.perf_counter() - started
-        BaseClient._make_api_call = _original_call
+        with recorded_calls() as calls:
+            started = time.perf_counter()
+            failures = 0
+            for batch in batches:
+                response = handle_stream_batch(batch, None, areas=areas)
+                failures += len(response["batchItemFailures"])
+            elapsed = time.perf_counter() - started
         floor = _baseline(batches)
     records = args.records
-    dynamodb_calls = sum(n for name, n in _calls.items() if name.startswith("dynamodb."))
+    counts = {name: len(intervals) for name, intervals in calls.items()}
+    dynamodb_calls = sum(n for name, n in counts.items() if name.startswith("dynamodb."))
     print(f"stream throughput on moto: {records} records in {len(batches)} batches")
     per_record = elapsed * 1000 / records
     print(f"  pipeline : {records / elapsed:8.0f} records/s  ({per_record:.2f} ms/record)")
     print(f"  baseline : {records / floor:8.0f} records/s  (BatchProcessor, no-op record handler)")
     print(f"  ratio    : {elapsed / floor:8.1f}x the baseline's time")
-    in_aws = _wall_time_in(_aws_intervals)
+    in_aws = wall_time_in(every_call(calls))
     ours = elapsed - in_aws
     print(
         f"  of which waiting on AWS calls (moto): {in_aws:.2f} s; our code alone: "
         f"{records / ours:8.0f} records/s ({ours * 1000 / records:.2f} ms/record)"
     )
     print(f"  DynamoDB calls per record: {dynamodb_calls / records:.3f}")
-    for name, count in sorted(_calls.items()):
+    for name, count in sorted(counts.items()):
         print(f"    {name:32} {count:6d}  ({count / records:.3f}/record)")
     print(f"  failed records: {failures}")
     verdict = "met" if records / elapsed >= 500 else "NOT met on moto"

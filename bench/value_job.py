@@ -32,25 +32,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 
+from bench._calls import Calls, recorded_calls  # noqa: E402
 from bench._engines import dynamodb_local, local_config  # noqa: E402
 from infra.local.config import ensure_functions_on_path  # noqa: E402
 
 TENANT = "bench"
-_calls: Counter[str] = Counter()
 _phases: dict[str, float] = {}
-
-
-def _count_calls() -> None:
-    """Count every AWS API call this process makes (botocore's one entry point)."""
-    from botocore.client import BaseClient
-
-    original = BaseClient._make_api_call
-
-    def counted(self: Any, operation: str, params: Any) -> Any:
-        _calls[f"{self.meta.service_model.service_name}.{operation}"] += 1
-        return original(self, operation, params)
-
-    BaseClient._make_api_call = counted
 
 
 def _time_phases() -> None:
@@ -157,14 +144,16 @@ def main(argv: list[str] | None = None) -> int:
             orders = write_shop(args.customers, now)
             floor, seen = read_floor()
             assert seen == args.customers, seen
-            _count_calls()
             _time_phases()
-            elapsed, job = run_job(now)
-    report(args, orders, floor, elapsed, job)
+            with recorded_calls() as calls:
+                elapsed, job = run_job(now)
+    report(args, orders, floor, elapsed, job, calls)
     return 0 if job["status"] == "done" else 1
 
 
-def report(args: Any, orders: int, floor: float, elapsed: float, job: dict[str, Any]) -> None:
+def report(
+    args: Any, orders: int, floor: float, elapsed: float, job: dict[str, Any], calls: Calls
+) -> None:
     n = args.customers
     print(f"== value job, {n} customers, {orders} orders, DynamoDB Local ({args.mode})")
     print(f"job {job['id']}: {job['status']} in {elapsed:.2f} s, {n / elapsed:.0f} customers/s")
@@ -175,7 +164,8 @@ def report(args: Any, orders: int, floor: float, elapsed: float, job: dict[str, 
     for phase, spent in _phases.items():
         print(f"  {phase:10} {spent:7.2f} s  {spent / elapsed:5.1%}  {n / spent:8.0f} customers/s")
     print("  AWS calls (per customer):")
-    for name, count in _calls.most_common():
+    counts = Counter({name: len(intervals) for name, intervals in calls.items()})
+    for name, count in counts.most_common():
         print(f"    {name:34} {count:7d}  {count / n:6.2f}")
     print(f"  command: python bench/value_job.py --customers {n} --mode {args.mode}")
 
