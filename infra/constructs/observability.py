@@ -162,13 +162,7 @@ class Operations(Construct):
             "repeat buyers, a failed fit or backtest (last night's parameters kept, see ValueFitKept), "
             "or spend correlated with frequency (CLV low-confidence); the log names the tenant",
         )
-        customers_scored = cw.Metric(
-            namespace=METRICS_NAMESPACE,
-            metric_name="CustomersScored",
-            dimensions_map={"service": SERVICE_NAME},
-            statistic="Sum",
-            period=Duration.hours(1),
-        )
+        customers_scored = _crm_metric("CustomersScored", "Sum", Duration.hours(1))
 
         self.dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=f"crm-{stage.name}")
         self.dashboard.add_widgets(

@@ -334,11 +334,7 @@ def all_customers_page(
     index = int(position.get("tier", 0))
     while index < len(tiers):
         page = store.list_customers(tenant_id, "TIER", tiers[index], limit, position.get("key"))
-        found = [
-            (c.customer_id, customer_facts(c.attribute_values, now))
-            for c in page.items
-            if c.deleted_at is None
-        ]
+        found = _live_facts(page.items, now)
         if page.last_key:
             return found, {"tier": index, "key": page.last_key}
         index += 1
@@ -361,12 +357,18 @@ def customers_segment_page(
     page = store.scan_customers(
         tenant_id, segment, segments, limit, dict(cursor) if cursor else None
     )
-    found = [
+    return _live_facts(page.items, now), page.last_key
+
+
+def _live_facts(
+    items: Sequence[store.CustomerItem], now: datetime
+) -> list[tuple[str, dict[str, Any]]]:
+    """The page's live customers as (id, fact sheet at `now`); deleted ones left out."""
+    return [
         (c.customer_id, customer_facts(c.attribute_values, now))
-        for c in page.items
+        for c in items
         if c.deleted_at is None
     ]
-    return found, page.last_key
 
 
 def apply_rule_change(tenant_id: str, customer_id: str, field: str, value: Any) -> bool:

@@ -82,21 +82,27 @@ def holdout_split(
     end: date,
     time_zone: str,
     time_unit: TimeUnit = "days",
+    counted: ArrayLike | None = None,
 ) -> tuple[CustomerSummary, FloatArray, FloatArray]:
     """The summary up to `cutoff` and, per summarised customer, holdout purchase days and spend.
 
-    Orders are counted orders only, as for `summarise_orders`; the holdout runs from the day
-    after `cutoff` to `end` (local dates) and merges same-day orders the same way.
+    Orders are counted orders only, as for `summarise_orders` (or flagged `False` in
+    `counted`); the holdout runs from the day after `cutoff` to `end` (local dates) and merges
+    same-day orders the same way.
     """
     ids = np.asarray(customer_ids)
+    seconds = epoch_seconds(ordered_at)
     value = np.asarray(amounts, dtype=np.float64)
+    if counted is not None:
+        keep = np.asarray(counted, dtype=bool)
+        ids, seconds, value = ids[keep], seconds[keep], value[keep]
     calibration = summarise_orders(
-        ids, ordered_at, value, observation_end=cutoff, time_zone=time_zone, time_unit=time_unit
+        ids, seconds, value, observation_end=cutoff, time_zone=time_zone, time_unit=time_unit
     )
     n = len(calibration)
     if n == 0:
         return calibration, np.zeros(0), np.zeros(0)
-    days = local_days(epoch_seconds(ordered_at), time_zone)
+    days = local_days(seconds, time_zone)
     after = (days > (cutoff - _EPOCH).days) & (days <= (end - _EPOCH).days)
     later = ids[after]
     position = np.minimum(np.searchsorted(calibration.customer_ids, later), n - 1)

@@ -38,11 +38,7 @@ AWAIT_SECONDS = 30  # how often a job waiting on its segment jobs looks again
 
 
 def step(job: Any, cursor: dict[str, Any] | None, now: datetime) -> JobStep:
-    from .service import settings_of
-
-    params = _params(job)
-    settings = settings_of(job.tenant_id)
-    night = date.fromisoformat(str(params["night"]))
+    _, settings, night = _night_of(job)
     tenant_id, run = job.tenant_id, job.job_id
     cursor = dict(cursor or {"phase": "summarize", "chunk": 0})
     phase = cursor["phase"]
@@ -69,11 +65,7 @@ def step(job: Any, cursor: dict[str, Any] | None, now: datetime) -> JobStep:
 def segment_step(job: Any, cursor: dict[str, Any] | None, now: datetime) -> JobStep:
     """One step of a segment job: a page of its scan segment summarised, or one of its scored
     pages written back (segment s writes pages s, s + S, s + 2S, ...)."""
-    from .service import settings_of
-
-    params = _params(job)
-    settings = settings_of(job.tenant_id)
-    night = date.fromisoformat(str(params["night"]))
+    params, settings, night = _night_of(job)
     parent, segment, segments = str(params["parent"]), int(params["segment"]), int(params["of"])
     cursor = dict(cursor or {})
     if params["phase"] == "summarize":
@@ -95,8 +87,12 @@ def segment_step(job: Any, cursor: dict[str, Any] | None, now: datetime) -> JobS
     return JobStep({"chunk": chunk + segments, "moves": moves}, written)
 
 
-def _params(job: Any) -> dict[str, Any]:
-    return job.params.as_dict() if hasattr(job.params, "as_dict") else dict(job.params)
+def _night_of(job: Any) -> tuple[dict[str, Any], ValueSettings, date]:
+    """A value job's parameters, its tenant's settings and the night it scores."""
+    from .service import settings_of
+
+    params = job.params.as_dict() if hasattr(job.params, "as_dict") else dict(job.params)
+    return params, settings_of(job.tenant_id), date.fromisoformat(str(params["night"]))
 
 
 def _segments(tenant_id: str, settings: ValueSettings) -> int:

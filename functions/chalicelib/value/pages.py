@@ -73,11 +73,8 @@ def _holdout_columns(
 
     from .backtest import holdout_split
 
-    keep = np.asarray(counted, dtype=bool)
-    if not keep.any():
-        return {}
     calibration, purchases, spend = holdout_split(
-        np.asarray(ids, dtype=object)[keep], np.asarray(times)[keep], np.asarray(amounts)[keep],
+        np.asarray(ids, dtype=object), times, amounts, counted=counted,
         cutoff=night - timedelta(days=settings.holdout_days), end=night,
         time_zone=settings.time_zone,
     )  # fmt: skip

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -139,11 +139,7 @@ def put_scored(tenant_id: str, run: str, chunk: int, rows: list[list[Any]]) -> N
 
 def all_rows(tenant_id: str, run: str) -> list[list[Any]]:
     """Every summary row of a run, in chunk order (one paged Query)."""
-    rows: list[list[Any]] = []
-    prefix = ValueRowsItem.sk.startswith(f"{SUMMARY}#")
-    for item in ValueRowsItem.query(_run_pk(tenant_id, run), prefix):
-        rows.extend(json.loads(item.rows_json))
-    return rows
+    return [row for page in _pages(tenant_id, run, SUMMARY) for row in page]
 
 
 def rows_chunk(tenant_id: str, run: str, chunk: int) -> list[list[Any]] | None:
@@ -162,11 +158,17 @@ def put_moves(tenant_id: str, run: str, segment: int, moves: dict[str, int]) -> 
 def all_moves(tenant_id: str, run: str) -> dict[str, int]:
     """Every write segment's class moves, summed."""
     total: dict[str, int] = {}
-    prefix = ValueRowsItem.sk.startswith(f"{MOVES}#")
-    for item in ValueRowsItem.query(_run_pk(tenant_id, run), prefix):
-        for name, count in json.loads(item.rows_json):
+    for page in _pages(tenant_id, run, MOVES):
+        for name, count in page:
             total[name] = total.get(name, 0) + int(count)
     return total
+
+
+def _pages(tenant_id: str, run: str, kind: str) -> Iterator[list[list[Any]]]:
+    """Every page of one kind of a run, in key order (one paged Query)."""
+    prefix = ValueRowsItem.sk.startswith(f"{kind}#")
+    for item in ValueRowsItem.query(_run_pk(tenant_id, run), prefix):
+        yield json.loads(item.rows_json)
 
 
 def _put_page(tenant_id: str, run: str, kind: str, chunk: int, rows: list[list[Any]]) -> None:

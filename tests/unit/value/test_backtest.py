@@ -107,3 +107,20 @@ def test_given_a_customer_new_after_the_cutoff_when_split_then_only_known_custom
     assert calibration.customer_ids.tolist() == ["a"]
     assert purchases.tolist() == [2.0]  # Feb 3rd's two orders are one purchase day
     assert spend.tolist() == [32.0]
+
+
+def test_given_orders_flagged_not_counted_then_neither_period_counts_them() -> None:
+    utc = np.array(
+        ["2026-01-05T02:00", "2026-01-20T02:00", "2026-02-03T01:00", "2026-02-10T03:00"],
+        dtype="datetime64[s]",
+    )
+    counted = [True, False, True, False]  # a refund before the cut-off and one after
+
+    calibration, purchases, spend = holdout_split(
+        ["a", "a", "a", "a"], utc, [10.0, 20.0, 5.0, 7.0], counted=counted,
+        cutoff=date(2026, 1, 31), end=date(2026, 2, 28), time_zone="Asia/Shanghai",
+    )  # fmt: skip
+
+    assert calibration.frequency.tolist() == [0.0]
+    assert purchases.tolist() == [1.0]
+    assert spend.tolist() == [5.0]
