@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from chalice.app import Chalice, Request, Response
 
@@ -124,6 +124,7 @@ def adapt_local_gateway() -> None:
 
     - `{proxy+}` catches deeper paths (locally they would answer 403 "Missing Authentication
       Token"; in AWS the greedy catch-all gets them and answers 404 problem+json);
+    - path parameters arrive percent-decoded, as API Gateway delivers them;
     - the Cognito authorizer is left to us: Chalice would decode any JWT without checking it
       (and fail on a malformed one), while we verify the signed dev token in `auth`.
     Only called on local stages.
@@ -141,7 +142,7 @@ def adapt_local_gateway() -> None:
 
     def match_route(self: Any, url: str) -> Any:
         try:
-            return original(self, url)
+            found = original(self, url)
         except ValueError:
             greedy = [r for r in self.route_urls if r.endswith("/{proxy+}")]
             parsed = urlparse(url)
@@ -152,6 +153,10 @@ def adapt_local_gateway() -> None:
                     query = parse_qs(parsed.query, keep_blank_values=True)
                     return local.MatchResult(route_url, captured, query)
             raise
+        # API Gateway hands a view its path parameters percent-decoded (%3A is ":", %00 a NUL
+        # the view refuses); Chalice's local matcher passes them on as sent.
+        decoded = {name: unquote(value) for name, value in found.captured.items()}
+        return local.MatchResult(found.route, decoded, found.query_params)
 
     local.RouteMatcher.match_route = match_route  # type: ignore[method-assign]
     local.RouteMatcher._crm_greedy = True  # type: ignore[attr-defined]

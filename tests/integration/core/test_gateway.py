@@ -81,3 +81,10 @@ def test_given_metrics_on_when_a_request_fails_then_one_client_error_is_flushed(
     [blob] = [json.loads(x) for x in capsys.readouterr().out.splitlines() if '"_aws"' in x]
     assert blob["ClientErrors"] in (1.0, [1.0])
     assert not metrics.metric_set
+
+
+def test_given_a_percent_encoded_path_parameter_then_the_view_gets_it_decoded(api):
+    # As API Gateway delivers pathParameters: "%2E" is ".", so this names the value.nightly
+    # schedule; a NUL ("%00") reaches the view as one and is refused there.
+    assert api.post("/v1/admin/schedules/value%2Enightly/runs").status_code == 202
+    assert api.get("/v1/value/classes/%00/customers").status_code == 404
