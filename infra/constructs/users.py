@@ -20,6 +20,7 @@ ROLE_GROUPS = (
     "service_agent",
     "marketing",
     "finance",
+    "legal",
     "viewer",
 )
 

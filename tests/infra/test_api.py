@@ -229,6 +229,7 @@ def test_given_the_user_pool_when_synthesised_then_tokens_carry_tenant_team_and_
         "service_agent",
         "marketing",
         "finance",
+        "legal",
         "viewer",
     }
 

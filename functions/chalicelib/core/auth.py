@@ -30,6 +30,7 @@ class Role(StrEnum):
     SERVICE_AGENT = "service_agent"
     MARKETING = "marketing"
     FINANCE = "finance"
+    LEGAL = "legal"  # reviews and approves contracts
     VIEWER = "viewer"
 
 
@@ -46,7 +47,7 @@ class Principal:
 
 # Roles that read every record of the tenant; the others see what they own or their team owns.
 TENANT_WIDE_READERS = frozenset(
-    {Role.ADMIN, Role.SERVICE_AGENT, Role.MARKETING, Role.FINANCE, Role.VIEWER}
+    {Role.ADMIN, Role.SERVICE_AGENT, Role.MARKETING, Role.FINANCE, Role.LEGAL, Role.VIEWER}
 )
 
 

@@ -153,6 +153,7 @@ def name_similarity(a: str, b: str) -> float:
 
 WRITE_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP})
 ACTIVITY_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP, Role.SERVICE_AGENT})
+TEXT_BLIND_ROLES = frozenset({Role.FINANCE, Role.LEGAL})
 ORDER_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP, Role.FINANCE})
 
 
@@ -210,8 +211,8 @@ def check_reassignment(principal: Principal, new_owner: str | None, new_team: st
 
 
 def hides_interaction_text(principal: Principal) -> bool:
-    """Finance never sees conversation content (unless it also holds a role that may)."""
-    return Role.FINANCE in principal.roles and not principal.roles & ACTIVITY_ROLES
+    """Finance and legal never see conversation content (unless they also hold a role that may)."""
+    return bool(principal.roles & TEXT_BLIND_ROLES) and not principal.roles & ACTIVITY_ROLES
 
 
 # Aggregates that hold conversation content: shown only to roles that may read message text.
@@ -255,6 +256,7 @@ def list_scope(principal: Principal, params: Mapping[str, str]) -> ListScope:
         Role.SERVICE_AGENT,
         Role.MARKETING,
         Role.FINANCE,
+        Role.LEGAL,
         Role.VIEWER,
     }:
         return ListScope(facet, value)

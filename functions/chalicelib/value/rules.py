@@ -25,6 +25,7 @@ VALUE_READERS = (
     Role.SERVICE_AGENT,
     Role.MARKETING,
     Role.FINANCE,
+    Role.LEGAL,
     Role.VIEWER,
 )
 JOB_KIND = "value.nightly"

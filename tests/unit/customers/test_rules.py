@@ -110,6 +110,11 @@ class TestPermissions:
         assert rules.hides_interaction_text(who("dave", Role.FINANCE))
         assert not rules.hides_interaction_text(who("amy", Role.SERVICE_AGENT))
 
+    def test_legal_reads_customers_tenant_wide_but_never_interaction_text(self):
+        lawyer = who("lena", Role.LEGAL)
+        assert rules.hides_interaction_text(lawyer)
+        assert rules.list_scope(lawyer, {"owner": "bob"}).only_owner is None
+
     def test_a_rep_listing_another_reps_customers_is_refused(self):
         with pytest.raises(Forbidden):
             rules.list_scope(who("alice", Role.SALES_REP), {"owner": "bob"})
