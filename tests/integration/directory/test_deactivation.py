@@ -82,8 +82,8 @@ def test_given_a_deactivation_asked_twice_and_replayed_then_nothing_moves_twice(
 
     again = api.post("/v1/directory/users/bob/deactivation", as_=ADMIN)
     from chalicelib.automation.handover import start_handover
-    from chalicelib.directory.reactions import user_changed
     from chalicelib.core.stream import to_change
+    from chalicelib.directory.reactions import user_changed
 
     (notice,) = [n for r in records for n in user_changed(to_change(r)).notices]
     start_handover(notice, datetime.now(UTC))  # a redelivered notice
