@@ -104,6 +104,10 @@ def test_given_nobody_above_the_user_then_422_unless_told_whom_the_work_goes_to(
     assert told.status_code == 202
     assert told.json["user"]["handover_to"] == "root"
     assert api.get("/v1/directory/users/dave").json["active"] is False
+    # An edit while inactive keeps the deactivation: asking again answers the same job.
+    assert api.patch("/v1/directory/users/dave", {"region": "hk"}, as_=ADMIN).status_code == 200
+    again = api.post("/v1/directory/users/dave/deactivation", as_=ADMIN)
+    assert again.json["job_id"] == told.json["job_id"]
 
 
 def test_given_a_deactivated_user_then_they_are_no_candidate_and_no_manager(
