@@ -64,6 +64,10 @@ def test_given_another_tenant_when_reading_the_directory_then_nothing_of_it(
     assert api.get("/v1/directory/teams/north", tenant="globex").status_code == 404
     response = api.patch("/v1/directory/users/alice", {"region": "x"}, tenant="globex")
     assert response.status_code == 404
+    assert api.get("/v1/directory/teams/north/members", tenant="globex").status_code == 404
+    assert api.get("/v1/directory/me", as_=REP, tenant="globex").status_code == 404
+    assert api.post("/v1/directory/users/bob/deactivation", tenant="globex").status_code == 404
+    assert api.get("/v1/directory/users/bob").json["active"] is True
 
 
 def test_given_two_edits_of_the_same_version_then_one_200_and_one_412(api: Any, org: Any) -> None:
