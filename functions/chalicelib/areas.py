@@ -1,9 +1,9 @@
 """The business areas, in order: the one list the app, the stream function, the timers function
 and the local runners read (through `core.area_registry`). Adding an area is one line here.
 
-Order matters where areas meet: an area may build on those above it (tagging reads customers,
-automation reads both, value reads customers and asks automation for care tasks) and never on
-those below (an import contract checks it); followers of a notice run in this order; the 360
+Order matters where areas meet: an area may build on those above it (the directory answers
+who manages whom and who can take work for everyone below; tagging reads customers, automation
+reads both, value reads customers and asks automation for care tasks) and never on those below (an import contract checks it); followers of a notice run in this order; the 360
 view shows sections in this order.
 """
 
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from .automation.area import AREA as AUTOMATION
 from .customers.area import AREA as CUSTOMERS
+from .directory.area import AREA as DIRECTORY
 from .tagging.area import AREA as TAGGING
 from .value.area import AREA as VALUE
 
-AREAS = (CUSTOMERS, TAGGING, AUTOMATION, VALUE)
+AREAS = (DIRECTORY, CUSTOMERS, TAGGING, AUTOMATION, VALUE)
