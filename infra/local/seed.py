@@ -1,14 +1,17 @@
 """The demo tenant of `make run`, created once through the HTTP API (so seeding runs real code).
 
-Users (dev tokens minted here; the API has no user directory):
+Users (dev tokens minted here), also entered in the tenant directory (team east, managed by
+carol; sol is the solutions engineer sales asks for by skill, lena reviews contracts):
 
-| user  | role          | team |
-|-------|---------------|------|
-| admin | admin         |      |
-| alice | sales_rep     | east |
-| bob   | sales_rep     | east |
-| carol | sales_manager | east |
-| dave  | finance       |      |
+| user  | role          | team | skills    |
+|-------|---------------|------|-----------|
+| admin | admin         |      |           |
+| alice | sales_rep     | east |           |
+| bob   | sales_rep     | east |           |
+| carol | sales_manager | east |           |
+| sol   | sales_rep     | east | solutions |
+| dave  | finance       |      |           |
+| lena  | legal         |      |           |
 
 The tenant's settings and customers (profiles with identities, contacts, interactions, orders)
 are data, in demo_data.json next to this file; 120 shop members with two years of orders are
@@ -66,7 +69,9 @@ DEMO_USERS = {
         DemoUser("alice", ("sales_rep",), DEMO_TEAM),
         DemoUser("bob", ("sales_rep",), DEMO_TEAM),
         DemoUser("carol", ("sales_manager",), DEMO_TEAM),
+        DemoUser("sol", ("sales_rep",), DEMO_TEAM),
         DemoUser("dave", ("finance",)),
+        DemoUser("lena", ("legal",)),
     )
 }
 
@@ -237,6 +242,51 @@ class SeedResult:
 SEED_THREADS = 6
 
 
+WORKDAY = [{"start": "09:00", "end": "18:00"}]
+DEMO_NAMES = {
+    "admin": "Admin",
+    "alice": "Alice Wang",
+    "bob": "Bob Li",
+    "carol": "Carol Zhang",
+    "sol": "Sol Chen",
+    "dave": "Dave Liu",
+    "lena": "Lena Zhou",
+}
+
+
+def demo_directory() -> list[dict[str, Any]]:
+    """The demo users as the directory holds them (managers first: a user names one who exists)."""
+    order = ("admin", "carol", "alice", "bob", "sol", "dave", "lena")
+    entries = []
+    for user_id in order:
+        user = DEMO_USERS[user_id]
+        entry: dict[str, Any] = {
+            "user_id": user_id,
+            "display_name": DEMO_NAMES[user_id],
+            "roles": list(user.roles),
+            "languages": ["zh-CN", "en"],
+            "time_zone": "Asia/Shanghai",
+            "working_hours": {day: WORKDAY for day in ("mon", "tue", "wed", "thu", "fri")},
+        }
+        if user.team_id:
+            entry["team_id"] = user.team_id
+        if user_id in ("alice", "bob", "sol"):
+            entry["manager_id"] = "carol"
+        if user_id == "sol":
+            entry["skills"] = ["solutions"]
+        entries.append(entry)
+    return entries
+
+
+def _seed_directory(api: Api, admin: str) -> None:
+    """Team east and the demo users in the tenant directory; carol manages the team."""
+    team = {"team_id": DEMO_TEAM, "name": DEMO_TEAM.title()}
+    api.call("POST", "/v1/directory/teams", admin, team, idempotent=True, expect=(201, 409))
+    for entry in demo_directory():
+        api.call("POST", "/v1/directory/users", admin, entry, idempotent=True, expect=(201, 409))
+    api.call("PUT", f"/v1/teams/{DEMO_TEAM}/manager", admin, {"manager_id": "carol"})
+
+
 def _seed_customer(api: Api, tokens: dict[str, str], spec: dict[str, Any]) -> bool:
     """One customer and its children; False when an earlier, interrupted seed created it."""
     profile = spec["profile"]
@@ -260,6 +310,7 @@ def seed_demo(api_url: str, tokens: dict[str, str], timeout: float = 15.0) -> Se
     try:
         if tenant_has_customers(api, admin):
             return SeedResult(seeded=False, customers=0)
+        _seed_directory(api, admin)
         data = demo_data()
         api.call("PUT", "/v1/tenant-settings", admin, data["tenant_settings"], expect=(200, 412))
         # A shop's tiers, not the seed's B2B ones (diamond CLV > 1,000,000): the demo shows all.
