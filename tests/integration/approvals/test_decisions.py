@@ -28,19 +28,22 @@ def test_given_a_large_contract_when_each_approver_decides_in_turn_then_it_is_ap
                                                                    "comment": "fine"})  # fmt: skip
     assert approved.status_code == 201, approved.json
     body = approved.json
-    assert body["status"] == "approved" and body["decided_by"] == "sam"
+    assert body["status"] == "approved"
+    assert body["decided_by"] == "sam"
     assert [(s["decided_by"], s["status"]) for s in body["steps"]] == [
         ("lena", "approved"),
         ("fay", "approved"),
         ("sam", "approved"),  # rob's manager, from the directory
     ]
-    assert body["steps"][2]["user_id"] == "sam" and body["steps"][2]["comment"] == "fine"
+    assert body["steps"][2]["user_id"] == "sam"
+    assert body["steps"][2]["comment"] == "fine"
 
 
 def test_given_a_rejection_without_a_comment_then_it_is_refused(requested: Any, api: Any) -> None:
     approval = requested()
     response = decide(api, approval.id, ("lena", "legal"), {"decision": "reject"})
-    assert response.status_code == 422 and response.json["field"] == "comment"
+    assert response.status_code == 422
+    assert response.json["field"] == "comment"
     rejected = decide(api, approval.id, ("lena", "legal"),
                       {"decision": "reject", "comment": "Clause 7 is missing."})  # fmt: skip
     assert rejected.json["status"] == "rejected"
@@ -109,7 +112,8 @@ def test_given_a_delegation_that_ended_then_the_delegate_decides_nothing(
 )  # fmt: skip
 def test_given_a_bad_delegation_then_it_is_refused(api: Any, body: Any, field: str) -> None:
     response = api.put("/v1/approvals/delegates/me", body, as_=("lena", "legal"))
-    assert response.status_code == 422 and response.json["field"] == field
+    assert response.status_code == 422
+    assert response.json["field"] == field
 
 
 def test_given_two_approvers_deciding_the_same_step_at_once_then_exactly_one_wins(
@@ -124,7 +128,8 @@ def test_given_two_approvers_deciding_the_same_step_at_once_then_exactly_one_win
     assert loser.status_code == 409, loser.json
     monkeypatch.undo()
     final = store.get("acme", approval.id)
-    assert final is not None and final.status == "approved"
+    assert final is not None
+    assert final.status == "approved"
     assert final.steps[0]["decided_by"] == "lena"
 
 
@@ -134,7 +139,8 @@ def test_given_a_decision_on_a_step_no_longer_pending_then_it_is_a_conflict(
     approval = requested(amount=200_000)
     decide(api, approval.id, ("lena", "legal"))
     late = decide(api, approval.id, ("fay", "finance"), {"decision": "approve", "step": 0})
-    assert late.status_code == 409 and late.json["field"] == "step"
+    assert late.status_code == 409
+    assert late.json["field"] == "step"
 
 
 def test_given_an_idempotency_key_when_a_decision_is_retried_then_it_is_replayed(
@@ -147,4 +153,5 @@ def test_given_an_idempotency_key_when_a_decision_is_retried_then_it_is_replayed
     again = api.post(f"/v1/approvals/{approval.id}/decisions", APPROVE, as_=("lena", "legal"),
                      headers=key)  # fmt: skip
     assert first.status_code == again.status_code == 201
-    assert again.json == first.json and again.json["current_step"] == 1
+    assert again.json == first.json
+    assert again.json["current_step"] == 1

@@ -10,7 +10,8 @@ from chalicelib.approvals import service, store
 
 def test_given_a_contract_when_requested_then_it_waits_for_legal(requested: Any) -> None:
     approval = requested(amount=50_000)
-    assert approval.status == "pending" and approval.current_step == 0
+    assert approval.status == "pending"
+    assert approval.current_step == 0
     assert [(s.kind, s.role, s.status) for s in approval.steps] == [("role", "legal", "pending")]
     assert service.current("acme", "contract", "opp-1") == approval
 
@@ -33,9 +34,11 @@ def test_given_a_different_snapshot_when_requested_then_the_older_request_is_voi
 ) -> None:
     first = requested(snapshot={"amount": 1})
     second = requested(snapshot={"amount": 2})
-    assert second.id != first.id and second.status == "pending"
+    assert second.id != first.id
+    assert second.status == "pending"
     old = store.get("acme", first.id)
-    assert old.status == "void" and old.reason == service.REPLACED
+    assert old.status == "void"
+    assert old.reason == service.REPLACED
     assert service.current("acme", "contract", "opp-1").id == second.id
 
 
@@ -45,12 +48,16 @@ def test_given_an_approved_request_when_the_subject_is_edited_then_it_is_void(
     approval = requested()
     decided = api.post(f"/v1/approvals/{approval.id}/decisions", {"decision": "approve"},
                        as_=("lena", "legal"))  # fmt: skip
-    assert decided.status_code == 201 and decided.json["status"] == "approved"
+    assert decided.status_code == 201
+    assert decided.json["status"] == "approved"
     service.void("acme", "contract", "opp-1", "The amount changed.")
     now = service.current("acme", "contract", "opp-1")
-    assert now is not None and now.status == "void" and now.reason == "The amount changed."
+    assert now is not None
+    assert now.status == "void"
+    assert now.reason == "The amount changed."
     again = requested()  # the same snapshot asked again after a void: a new request
-    assert again.id != approval.id and again.status == "pending"
+    assert again.id != approval.id
+    assert again.status == "pending"
 
 
 def test_given_no_request_when_voiding_then_nothing_happens(requested: Any) -> None:
@@ -60,7 +67,8 @@ def test_given_no_request_when_voiding_then_nothing_happens(requested: Any) -> N
 
 def test_given_a_route_with_no_step_then_the_request_is_approved_at_once(requested: Any) -> None:
     approval = requested(subject_type="invoice")
-    assert approval.status == "approved" and approval.steps == []
+    assert approval.status == "approved"
+    assert approval.steps == []
 
 
 def test_given_a_pending_request_when_its_requester_withdraws_then_it_is_withdrawn(
