@@ -128,11 +128,12 @@ def withdraw(principal: Principal, approval_id: str, body: Withdrawal) -> Approv
         raise Forbidden("Only the requester withdraws a request.", field="approval_id")
     if item.status != ApprovalStatus.PENDING.value:
         raise Conflict(f"The approval is {item.status}; only a pending one is withdrawn.")
-    index = item.current_step
+    index = steps.pending_step(item)
     steps.finish(item, ApprovalStatus.WITHDRAWN.value, principal.user_id, now, reason=body.reason)
     if not store.save(item):
         raise Conflict("The approval changed meanwhile; fetch it again.")
-    steps.stop_timers(item, int(index) if index is not None else None)
+    if index is not None:
+        steps.stop_timers(item, index)
     return to_approval(item)
 
 

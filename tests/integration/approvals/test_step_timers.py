@@ -146,3 +146,14 @@ def test_given_a_timer_firing_after_the_step_was_decided_then_nothing_happens(
     api.post(f"/v1/approvals/{approval.id}/decisions", APPROVE, as_=("lena", "legal"))
     assert handle_timer(timer, None, now=datetime.now(UTC)) == {"status": "stale"}
     assert published == []
+
+
+def test_given_a_material_edit_or_a_newer_snapshot_then_the_old_requests_timer_stops(
+    ask: Any, step_functions: Any
+) -> None:
+    first = ask(amount=1)
+    second = ask(amount=2)  # voids the first
+    service.void("acme", "contract", "opp-1", "edited")
+    states = {name: e["status"] for name, e in executions(step_functions).items()}
+    assert sorted(states.values()) == ["ABORTED", "ABORTED"]
+    assert {n.split("-")[2] for n in states} == {first.id, second.id}
