@@ -12,9 +12,6 @@ from __future__ import annotations
 from .approvals.area import AREA as APPROVALS
 from .automation.area import AREA as AUTOMATION
 from .customers.area import AREA as CUSTOMERS
-from .approvals.area import AREA as APPROVALS
-from .automation.area import AREA as AUTOMATION
-from .customers.area import AREA as CUSTOMERS
 from .directory.area import AREA as DIRECTORY
 from .sales.area import AREA as SALES
 from .tagging.area import AREA as TAGGING
