@@ -108,10 +108,9 @@ class HealthModel:
         Raises ValueError for a malformed model or one made for other transforms; the caller
         then scores with `PRIOR_MODEL`.
         """
+        if data.get("transforms", TRANSFORMS) != TRANSFORMS:
+            raise ValueError(f"health model made for transforms {data.get('transforms')!r}")
         try:
-            transforms = int(data.get("transforms", TRANSFORMS))
-            if transforms != TRANSFORMS:
-                raise ValueError(f"model made for transforms {transforms}, not {TRANSFORMS}")
             auc = data.get("auc")
             model = cls(
                 version=str(data["version"]),
@@ -120,9 +119,8 @@ class HealthModel:
                 trained_on=int(data["trained_on"]),
                 auc=None if auc is None else float(auc),
                 prior=bool(data["prior"]),
-                transforms=transforms,
             )
-        except (KeyError, TypeError, ArithmeticError) as error:
+        except (KeyError, TypeError, ValueError, ArithmeticError) as error:
             raise ValueError(f"malformed health model: {error!r}") from error
         values = [model.intercept, *model.coefficients.values()]
         if not all(math.isfinite(v) for v in values):
