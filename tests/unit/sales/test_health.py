@@ -107,8 +107,10 @@ def test_given_one_feature_off_typical_then_its_reason_says_it(
 def test_given_missing_features_then_they_score_as_typical_and_give_no_reason() -> None:
     missing = replace(TYPICAL, days_since_interaction=None, amount_ratio=None, sentiment=None)
     unknown_median = replace(STALLED, stage_median_days=0)
+    no_amount_yet = replace(TYPICAL, amount_ratio=0.0)
 
     assert health(missing) == health(TYPICAL)
+    assert health(no_amount_yet) == health(TYPICAL)
     assert contributions(unknown_median)["stage_overdue"] == 0.0
     assert not any("usual" in reason for reason in health(unknown_median).reasons)
 
