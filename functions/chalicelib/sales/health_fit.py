@@ -136,6 +136,8 @@ def fit_model(
     x = design([features for features, _ in rows])
     holdout = split(y, seed)
     intercept, weights = logistic(x[~holdout], y[~holdout], l2)
+    if not np.all(np.isfinite([intercept, *weights])):
+        return FitResult(None, "not promoted: the fit did not converge", won, lost)
     fitted = HealthModel(
         version=version,
         intercept=intercept,
