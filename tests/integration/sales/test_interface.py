@@ -90,7 +90,8 @@ def test_given_a_deal_lost_then_the_lost_notice_names_who_and_when(api: Any, new
         as_=("rob", "sales_rep"),
     )
     new = deal_image("acme", deal["id"])
-    assert old is not None and new is not None
+    assert old is not None
+    assert new is not None
     change = Change("r1", "MODIFY", "1", {"pk": new["pk"], "sk": new["sk"]}, old, new, AT)
     reaction = reactions.opportunity_changed(change)
     (lost,) = [n for n in reaction.notices if n.topic == reactions.LOST]
@@ -104,3 +105,26 @@ def test_given_a_deal_lost_then_the_lost_notice_names_who_and_when(api: Any, new
         "Opportunity Stage Changed",
         "Opportunity Lost",
     ]
+
+
+def test_given_a_won_deal_reopened_then_the_reopened_notice_and_a_reopened_stage_change(
+    new_deal: Any,
+) -> None:
+    from chalicelib.core.changes import Change
+    from chalicelib.sales import store
+
+    deal = new_deal()
+    item = store.get("acme", deal["id"])
+    item.update([store.OpportunityItem.status.set("won"), store.OpportunityItem.stage.set("won")])
+    old = deal_image("acme", deal["id"])
+    item.update(
+        [store.OpportunityItem.status.set("open"), store.OpportunityItem.stage.set("negotiation")]
+    )
+    new = deal_image("acme", deal["id"])
+    assert old is not None
+    assert new is not None
+    change = Change("r2", "MODIFY", "2", {"pk": new["pk"], "sk": new["sk"]}, old, new, AT)
+    reaction = reactions.opportunity_changed(change)
+    assert reactions.REOPENED in [n.topic for n in reaction.notices]
+    (moved,) = reaction.events
+    assert moved.reopened
