@@ -241,6 +241,30 @@ def change(item: OpportunityItem, actions: Sequence[Action], expected: int | Non
         raise
 
 
+def reassign(item: OpportunityItem, from_user: str, to_user: str, at: datetime) -> bool:
+    """Hand a deal to another owner if it is still `from_user`'s (re-read once when a user's
+    change got in first); False when it is not theirs any more."""
+    for _ in range(2):
+        try:
+            item.update(
+                [
+                    OpportunityItem.owner_id.set(to_user),
+                    OpportunityItem.gsi1pk.set(gsi_pk(item.tenant_id, "OPPOWNER", to_user)),
+                    OpportunityItem.updated_at.set(at),
+                ],
+                condition=OpportunityItem.owner_id == from_user,
+            )
+            return True
+        except UpdateError as exc:
+            if exc.cause_response_code != CONDITION_FAILED:
+                raise
+            fresh = find(item.tenant_id, item.opportunity_id)
+            if fresh is None or fresh.owner_id != from_user:
+                return False
+            item = fresh
+    return False
+
+
 def set_quietly(tenant_id: str, opportunity_id: str, values: dict[str, Any]) -> bool:
     """Set attributes the stream and timers keep (health, stale_since) without a new version,
     so a user's If-Match is not spoiled; False when the opportunity is gone."""
