@@ -16,6 +16,7 @@ from ..core import (
     compile_condition,
     require_role,
 )
+from ..directory import service as directory
 from . import rules, store
 from .models import (
     ExchangeRate,
@@ -220,9 +221,10 @@ def forecast(principal: Principal, period: str, owner: str | None, team: str | N
         scope = f"team:{team}"
     else:
         owner = owner or principal.user_id
-        allowed = owner == principal.user_id or principal.has(
-            Role.ADMIN, Role.FINANCE, Role.VIEWER, Role.SALES_MANAGER
-        )
+        allowed = owner == principal.user_id or principal.has(Role.ADMIN, Role.FINANCE, Role.VIEWER)
+        if not allowed and principal.has(Role.SALES_MANAGER) and principal.team_id:
+            # A manager sees the reps of their own team (the directory says whose team).
+            allowed = directory.team_of(principal.tenant_id, owner) == principal.team_id
         scope = f"owner:{owner}"
     if not allowed:
         raise NotFound("No forecast of yours by that name.", field="team" if team else "owner")

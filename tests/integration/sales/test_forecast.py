@@ -118,3 +118,11 @@ def test_given_a_forecast_read_then_it_costs_one_batch_read(
     assert _forecast(api, "owner=rob", as_=REP_A).status_code == 200
     assert "Scan" not in calls
     assert calls.count("BatchGetItem") == 1
+
+
+def test_given_a_manager_then_they_read_their_team_s_reps_but_not_others(
+    api: Any, org: None
+) -> None:
+    assert _forecast(api, "owner=rob", as_=MANAGER, team="east").status_code == 200
+    other = ("wes", "sales_manager")
+    assert _forecast(api, "owner=rob", as_=other, team="west").status_code == 404
