@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core import Area, Follow, ItemType, JobKind, Section, TimerKind
+from ..core import Area, Follow, ItemType, JobKind, Schedule, Section, TimerKind
 
 AREA = Area(
     name="sales",
@@ -61,6 +61,18 @@ AREA = Area(
             "sales.handover_opportunities",
             "handlers:on_handover_step",
             description="A deactivated user's open deals go to their manager, page by page.",
+        ),
+        JobKind(
+            "sales.health_rescore",
+            "handlers:on_health_step",
+            description="Every open deal scored again (health decays with time), stage by stage.",
+        ),
+    ),
+    schedules=(
+        Schedule(
+            "sales.health_nightly",
+            "handlers:start_health_nightly",
+            description="Hourly; starts each tenant's rescoring at 02:00 UTC, once a day.",
         ),
     ),
     rule_sets=("pipelines: stage guards (/v1/sales/pipelines)",),

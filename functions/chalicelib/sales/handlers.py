@@ -37,3 +37,15 @@ def on_handover_step(job: Any, cursor: Any, now: datetime) -> JobStep:
     from .handover import handover_page
 
     return handover_page(job, cursor, now)
+
+
+def start_health_nightly(tenant_id: str, now: datetime, *, on_demand: bool, started_by: str) -> Any:
+    from .nightly import start_health_nightly as start
+
+    return start(tenant_id, now, on_demand=on_demand, started_by=started_by)
+
+
+def on_health_step(job: Any, cursor: Any, now: datetime) -> JobStep:
+    from .nightly import health_page
+
+    return health_page(job, cursor, now)

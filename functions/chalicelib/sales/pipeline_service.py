@@ -78,6 +78,17 @@ def list_pipelines(principal: Principal) -> PipelinePage:
     return PipelinePage(items=items)
 
 
+def list_pipelines_of(tenant_id: str) -> list[tuple[str, PipelineBody]]:
+    """Every pipeline of the tenant (the default one too while it is not stored)."""
+    found = [
+        (i.pipeline_id, PipelineBody.model_validate(json.loads(i.body_json)))
+        for i in store.pipelines(tenant_id)
+    ]
+    if rules.DEFAULT_PIPELINE not in {pid for pid, _ in found}:
+        found.insert(0, (rules.DEFAULT_PIPELINE, rules.default_pipeline()))
+    return found
+
+
 def _compile(body: PipelineBody) -> dict[str, Any]:
     """Each transition's guard compiled against the deal facts; 422 naming the bad part."""
     return {
