@@ -17,7 +17,7 @@ AREA = Area(
             section=Section(
                 "opportunities",
                 "Opportunity",
-                "service:section_view",
+                "views:section_view",
                 description="The customer's deals, open and closed.",
             ),
         ),
