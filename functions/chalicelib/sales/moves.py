@@ -10,7 +10,7 @@ from ..core import Conflict, Principal, check_version
 from . import gate, rules, store
 from .models import FollowUp, Move, Opportunity, StageOutcome
 from .pipeline_service import compiled_guards, pipeline_of
-from .service import valued, writable, now
+from .service import now, valued, writable
 from .views import deal_of, loads, opportunity_view
 
 FOLLOW_UPS_KEPT = 20
@@ -75,28 +75,28 @@ def move(
     ]
     if stage.outcome == StageOutcome.WON and item.status != StageOutcome.WON:
         # The base amount is frozen at the rate of the day it was won.
-        valued = valued(tenant, item.amount, item.currency, at.date().isoformat())
+        worth = valued(tenant, item.amount, item.currency, at.date().isoformat())
         actions += [
             attr.won_at.set(at),
             attr.closed_at.set(at),
-            attr.rate_missing.set(valued["rate_missing"]),
-            attr.base_currency.set(valued["base_currency"]),
+            attr.rate_missing.set(worth["rate_missing"]),
+            attr.base_currency.set(worth["base_currency"]),
         ]
-        base = valued["base_amount"]
+        base = worth["base_amount"]
         actions.append(
             attr.base_amount.set(base) if base is not None else attr.base_amount.remove()
         )
     elif stage.outcome == StageOutcome.LOST:
         actions += [attr.lost_reason.set(body.reason or ""), attr.closed_at.set(at)]
     if decision.reopen:
-        valued = valued(tenant, item.amount, item.currency, at.date().isoformat())
-        base = valued["base_amount"]
+        worth = valued(tenant, item.amount, item.currency, at.date().isoformat())
+        base = worth["base_amount"]
         actions += [
             attr.won_at.remove(),
             attr.closed_at.remove(),
             attr.lost_reason.remove(),
             attr.stale_since.remove(),
-            attr.rate_missing.set(valued["rate_missing"]),
+            attr.rate_missing.set(worth["rate_missing"]),
             attr.base_amount.set(base) if base is not None else attr.base_amount.remove(),
             # Reopening restarts the stale clock: it counts as the latest touch.
             attr.last_follow_up_at.set(at),
