@@ -205,12 +205,11 @@ def put_target(principal: Principal, body: Target) -> Target:
     """A rep's or a team's target for a month, in the base currency (admins; managers for
     their own team and its members)."""
     require_role(principal, *rules.TARGET_SETTERS)
-    if (
-        not principal.has(Role.ADMIN)
-        and body.team_id is not None
-        and (body.team_id != principal.team_id)
-    ):
-        raise NotFound(f"No team {body.team_id} of yours.", field="team_id")
+    if not principal.has(Role.ADMIN):
+        team = body.team_id or directory.team_of(principal.tenant_id, str(body.owner_id))
+        if team is None or team != principal.team_id:
+            what = "team_id" if body.team_id else "owner_id"
+            raise NotFound("Managers set targets for their own team and its reps.", field=what)
     scope = f"owner:{body.owner_id}" if body.owner_id else f"team:{body.team_id}"
     setup_store.put_target(principal.tenant_id, body.period, scope, Decimal(str(body.amount)))
     return body

@@ -62,7 +62,7 @@ def test_given_a_deal_without_a_rate_then_it_is_counted_as_missing_not_as_zero(
 
 
 def test_given_a_target_when_a_deal_is_won_then_won_to_date_and_attainment(
-    api: Any, new_deal: Any, stream: Any
+    api: Any, new_deal: Any, stream: Any, org: None
 ) -> None:
     target = {"period": "2026-12", "owner_id": "rob", "amount": 4000}
     assert api.put("/v1/sales/targets", target, as_=REP_A).status_code == 403
@@ -126,3 +126,17 @@ def test_given_a_manager_then_they_read_their_team_s_reps_but_not_others(
     assert _forecast(api, "owner=rob", as_=MANAGER, team="east").status_code == 200
     other = ("wes", "sales_manager")
     assert _forecast(api, "owner=rob", as_=other, team="west").status_code == 404
+
+
+def test_given_another_team_s_manager_when_setting_rob_s_target_then_404(
+    api: Any, org: None
+) -> None:
+    target = {"period": "2026-12", "owner_id": "rob", "amount": 4000}
+    other = api.put("/v1/sales/targets", target, as_=("wes", "sales_manager"), team="west")
+    assert other.status_code == 404
+    team = {"period": "2026-12", "team_id": "east", "amount": 9000}
+    assert (
+        api.put("/v1/sales/targets", team, as_=("wes", "sales_manager"), team="west").status_code
+        == 404
+    )
+    assert api.put("/v1/sales/targets", team, as_=MANAGER, team="east").status_code == 200
