@@ -238,12 +238,12 @@ def forecast(principal: Principal, period: str, owner: str | None, team: str | N
         scope = f"owner:{owner}"
     if not allowed:
         raise NotFound("No forecast of yours by that name.", field="team" if team else "owner")
-    item, target = setup_store.forecast_and_target(principal.tenant_id, period, scope)
+    item, target, base = setup_store.forecast_and_target(principal.tenant_id, period, scope)
     won = Decimal(str(item.won or 0)) if item is not None else Decimal(0)
     return Forecast(
         period=period,
         scope=scope,
-        base_currency=base_currency(principal.tenant_id),
+        base_currency=base or DEFAULT_BASE_CURRENCY,
         weighted=_money(item.weighted if item else 0),
         commit=_money(item.commit if item else 0),
         pipeline=_money(item.pipeline if item else 0),

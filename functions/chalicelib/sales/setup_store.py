@@ -199,18 +199,24 @@ def forecast_keys(tenant_id: str, period: str, scope: str) -> tuple[str, str]:
 
 def forecast_and_target(
     tenant_id: str, period: str, scope: str
-) -> tuple[ForecastItem | None, Decimal | None]:
-    """The period's figures of a scope and its target (one BatchGetItem)."""
+) -> tuple[ForecastItem | None, Decimal | None, str | None]:
+    """The period's figures of a scope, its target and the base currency (one BatchGetItem)."""
     forecast: ForecastItem | None = None
     target: Decimal | None = None
-    for item in CrmItem.batch_get(
-        [forecast_keys(tenant_id, period, scope), (sales_pk(tenant_id), f"TARGET#{period}#{scope}")]
-    ):
+    base: str | None = None
+    keys = [
+        forecast_keys(tenant_id, period, scope),
+        (sales_pk(tenant_id), f"TARGET#{period}#{scope}"),
+        (sales_pk(tenant_id), "#SETTINGS"),
+    ]
+    for item in CrmItem.batch_get(keys):
         if isinstance(item, ForecastItem):
             forecast = item
         elif isinstance(item, TargetItem):
             target = Decimal(str(item.amount))
-    return forecast, target
+        elif isinstance(item, SalesSettingsItem):
+            base = item.base_currency
+    return forecast, target, base
 
 
 def apply_forecast(
