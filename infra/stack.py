@@ -141,7 +141,15 @@ class CrmStack(Stack):
                 "cron(5 * * * ? *)",
                 time_zone="UTC",
                 max_event_age_seconds=50 * 60,
-            )
+            ),
+            # Opportunities' health decays with time: rescored daily (the area picks the hour).
+            self._job(
+                "sales.health_nightly",
+                NIGHTLY_FUNCTION,
+                "cron(15 * * * ? *)",
+                time_zone="UTC",
+                max_event_age_seconds=50 * 60,
+            ),
         ]
 
     def _job(
