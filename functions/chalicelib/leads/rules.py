@@ -6,7 +6,7 @@ change arms or stops.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -120,7 +120,7 @@ def merged_capture(current: Mapping[str, Any], captured: Mapping[str, Any]) -> d
 
 
 def merged_identities(
-    current: list[Mapping[str, Any]], captured: list[Mapping[str, Any]]
+    current: Sequence[Mapping[str, Any]], captured: Sequence[Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
     seen = {(i["kind"], i["value"]) for i in current}
     merged = [dict(i) for i in current]

@@ -229,12 +229,32 @@ def close_lead(item: LeadItem, extra: Sequence[Mapping[str, Any]] = ()) -> bool:
         },
         *[dict(e) for e in extra],
     ]
-    client = CrmItem._get_connection().connection.client
-    try:
-        client.transact_write_items(TransactItems=entries)
-    except client.exceptions.TransactionCanceledException:
+    if not _transact(entries):
         item.version = expected
         return False
+    return True
+
+
+def _transact(entries: Sequence[Mapping[str, Any]]) -> bool:
+    """One TransactWriteItems of low-level entries; False when a condition failed."""
+    kinds: dict[str, list[dict[str, Any]]] = {
+        "ConditionCheck": [],
+        "Delete": [],
+        "Put": [],
+        "Update": [],
+    }
+    for entry in entries:
+        ((kind, body),) = entry.items()
+        kinds[kind].append(dict(body))
+    try:
+        CrmItem._get_connection().connection.transact_write_items(
+            kinds["ConditionCheck"], kinds["Delete"], kinds["Put"], kinds["Update"]
+        )
+    except TransactWriteError as exc:
+        reasons = exc.cancellation_reasons or []
+        if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+            return False
+        raise
     return True
 
 
@@ -308,15 +328,7 @@ def move_counts(
                 }
             }
         )
-    client = CrmItem._get_connection().connection.client
-    try:
-        client.transact_write_items(TransactItems=entries)
-    except client.exceptions.TransactionCanceledException as exc:
-        reasons = exc.response.get("CancellationReasons") or []
-        if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-            return False
-        raise
-    return True
+    return _transact(entries)  # only the mark has a condition
 
 
 def turn(tenant_id: str, team_id: str) -> int:
