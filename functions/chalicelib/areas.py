@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from .automation.area import AREA as AUTOMATION
 from .customers.area import AREA as CUSTOMERS
+from .directory.area import AREA as DIRECTORY
 from .tagging.area import AREA as TAGGING
 from .value.area import AREA as VALUE
 
-AREAS = (CUSTOMERS, TAGGING, AUTOMATION, VALUE)
+AREAS = (DIRECTORY, CUSTOMERS, TAGGING, AUTOMATION, VALUE)
