@@ -9,10 +9,12 @@ view shows sections in this order.
 
 from __future__ import annotations
 
+from .approvals.area import AREA as APPROVALS
 from .automation.area import AREA as AUTOMATION
 from .customers.area import AREA as CUSTOMERS
 from .directory.area import AREA as DIRECTORY
+from .sales.area import AREA as SALES
 from .tagging.area import AREA as TAGGING
 from .value.area import AREA as VALUE
 
-AREAS = (DIRECTORY, CUSTOMERS, TAGGING, AUTOMATION, VALUE)
+AREAS = (DIRECTORY, CUSTOMERS, TAGGING, AUTOMATION, VALUE, APPROVALS, SALES)
