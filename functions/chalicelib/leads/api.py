@@ -134,13 +134,13 @@ def patch_lead(lead_id: str) -> Response:
     errors=(400, 401, 403, 404, 409, 412, 422),
 )
 def assign_lead(lead_id: str) -> Response:
-    from . import service
+    from . import assignment_service
     from .models import AssignmentRequest
 
     request = bp.current_request
     caller = principal(request)
     body = parse_body(request, AssignmentRequest)
-    return versioned(service.assign(caller, lead_id, body, expected_version(request)))
+    return versioned(assignment_service.assign(caller, lead_id, body, expected_version(request)))
 
 
 @route(
@@ -211,9 +211,9 @@ def convert_lead(lead_id: str) -> Response:
     response="AssignmentRules",
 )
 def get_rules() -> Response:
-    from . import service
+    from . import assignment_service
 
-    return versioned(service.get_rules(principal(bp.current_request)))
+    return versioned(assignment_service.get_rules(principal(bp.current_request)))
 
 
 @route(
@@ -229,13 +229,13 @@ def get_rules() -> Response:
     errors=(400, 401, 403, 412, 422),
 )
 def put_rules() -> Response:
-    from . import service
+    from . import assignment_service
     from .models import AssignmentRules
 
     request = bp.current_request
     caller = principal(request)
     body = parse_body(request, AssignmentRules)
-    return versioned(service.replace_rules(caller, body, expected_version(request)))
+    return versioned(assignment_service.replace_rules(caller, body, expected_version(request)))
 
 
 @route(
@@ -248,9 +248,9 @@ def put_rules() -> Response:
     response="LeadSettings",
 )
 def get_settings() -> Response:
-    from . import service
+    from . import assignment_service
 
-    return versioned(service.get_settings(principal(bp.current_request)))
+    return versioned(assignment_service.get_settings(principal(bp.current_request)))
 
 
 @route(
@@ -266,10 +266,10 @@ def get_settings() -> Response:
     errors=(400, 401, 403, 412, 422),
 )
 def put_settings() -> Response:
-    from . import service
+    from . import assignment_service
     from .models import LeadSettings
 
     request = bp.current_request
     caller = principal(request)
     body = parse_body(request, LeadSettings)
-    return versioned(service.replace_settings(caller, body, expected_version(request)))
+    return versioned(assignment_service.replace_settings(caller, body, expected_version(request)))

@@ -23,6 +23,7 @@ from ..core import (
 )
 from ..directory import service as directory
 from . import rules, store
+from .assignment_service import give
 from .service import mark_contacted
 
 AREA = "leads"
@@ -187,8 +188,6 @@ def handover_page(job: Any, cursor: Mapping[str, Any] | None, now: datetime) -> 
 
 
 def _hand_over(item: store.LeadItem, user_id: str, manager_id: str, now: datetime) -> int:
-    from .service import give
-
     if item.owner_id != user_id or item.status not in rules.OPEN:
         return 0
     give(item, manager_id, item.team_id, f"handed over from {user_id} (deactivated)", now)

@@ -19,17 +19,9 @@ from ..customers.models import ContactCreate
 from ..sales import service as sales
 from . import rules, store
 from .models import ConversionMode, ConversionRequest, ConversionResult
-from .service import to_lead, visible_lead
+from .views import to_lead, visible_lead
 
 CONTACT_PAGES = 5  # 360 pages read looking for the customer's contacts (they sort first)
-
-
-def disqualify(item: store.LeadItem) -> None:
-    """Close the lead as disqualified and free its customer for a new lead."""
-    item.status = "disqualified"
-    item.first_contact_due_at = None
-    if not store.close_lead(item):
-        raise PreconditionFailed(f"Lead {item.lead_id} changed meanwhile; fetch it again.")
 
 
 def convert(

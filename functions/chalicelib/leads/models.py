@@ -9,8 +9,8 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints, model_validator
 
-from ..core import Day, DynamoNumber, Line, Moment, Schema, Strict, Text, WholeNumber
-from ..customers.models import IdentityIn
+from ..core import Day, Line, Moment, Schema, Strict, Text, WholeNumber
+from ..customers.models import IdentityIn, Money
 
 Name = Annotated[Line, Field(min_length=1, max_length=200)]
 ShortText = Annotated[Line, Field(max_length=200)]
@@ -73,7 +73,7 @@ class Qualification(Strict):
     """What BANT knows of the lead; every part optional."""
 
     budget: BudgetLevel | None = None
-    budget_amount: DynamoNumber | None = Field(default=None, ge=0)
+    budget_amount: Money | None = None
     budget_currency: Currency | None = None
     authority: Authority | None = None
     need: NeedLevel | None = None
@@ -207,7 +207,7 @@ class ConversionRequest(Strict):
         default=None, description="Attach to this open opportunity of the customer."
     )
     title: Name | None = None
-    amount: DynamoNumber | None = Field(default=None, ge=0)
+    amount: Money | None = None
     currency: Currency | None = None
     expected_close: Day | None = None
 

@@ -92,10 +92,8 @@ def stream(api: Any) -> Iterator[Stream]:
 @pytest.fixture
 def org(api: Any) -> dict[str, Any]:
     """Teams east (max; ann, ben) and west (olga; cal), in the directory."""
-    for team, manager in (("east", "max"), ("west", "olga")):
-        response = api.post(
-            "/v1/directory/teams", {"team_id": team, "name": team.title(), "manager_id": manager}
-        )
+    for team in ("east", "west"):
+        response = api.post("/v1/directory/teams", {"team_id": team, "name": team.title()})
         assert response.status_code == 201, response.json
     for user, roles, team, manager in (
         ("max", ["sales_manager"], "east", None),
@@ -109,6 +107,9 @@ def org(api: Any) -> dict[str, Any]:
             body["manager_id"] = manager
         response = api.post("/v1/directory/users", body)
         assert response.status_code == 201, response.json
+    for team, manager in (("east", "max"), ("west", "olga")):
+        response = api.patch(f"/v1/directory/teams/{team}", {"manager_id": manager})
+        assert response.status_code == 200, response.json
     return {"east": ["ann", "ben"], "west": ["cal"]}
 
 
