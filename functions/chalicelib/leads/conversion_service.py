@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Conflict, Forbidden, NotFound, PreconditionFailed, Principal, check_version
+from ..core import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    Principal,
+    check_version,
+    logger,
+)
 from ..customers import children_service, view360_service
 from ..customers import service as customers
 from ..customers.models import ContactCreate
@@ -51,7 +59,7 @@ def convert(
             raise PreconditionFailed(f"Lead {lead_id} changed meanwhile; fetch it again.")
         raise Conflict(f"Lead {lead_id} changed or was converted meanwhile.", field="status")
     contact_added = _add_contact(principal, item)
-    customers.apply_rule_change(item.tenant_id, item.customer_id, "lifecycle_stage", "opportunity")
+    _customer_is_now_an_opportunity(item)
     return ConversionResult(
         lead=to_lead(item, now),
         customer_id=item.customer_id,
@@ -59,6 +67,16 @@ def convert(
         opportunity_created=put is not None,
         contact_added=contact_added,
     )
+
+
+def _customer_is_now_an_opportunity(item: store.LeadItem) -> None:
+    """The customer's lifecycle stage follows (after the conversion: never undoes it)."""
+    try:
+        customers.apply_rule_change(
+            item.tenant_id, item.customer_id, "lifecycle_stage", "opportunity"
+        )
+    except (NotFound, PreconditionFailed):
+        logger.warning("Customer stage not moved", extra={"lead_id": item.lead_id})
 
 
 def _opportunity(
@@ -85,13 +103,13 @@ def _opportunity(
         return open_deals[0].id, None
     if body.mode == ConversionMode.AUTO and open_deals:
         return open_deals[0].id, None
-    title = body.title or item.interest or f"{item.company or item.name or 'Lead'}"
+    title = body.title or " ".join(str(item.interest or "").split()) or item.company or item.name
     return sales.conversion_put(
         item.tenant_id,
         customer_id=item.customer_id,
         owner_id=str(item.owner_id),
         team_id=item.team_id,
-        title=title[:200],
+        title=(title or "Lead")[:200],
         amount=body.amount if body.amount is not None else item.budget_amount,
         currency=body.currency or item.budget_currency,
         expected_close=str(body.expected_close or item.timeline or "") or None,

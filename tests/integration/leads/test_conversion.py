@@ -74,7 +74,8 @@ def test_given_a_lead_when_converted_then_lead_and_new_opportunity_in_one_transa
         response = _convert(api, lead["id"], {"title": "Acme CRM"})
     assert response.status_code == 201, response.json
     result = response.json
-    assert result["opportunity_created"] and result["lead"]["status"] == "converted"
+    assert result["opportunity_created"]
+    assert result["lead"]["status"] == "converted"
     assert result["lead"]["opportunity_id"] == result["opportunity_id"]
     (conversion,) = [t for t in seen if "Put:Opportunity" in _types(t)]
     assert sorted(_types(conversion)) == ["Delete", "Put:Lead", "Put:Opportunity"]
@@ -126,9 +127,7 @@ def test_given_new_is_asked_then_a_second_opportunity_is_made_anyway(
     assert response.json["opportunity_created"]
 
 
-def test_given_attach_without_an_open_opportunity_then_409(
-    api: Any, lead: dict[str, Any]
-) -> None:
+def test_given_attach_without_an_open_opportunity_then_409(api: Any, lead: dict[str, Any]) -> None:
     assert _convert(api, lead["id"], {"mode": "attach"}).status_code == 409
 
 

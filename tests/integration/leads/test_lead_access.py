@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ADMIN, ANN, BEN, MAX, OLGA, PHONE, VIC, capture
+from .conftest import ADMIN, ANN, BEN, MAX, OLGA, PHONE, VIC, capture, lead_of
 
 FORM = {"name": "Lin Wei", "identities": [{"kind": "phone", "value": PHONE}]}
 
@@ -19,21 +19,46 @@ def anns_lead(api: Any, org: Any) -> dict[str, Any]:
     return dict(response.json["lead"])
 
 
-@pytest.mark.parametrize(
-    ("method", "suffix", "body"),
-    [
-        ("GET", "", None),
-        ("PATCH", "", {"need": "critical"}),
-        ("POST", "/assignment", {"owner_id": "ben"}),
-        ("POST", "/contacts", {"channel": "phone"}),
-        ("POST", "/conversion", {}),
-    ],
-)
-def test_given_rep_as_lead_when_rep_b_asks_then_404(
-    api: Any, anns_lead: dict[str, Any], method: str, suffix: str, body: Any
+ROUTES = [
+    ("GET", "", None),
+    ("PATCH", "", {"need": "critical"}),
+    ("POST", "/assignment", {"owner_id": "ben"}),
+    ("POST", "/contacts", {"channel": "phone"}),
+    ("POST", "/conversion", {}),
+]
+
+
+def test_given_rep_as_lead_when_rep_b_asks_on_any_route_then_404(
+    api: Any, anns_lead: dict[str, Any]
 ) -> None:
-    response = api.call(method, f"/v1/leads/{anns_lead['id']}{suffix}", body, as_=BEN, team="east")
-    assert response.status_code == 404, response.json
+    for method, suffix, body in ROUTES:
+        path = f"/v1/leads/{anns_lead['id']}{suffix}"
+        response = api.call(method, path, body, as_=BEN, team="east")
+        assert response.status_code == 404, (method, suffix, response.json)
+    assert lead_of(api, anns_lead["id"])["version"] == anns_lead["version"]  # nothing changed
+
+
+def test_given_a_rep_when_listing_her_leads_then_one_query(
+    api: Any, anns_lead: dict[str, Any]
+) -> None:
+    from collections import Counter
+
+    from pynamodb.connection.base import Connection
+
+    calls: Counter[str] = Counter()
+    original = Connection._make_api_call
+
+    def counted(self: Any, operation: str, kwargs: Any) -> Any:
+        calls[operation] += 1
+        return original(self, operation, kwargs)
+
+    Connection._make_api_call = counted  # type: ignore[method-assign]
+    try:
+        response = api.get("/v1/leads?status=assigned", as_=ANN, team="east")
+    finally:
+        Connection._make_api_call = original  # type: ignore[method-assign]
+    assert [item["id"] for item in response.json["items"]] == [anns_lead["id"]]
+    assert calls == Counter({"Query": 1})
 
 
 @pytest.mark.parametrize("who", [OLGA, VIC])
