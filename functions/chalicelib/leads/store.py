@@ -281,9 +281,10 @@ def leads_page(
 
 
 def open_counts(tenant_id: str, team_id: str) -> dict[str, int]:
-    """Each rep's open leads in the team (one Query)."""
+    """Each rep's open leads in the team (one Query); never below 0 (a lead opened before the
+    counts were kept would take one away when it closes)."""
     found = LeadLoadItem.query(f"T#{tenant_id}#LEADLOAD#{team_id}")
-    return {str(i.user_id): int(i.open_leads) for i in found}
+    return {str(i.user_id): max(0, int(i.open_leads)) for i in found}
 
 
 def move_counts(
