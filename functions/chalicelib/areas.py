@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from .approvals.area import AREA as APPROVALS
 from .automation.area import AREA as AUTOMATION
+from .contracts.area import AREA as CONTRACTS
 from .customers.area import AREA as CUSTOMERS
 from .tagging.area import AREA as TAGGING
 from .value.area import AREA as VALUE
 
-AREAS = (CUSTOMERS, TAGGING, AUTOMATION, VALUE, APPROVALS)
+AREAS = (CUSTOMERS, TAGGING, AUTOMATION, VALUE, APPROVALS, CONTRACTS)

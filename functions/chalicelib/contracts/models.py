@@ -156,7 +156,11 @@ class ContractSection(Schema):
 class Approval(Schema):
     contract_id: str
     approval_id: str
-    status: str
+    status: ContractStatus
+    route: list[str] = Field(
+        default_factory=list,
+        description="The approval's steps in order: role:legal, user:<id>, management.",
+    )
 
 
 __all__ = [

@@ -147,9 +147,8 @@ def approval_facts(contract: Mapping[str, Any]) -> dict[str, Any]:
     amount = money(base if base is not None else contract["value"])
     return {
         "amount": amount,
-        "base_amount": amount,
         "currency": contract.get("base_currency") or contract["currency"],
-        "type": contract.get("contract_type") or "standard",
+        "base_currency": contract.get("base_currency") or contract["currency"],
         "contract_type": contract.get("contract_type") or "standard",
     }
 
