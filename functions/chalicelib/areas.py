@@ -13,7 +13,8 @@ from .approvals.area import AREA as APPROVALS
 from .automation.area import AREA as AUTOMATION
 from .contracts.area import AREA as CONTRACTS
 from .customers.area import AREA as CUSTOMERS
+from .directory.area import AREA as DIRECTORY
 from .tagging.area import AREA as TAGGING
 from .value.area import AREA as VALUE
 
-AREAS = (CUSTOMERS, TAGGING, AUTOMATION, VALUE, APPROVALS, CONTRACTS)
+AREAS = (DIRECTORY, CUSTOMERS, TAGGING, AUTOMATION, VALUE, APPROVALS, CONTRACTS)
