@@ -14,7 +14,8 @@ from .automation.area import AREA as AUTOMATION
 from .contracts.area import AREA as CONTRACTS
 from .customers.area import AREA as CUSTOMERS
 from .directory.area import AREA as DIRECTORY
+from .sales.area import AREA as SALES
 from .tagging.area import AREA as TAGGING
 from .value.area import AREA as VALUE
 
-AREAS = (DIRECTORY, CUSTOMERS, TAGGING, AUTOMATION, VALUE, APPROVALS, CONTRACTS)
+AREAS = (DIRECTORY, CUSTOMERS, TAGGING, AUTOMATION, VALUE, APPROVALS, SALES, CONTRACTS)
