@@ -10,7 +10,7 @@ from typing import Any
 
 from ..approvals import service as approvals
 from ..automation import service as automation
-from ..core import Principal, Role, parse_time
+from ..core import NotFound, Principal, Role, parse_time
 from ..customers import service as customers
 from ..directory import service as directory
 from ..sales import service as sales
@@ -50,10 +50,13 @@ def on_won(notice: Any, now: datetime) -> dict[str, Any]:
     tenant_id = notice.tenant_id
     opportunity_id = str(payload.get("opportunity_id") or notice.subject_id)
     won_at = parse_time(payload["at"]) if payload.get("at") else notice.at
-    facts = sales.opportunity_facts(tenant_id, opportunity_id)
+    try:
+        facts = sales.opportunity_facts(tenant_id, opportunity_id)
+    except NotFound:
+        return {"status": "opportunity_gone"}
     customer_id = str(facts["customer_id"])
     contract_id = draft_id(tenant_id, opportunity_id, won_at)
-    amount = rules.money(facts["amount"])
+    amount = rules.money(facts.get("amount") or 0)
     base = facts.get("base_amount")
     values: dict[str, Any] = {
         "opportunity_id": opportunity_id,
@@ -65,7 +68,7 @@ def on_won(notice: Any, now: datetime) -> dict[str, Any]:
         "parties_json": store.encode(_parties(tenant_id, customer_id, tenant_id)),
         "products_json": store.encode([_product(p) for p in facts.get("products") or []]),
         "value": amount,
-        "currency": str(facts["currency"]),
+        "currency": str(facts.get("currency") or facts.get("base_currency") or "CNY"),
         "base_value": None if base is None else rules.money(base),
         "base_currency": facts.get("base_currency"),
         "renewal_terms": "",
@@ -90,8 +93,9 @@ def on_won(notice: Any, now: datetime) -> dict[str, Any]:
         assignee_id=reviewer,
         key=f"contract-review:{contract_id}",
         due_at=won_at + timedelta(days=rules.REVIEW_DAYS),
-        kind="contract_review",
+        kind="contracts.review",
         link=f"/v1/contracts/{contract_id}",
+        at=now,
     )
     return {"status": "created" if created else "exists", "contract_id": contract_id}
 

@@ -145,8 +145,9 @@ def on_overdue(tenant_id: str, data: dict[str, Any], now: datetime) -> dict[str,
         assignee_id=item.owner_id,
         key=f"contract-collect:{item.contract_id}:{number}:{data['due_on']}",
         due_at=now + timedelta(days=rules.REVIEW_DAYS),
-        kind="collection",
+        kind="contracts.collection",
         link=f"/v1/contracts/{item.contract_id}",
+        at=now,
     )
     flagged = set(store.values(item)["overdue"])
     if number not in flagged:

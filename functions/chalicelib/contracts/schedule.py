@@ -107,8 +107,9 @@ def on_renewal(tenant_id: str, data: dict[str, Any], now: datetime) -> dict[str,
         assignee_id=item.owner_id,
         key=f"contract-renew:{item.contract_id}:{timer_end.isoformat()}",
         due_at=now + timedelta(days=rules.REVIEW_DAYS),
-        kind="renewal",
+        kind="contracts.renewal",
         link=f"/v1/contracts/{item.contract_id}",
+        at=now,
     )
     item.renewal_opportunity_id = opportunity_id
     item.renewed_for = timer_end.isoformat()
