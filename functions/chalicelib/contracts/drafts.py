@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from ..approvals import service as approvals
@@ -114,17 +115,24 @@ def on_reopened(notice: Any, now: datetime) -> dict[str, Any]:
     tenant_id = notice.tenant_id
     opportunity_id = str(payload.get("opportunity_id") or notice.subject_id)
     voided = []
-    for item in store.of_opportunity(tenant_id, opportunity_id):
-        if not rules.may_move(item.status, "void"):
-            continue
-        if item.status in (S.PENDING_APPROVAL, S.APPROVED):
-            approvals.void(tenant_id, "contract", item.contract_id, "The deal was reopened.")
-        item.status = S.VOID.value
-        item.void_reason = "The opportunity was reopened."
-        item.approval_id = item.approval_hash = None
-        shown = store.values(item)
-        shown["version"] = item.version + 1
-        item.document = document.render(shown, shown["plan"])
-        store.save(item, now)
-        voided.append(item.contract_id)
+    for found in store.of_opportunity(tenant_id, opportunity_id):
+        if store.retried(partial(_void, tenant_id, found.contract_id, now)):
+            voided.append(found.contract_id)
     return {"status": "voided", "contracts": voided}
+
+
+def _void(tenant_id: str, contract_id: str, now: datetime) -> bool:
+    """Void an unsigned contract (and its live approval); False when it is signed or void."""
+    item = store.current(tenant_id, contract_id)
+    if item is None or not rules.may_move(item.status, "void"):
+        return False
+    if item.status in (S.PENDING_APPROVAL, S.APPROVED):
+        approvals.void(item.tenant_id, "contract", item.contract_id, "The deal was reopened.")
+    item.status = S.VOID.value
+    item.void_reason = "The opportunity was reopened."
+    item.approval_id = item.approval_hash = None
+    shown = store.values(item)
+    shown["version"] = item.version + 1
+    item.document = document.render(shown, shown["plan"])
+    store.save(item, now)
+    return True

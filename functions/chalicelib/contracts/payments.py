@@ -50,7 +50,13 @@ def set_plan(
 ) -> Contract:
     """Set or replace the payment plan; on a signed contract the old instalments' timers stop
     and the new ones' start."""
-    item = visible(principal, contract_id)
+    return store.retried(lambda: _set_plan(principal, contract_id, body, expected, now), expected)
+
+
+def _set_plan(
+    principal: Principal, contract_id: str, body: PaymentPlanIn, expected: int | None, now: datetime
+) -> Contract:
+    item = visible(principal, contract_id, fresh=True)
     if not rules.can_set_plan(principal, item.owner_id, item.team_id):
         raise Forbidden("Payment plans are set by the owner's side, finance or an admin.")
     if not rules.may_move(item.status, "plan"):
@@ -85,7 +91,11 @@ def record_payment(
 ) -> Payment:
     """Record money received against a signed contract (finance, admins). Over-payment is
     refused: a payment settles at most the outstanding amount (422 on `amount`)."""
-    item = visible(principal, contract_id)
+    return store.retried(lambda: _record(principal, contract_id, body, now))
+
+
+def _record(principal: Principal, contract_id: str, body: PaymentIn, now: datetime) -> Payment:
+    item = visible(principal, contract_id, fresh=True)
     if not rules.can_record_payment(principal):
         raise Forbidden("Payments are recorded by finance.")
     if not rules.may_move(item.status, "pay"):

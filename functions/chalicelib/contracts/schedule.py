@@ -80,7 +80,11 @@ def cancel_overdue(
 def on_renewal(tenant_id: str, data: dict[str, Any], now: datetime) -> dict[str, Any]:
     """30 days before the end: a renewal opportunity (once per contract), a task for the owner,
     and the contract marked (its change raises Contract Renewal Due)."""
-    item = store.find(tenant_id, str(data["contract_id"]))
+    return store.retried(lambda: _renew(tenant_id, data, now))
+
+
+def _renew(tenant_id: str, data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    item = store.current(tenant_id, str(data["contract_id"]))
     if item is None:
         return {"status": "gone"}
     timer_end = date.fromisoformat(str(data["term_end"]))

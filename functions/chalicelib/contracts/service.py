@@ -104,12 +104,13 @@ def section_view(item: Mapping[str, Any], principal: Principal) -> ContractSecti
     )
 
 
-def visible(principal: Principal, contract_id: str) -> store.ContractItem:
-    """The contract, if the caller may see it; 404 alike when it does not exist."""
+def visible(principal: Principal, contract_id: str, *, fresh: bool = False) -> store.ContractItem:
+    """The contract, if the caller may see it; 404 alike when it does not exist. `fresh`: as
+    the table holds it now (writers: the index the id is found by may lag a write)."""
     item = store.find(principal.tenant_id, contract_id)
     if item is None or not rules.can_read(principal, item.owner_id, item.team_id):
         raise NotFound(f"No contract {contract_id}.", field="contract_id")
-    return item
+    return store.reload(item) if fresh else item
 
 
 def render(item: store.ContractItem) -> None:
@@ -158,7 +159,17 @@ def patch_contract(
 ) -> Contract:
     """Change terms. A material change voids a pending or granted approval (the contract goes
     back to draft); after signature only the end date and renewal terms move (an amendment)."""
-    item = visible(principal, contract_id)
+    return store.retried(lambda: _patch(principal, contract_id, patch, expected, now), expected)
+
+
+def _patch(
+    principal: Principal,
+    contract_id: str,
+    patch: ContractPatch,
+    expected: int | None,
+    now: datetime,
+) -> Contract:
+    item = visible(principal, contract_id, fresh=True)
     if not rules.can_edit(principal, item.owner_id, item.team_id, item.status):
         raise Forbidden("You may not edit this contract in its present status.")
     check_version(expected, item.version)
@@ -191,7 +202,11 @@ def patch_contract(
 def request_approval(principal: Principal, contract_id: str, now: datetime) -> Approval:
     """Ask for the contract's approval on its route (chosen by amount and type); the request is
     bound to a snapshot of the terms, so a later material edit voids it."""
-    item = visible(principal, contract_id)
+    return store.retried(lambda: _request_approval(principal, contract_id, now))
+
+
+def _request_approval(principal: Principal, contract_id: str, now: datetime) -> Approval:
+    item = visible(principal, contract_id, fresh=True)
     if not rules.can_act_for_owner(principal, item.owner_id, item.team_id):
         raise Forbidden("Only the contract's owner, their manager or an admin asks for approval.")
     if not rules.may_move(item.status, "request_approval"):
@@ -237,7 +252,11 @@ def on_decided(payload: Mapping[str, Any], now: datetime) -> str:
     """An approval was decided: move the contract, if the decision is about its current terms."""
     if payload.get("subject_type") != SUBJECT:
         return "not_a_contract"
-    item = store.find(str(payload["tenant_id"]), str(payload["subject_id"]))
+    return store.retried(lambda: _decided(payload, now))
+
+
+def _decided(payload: Mapping[str, Any], now: datetime) -> str:
+    item = store.current(str(payload["tenant_id"]), str(payload["subject_id"]))
     if item is None:
         return "gone"
     if item.status != S.PENDING_APPROVAL or item.approval_id != payload.get("approval_id"):

@@ -14,7 +14,7 @@ from .service import SUBJECT, contract_view, day, render, visible
 
 def sign(principal: Principal, contract_id: str, body: SignatureIn, now: datetime) -> Contract:
     """Record the signature of an approved contract, on the approved terms."""
-    item = visible(principal, contract_id)
+    item = visible(principal, contract_id, fresh=True)
     if not rules.can_act_for_owner(principal, item.owner_id, item.team_id):
         raise Forbidden("Only the contract's owner, their manager or an admin records signatures.")
     if not rules.may_move(item.status, "sign"):

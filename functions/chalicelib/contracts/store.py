@@ -20,9 +20,10 @@ a payment and the contract's new totals are one transaction.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError, TransactWriteError
@@ -34,6 +35,25 @@ PREFIX = "CONTRACT#"
 PAY = "#PAY#"
 CONDITION_FAILED = "ConditionalCheckFailedException"
 JSON_FIELDS = ("parties", "products", "signatories", "plan", "overdue")
+
+
+class Raced(PreconditionFailed):
+    """The contract changed between our read and our write (a lost race; read it again)."""
+
+
+RACE_ATTEMPTS = 3
+T = TypeVar("T")
+
+
+def retried(attempt: Callable[[], T], expected: int | None = None) -> T:
+    """Run a read-decide-write again when another writer got in between (with If-Match the
+    client asked for one version, so a lost race is its 412 at once)."""
+    for _ in range(RACE_ATTEMPTS - 1 if expected is None else 0):
+        try:
+            return attempt()
+        except Raced:
+            continue
+    return attempt()
 
 
 def _money(null: bool = False) -> Attribute[Decimal]:
@@ -136,6 +156,20 @@ def find(tenant_id: str, contract_id: str) -> ContractItem | None:
     return None
 
 
+def reload(item: ContractItem) -> ContractItem:
+    """The contract as the table holds it now (a consistent GetItem: the index may lag)."""
+    try:
+        return ContractItem.get(item.pk, item.sk, consistent_read=True)
+    except ContractItem.DoesNotExist:
+        return item
+
+
+def current(tenant_id: str, contract_id: str) -> ContractItem | None:
+    """A contract by id, as it is now: what writers read before a conditional write."""
+    found = find(tenant_id, contract_id)
+    return reload(found) if found is not None else None
+
+
 def of_opportunity(tenant_id: str, opportunity_id: str) -> list[ContractItem]:
     key = gsi_pk(tenant_id, "OPPCONTRACT", opportunity_id)
     return [i for i in ContractItem.by_gsi2.query(key) if isinstance(i, ContractItem)]
@@ -151,7 +185,7 @@ def save(item: ContractItem, at: datetime) -> ContractItem:
     except PutError as exc:
         item.version = read
         if exc.cause_response_code == CONDITION_FAILED:
-            raise PreconditionFailed(
+            raise Raced(
                 "The contract changed meanwhile; fetch it again.", field="If-Match"
             ) from None
         raise
@@ -170,9 +204,7 @@ def add_payment(contract: ContractItem, payment: PaymentItem, at: datetime) -> N
             tx.save(contract, condition=ContractItem.version == read)
     except TransactWriteError:
         contract.version = read
-        raise PreconditionFailed(
-            "The contract changed meanwhile; record the payment again.", field="If-Match"
-        ) from None
+        raise Raced("The contract changed meanwhile; record the payment again.") from None
 
 
 def new_payment(contract: ContractItem, payment_id: str, **attrs: Any) -> PaymentItem:

@@ -167,7 +167,7 @@ def test_given_contracts_then_the_360_view_shows_status_and_outstanding(
     assert section["next_due_on"] == "2027-01-31"
 
 
-def test_given_a_contract_then_reading_it_is_one_query_and_a_payment_one_transaction(
+def test_given_a_contract_then_reading_it_is_one_query_and_a_payment_one_transaction_after_a_fresh_read(
     api: Any, signed: Callable[..., Deal]
 ) -> None:
     from collections import Counter
@@ -180,4 +180,46 @@ def test_given_a_contract_then_reading_it_is_one_query_and_a_payment_one_transac
         api.post(f"/v1/contracts/{deal.contract_id}/payments", body, as_=FINANCE)
 
     assert reads == Counter({"Query": 1})
-    assert writes == Counter({"Query": 1, "TransactWriteItems": 1})
+    assert writes == Counter({"Query": 1, "GetItem": 1, "TransactWriteItems": 1})
+
+
+def test_given_another_payment_landing_between_read_and_write_then_both_count(
+    api: Any, signed: Callable[..., Deal], monkeypatch: Any
+) -> None:
+    from chalicelib.contracts import store
+
+    deal = signed()
+    original = store.add_payment
+    raced = []
+
+    def add_after_a_rival(contract: Any, payment: Any, at: Any) -> None:
+        if not raced:  # a rival payment of 1,000 is written first
+            raced.append(True)
+            rival = store.reload(contract)
+            rival.paid = rival.paid + 1000
+            rival.outstanding = rival.outstanding - 1000
+            original(rival, store.new_payment(rival, "rival", **_payment_fields()), at)
+        original(contract, payment, at)
+
+    monkeypatch.setattr(store, "add_payment", add_after_a_rival)
+    body = {"amount": "2000", "paid_on": "2027-01-20", "reference": "B-2"}
+
+    response = api.post(f"/v1/contracts/{deal.contract_id}/payments", body, as_=FINANCE)
+
+    assert response.status_code == 201
+    contract = api.get(f"/v1/contracts/{deal.contract_id}").json
+    assert contract["paid"] == "3000.00"
+    assert contract["outstanding"] == "47000.00"
+
+
+def _payment_fields() -> dict[str, Any]:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    return {
+        "amount": Decimal(1000),
+        "paid_on": "2027-01-19",
+        "reference": "R",
+        "recorded_by": "fay",
+        "recorded_at": datetime(2027, 1, 19, tzinfo=UTC),
+    }
