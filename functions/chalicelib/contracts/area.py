@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core import Area, Follow, ItemType, Section, TimerKind
+from ..core import Area, Follow, ItemType, JobKind, Section, TimerKind
 
 AREA = Area(
     name="contracts",
@@ -30,6 +30,7 @@ AREA = Area(
         Follow("sales.opportunity_won", "handlers:on_opportunity_won"),
         Follow("sales.opportunity_reopened", "handlers:on_opportunity_reopened"),
         Follow("approvals.decided", "handlers:on_approval_decided"),
+        Follow("directory.user_deactivated", "handlers:on_user_deactivated"),
     ),
     events=("ContractSigned", "PaymentReceived", "PaymentOverdue", "ContractRenewalDue"),
     timers=(
@@ -42,6 +43,13 @@ AREA = Area(
             "contracts.renewal_due",
             "handlers:on_renewal_timer",
             description="30 days before a contract ends: a renewal opportunity and task.",
+        ),
+    ),
+    jobs=(
+        JobKind(
+            "contracts.handover",
+            "handlers:on_handover_step",
+            description="A deactivated user's live contracts move to their manager.",
         ),
     ),
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ..core import Notice, Timer
+from ..core import JobStep, Notice, Timer
 
 
 def on_opportunity_won(notice: Notice, now: datetime) -> None:
@@ -25,6 +25,18 @@ def on_approval_decided(notice: Notice, now: datetime) -> None:
     from .service import on_decided
 
     on_decided({"tenant_id": notice.tenant_id, **dict(notice.new or {})}, now)
+
+
+def on_user_deactivated(notice: Notice, now: datetime) -> None:
+    from .handover import start_handover
+
+    start_handover(notice, now)
+
+
+def on_handover_step(job: Any, cursor: Any, now: datetime) -> JobStep:
+    from .handover import handover_page
+
+    return handover_page(job, cursor, now)
 
 
 def on_overdue_timer(timer: Timer, now: datetime) -> dict[str, Any]:

@@ -10,6 +10,7 @@ alone, find it through two overloaded GSIs.
 | a contract by id (get)                | gsi1  | gsi1pk=T#t#CONTRACT#<id>, gsi1sk=CONTRACT        |
 | a contract's payments, oldest first   | table | pk=T#t#C#<customer>, sk begins_with CONTRACT#<id>#PAY# |
 | an opportunity's contracts (void)     | gsi2  | gsi2pk=T#t#OPPCONTRACT#<opportunity>, gsi2sk=CONTRACT#<id> |
+| an owner's contracts (handover)       | gsi3  | gsi3pk=T#t#CONTRACTOWNER#<user>, gsi3sk=CONTRACT#<id> |
 
 Plans, parties, products and flagged overdue instalments are small JSON lists on the contract;
 the rendered document is an attribute of it too (a few KB; the item stays far below 400 KB:
@@ -29,7 +30,15 @@ from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute, UT
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ..core import CrmItem, DecimalAttribute, PreconditionFailed, customer_pk, gsi_pk
+from ..core import (
+    CrmItem,
+    DecimalAttribute,
+    Page,
+    PreconditionFailed,
+    customer_pk,
+    gsi_pk,
+    query_page,
+)
 
 PREFIX = "CONTRACT#"
 PAY = "#PAY#"
@@ -133,6 +142,8 @@ def new_contract(tenant_id: str, customer_id: str, contract_id: str, **attrs: An
         gsi1sk="CONTRACT",
         gsi2pk=gsi_pk(tenant_id, "OPPCONTRACT", attrs["opportunity_id"]),
         gsi2sk=f"{PREFIX}{contract_id}",
+        gsi3pk=gsi_pk(tenant_id, "CONTRACTOWNER", attrs["owner_id"]),
+        gsi3sk=f"{PREFIX}{contract_id}",
         **attrs,
     )
 
@@ -173,6 +184,18 @@ def current(tenant_id: str, contract_id: str) -> ContractItem | None:
 def of_opportunity(tenant_id: str, opportunity_id: str) -> list[ContractItem]:
     key = gsi_pk(tenant_id, "OPPCONTRACT", opportunity_id)
     return [i for i in ContractItem.by_gsi2.query(key) if isinstance(i, ContractItem)]
+
+
+def of_owner(tenant_id: str, owner_id: str, limit: int, start_key: dict[str, Any] | None) -> Page:
+    """One page of an owner's contracts (one Query on gsi3)."""
+    key = gsi_pk(tenant_id, "CONTRACTOWNER", owner_id)
+    return query_page(ContractItem.by_gsi3.query, key, limit=limit, start_key=start_key)
+
+
+def set_owner(item: ContractItem, owner_id: str) -> None:
+    """Move the contract to another owner (its index key follows); saved by `save`."""
+    item.owner_id = owner_id
+    item.gsi3pk = gsi_pk(item.tenant_id, "CONTRACTOWNER", owner_id)
 
 
 def save(item: ContractItem, at: datetime) -> ContractItem:
