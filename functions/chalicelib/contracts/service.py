@@ -211,6 +211,9 @@ def _request_approval(principal: Principal, contract_id: str, now: datetime) -> 
         raise Forbidden("Only the contract's owner, their manager or an admin asks for approval.")
     if not rules.may_move(item.status, "request_approval"):
         raise Conflict(f"A {item.status} contract cannot go for approval.", field="status")
+    for name in ("term_start", "term_end"):
+        if not getattr(item, name):
+            raise ValidationFailed(f"Set {name} before asking for approval.", field=name)
     values = store.values(item)
     approval = approvals.request(
         principal.tenant_id,

@@ -29,6 +29,7 @@ def test_given_a_large_contract_then_its_route_adds_finance(
     api: Any, win: Callable[..., Deal]
 ) -> None:
     deal = win(amount="250000")
+    api.patch(f"/v1/contracts/{deal.contract_id}", TERMS, as_=REP)
 
     response = api.post(f"/v1/contracts/{deal.contract_id}/approval", as_=REP)
 
@@ -51,6 +52,17 @@ def test_given_an_approved_contract_then_signing_it_records_the_terms_and_plan(
     assert contract["term_end"] == "2027-12-31"
     assert [i["amount"] for i in contract["instalments"]] == ["20000.00", "30000.00"]
     assert contract["payment_status"] == "on_track"
+
+
+def test_given_a_draft_without_a_term_then_it_cannot_go_for_approval(
+    api: Any, win: Callable[..., Deal]
+) -> None:
+    deal = win()
+
+    response = api.post(f"/v1/contracts/{deal.contract_id}/approval", as_=REP)
+
+    assert response.status_code == 422
+    assert response.json["field"] == "term_start"
 
 
 def test_given_a_draft_then_it_cannot_be_signed(api: Any, win: Callable[..., Deal]) -> None:
