@@ -1,9 +1,9 @@
 """The business areas, in order: the one list the app, the stream function, the timers function
 and the local runners read (through `core.area_registry`). Adding an area is one line here.
 
-Order matters where areas meet: an area may build on those above it (tagging reads customers,
-automation reads both, value reads customers and asks automation for care tasks) and never on
-those below (an import contract checks it); followers of a notice run in this order; the 360
+Order matters where areas meet: an area may build on those above it (the directory answers
+who manages whom and who can take work for everyone below; tagging reads customers, automation
+reads both, value reads customers and asks automation for care tasks) and never on those below (an import contract checks it); followers of a notice run in this order; the 360
 view shows sections in this order.
 """
 

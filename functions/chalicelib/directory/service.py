@@ -47,7 +47,8 @@ def manager_of(tenant_id: str, user_id: str) -> str | None:
         if found.need_user is not None:
             users[found.need_user] = get_user(tenant_id, found.need_user)
         if found.need_team is not None:
-            teams[found.need_team] = team_manager(tenant_id, found.need_team)
+            team = store.get_team(tenant_id, found.need_team)
+            teams[found.need_team] = None if team is None else team.manager_id
     return None
 
 
