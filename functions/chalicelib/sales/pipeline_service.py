@@ -16,6 +16,7 @@ from ..core import (
     compile_condition,
     require_role,
 )
+from ..directory import service as directory
 from . import rules, store
 from .models import (
     ExchangeRate,
@@ -75,6 +76,17 @@ def list_pipelines(principal: Principal) -> PipelinePage:
     if rules.DEFAULT_PIPELINE not in stored:
         items.insert(0, _view(rules.DEFAULT_PIPELINE, rules.default_pipeline(), 0, None))
     return PipelinePage(items=items)
+
+
+def list_pipelines_of(tenant_id: str) -> list[tuple[str, PipelineBody]]:
+    """Every pipeline of the tenant (the default one too while it is not stored)."""
+    found = [
+        (i.pipeline_id, PipelineBody.model_validate(json.loads(i.body_json)))
+        for i in store.pipelines(tenant_id)
+    ]
+    if rules.DEFAULT_PIPELINE not in {pid for pid, _ in found}:
+        found.insert(0, (rules.DEFAULT_PIPELINE, rules.default_pipeline()))
+    return found
 
 
 def _compile(body: PipelineBody) -> dict[str, Any]:
@@ -220,9 +232,10 @@ def forecast(principal: Principal, period: str, owner: str | None, team: str | N
         scope = f"team:{team}"
     else:
         owner = owner or principal.user_id
-        allowed = owner == principal.user_id or principal.has(
-            Role.ADMIN, Role.FINANCE, Role.VIEWER, Role.SALES_MANAGER
-        )
+        allowed = owner == principal.user_id or principal.has(Role.ADMIN, Role.FINANCE, Role.VIEWER)
+        if not allowed and principal.has(Role.SALES_MANAGER) and principal.team_id:
+            # A manager sees the reps of their own team (the directory says whose team).
+            allowed = directory.team_of(principal.tenant_id, owner) == principal.team_id
         scope = f"owner:{owner}"
     if not allowed:
         raise NotFound("No forecast of yours by that name.", field="team" if team else "owner")

@@ -264,7 +264,12 @@ def patch_opportunity(
         actions.append(
             store.OpportunityItem.gsi1pk.set(f"T#{item.tenant_id}#OPPOWNER#{values['owner_id']}")
         )
+    before = rules.material_snapshot(deal_of(item.attribute_values))
     store.change(item, actions, expected)
+    if rules.material_snapshot(deal_of(item.attribute_values)) != before:
+        pipeline = pipeline_of(item.tenant_id, item.pipeline_id)
+        for subject in sorted({s.approval for s in pipeline.stages if s.approval}):
+            gate.void(item.tenant_id, subject, opportunity_id)
     return opportunity_view(item.attribute_values, principal)
 
 

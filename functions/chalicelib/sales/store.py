@@ -132,9 +132,9 @@ class ForecastItem(CrmItem, discriminator="SalesForecast"):
     commit = DecimalAttribute(null=True)
     pipeline = DecimalAttribute(null=True)
     won = DecimalAttribute(null=True)
-    won_count = NumberAttribute(default=0)
-    open_count = NumberAttribute(default=0)
-    rate_missing = NumberAttribute(default=0)
+    won_count = DecimalAttribute(null=True)
+    open_count = DecimalAttribute(null=True)
+    rate_missing = DecimalAttribute(null=True)
 
 
 class StageDaysItem(CrmItem, discriminator="SalesStageDays"):
@@ -239,6 +239,30 @@ def change(item: OpportunityItem, actions: Sequence[Action], expected: int | Non
                 "Another change to the opportunity won; fetch it again.", field="version"
             ) from None
         raise
+
+
+def reassign(item: OpportunityItem, from_user: str, to_user: str, at: datetime) -> bool:
+    """Hand a deal to another owner if it is still `from_user`'s (re-read once when a user's
+    change got in first); False when it is not theirs any more."""
+    for _ in range(2):
+        try:
+            item.update(
+                [
+                    OpportunityItem.owner_id.set(to_user),
+                    OpportunityItem.gsi1pk.set(gsi_pk(item.tenant_id, "OPPOWNER", to_user)),
+                    OpportunityItem.updated_at.set(at),
+                ],
+                condition=OpportunityItem.owner_id == from_user,
+            )
+            return True
+        except UpdateError as exc:
+            if exc.cause_response_code != CONDITION_FAILED:
+                raise
+            fresh = find(item.tenant_id, item.opportunity_id)
+            if fresh is None or fresh.owner_id != from_user:
+                return False
+            item = fresh
+    return False
 
 
 def set_quietly(tenant_id: str, opportunity_id: str, values: dict[str, Any]) -> bool:
@@ -430,13 +454,16 @@ def forecast_and_target(
     tenant_id: str, period: str, scope: str
 ) -> tuple[ForecastItem | None, Decimal | None]:
     """The period's figures of a scope and its target (one BatchGetItem)."""
-    found: dict[str, Any] = {}
+    forecast: ForecastItem | None = None
+    target: Decimal | None = None
     for item in CrmItem.batch_get(
         [forecast_keys(tenant_id, period, scope), (sales_pk(tenant_id), f"TARGET#{period}#{scope}")]
     ):
-        found[str(item.item_type)] = item
-    target = found.get("SalesTarget")
-    return found.get("SalesForecast"), target.amount if target is not None else None
+        if isinstance(item, ForecastItem):
+            forecast = item
+        elif isinstance(item, TargetItem):
+            target = Decimal(str(item.amount))
+    return forecast, target
 
 
 def apply_forecast(
@@ -455,13 +482,13 @@ def apply_forecast(
         expires_at=int((now + MARK_KEPT).timestamp()),
     )
     try:
-        with TransactWrite(connection=CrmItem._get_connection()) as tx:
+        with TransactWrite(connection=CrmItem._get_connection().connection) as tx:
             tx.save(mark, condition=ForecastMarkItem.pk.does_not_exist())
             for (period, scope), figures in sorted(deltas.items()):
                 pk, sk = forecast_keys(tenant_id, period, scope)
                 item = ForecastItem(pk, sk)
                 actions: list[Action] = [
-                    ForecastItem.item_type.set("SalesForecast"),  # type: ignore[arg-type]
+                    ForecastItem.item_type.set(ForecastItem),
                     ForecastItem.tenant_id.set(tenant_id),
                     ForecastItem.period.set(period),
                     ForecastItem.scope.set(scope),
@@ -470,7 +497,7 @@ def apply_forecast(
                 tx.update(item, actions)
     except TransactWriteError as exc:
         reasons = getattr(exc, "cancellation_reasons", None) or []
-        if reasons and reasons[0] is not None and reasons[0].code == CONDITION_FAILED:
+        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
             return False
         raise
     return True

@@ -53,7 +53,7 @@ def test_given_a_rep_with_open_tasks_when_deactivated_then_they_go_to_the_manage
     assert response.headers["Location"] == f"/v1/jobs/{job_id}"
     assert response.json["user"]["active"] is False
     assert response.json["user"]["handover_to"] == "carol"
-    assert response.json["handover_jobs"] == [f"{job_id}.automation"]
+    assert f"{job_id}.automation" in response.json["handover_jobs"]  # sales hands deals over
 
     stream.run()  # the user's change: the event, and automation starts its handover job
     run_jobs()
