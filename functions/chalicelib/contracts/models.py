@@ -138,18 +138,19 @@ class Contract(Schema):
 
 
 class ContractSection(Schema):
-    """A contract as the customer 360 view lists it."""
+    """A contract as the customer 360 view lists it. A contract the caller may not open (a deal
+    of another rep on a customer they see) shows only that it exists: id, status, term."""
 
     id: str
-    title: str
+    title: str | None = None
     status: ContractStatus
-    value: Decimal
-    currency: str
+    value: Decimal | None = None
+    currency: str | None = None
     term_start: date | None = None
     term_end: date | None = None
-    paid: Decimal
-    outstanding: Decimal
-    payment_status: PaymentStatus
+    paid: Decimal | None = None
+    outstanding: Decimal | None = None
+    payment_status: PaymentStatus | None = None
     next_due_on: date | None = None
 
 

@@ -85,22 +85,23 @@ def contract_view(image: Any, now: datetime | None = None) -> Contract:
 
 def section_view(item: Mapping[str, Any], principal: Principal) -> ContractSection:
     """A contract as the customer 360 view lists it (the customer's visibility is checked by
-    the view; a contract holds no conversation text, so every reader sees the same)."""
+    the view; a contract holds no conversation text, so its readers all see the same)."""
     v = store.values(item)
+    terms = {"term_start": day(v.get("term_start")), "term_end": day(v.get("term_end"))}
+    if not rules.can_read(principal, str(v["owner_id"]), v.get("team_id")):
+        return ContractSection(id=v["contract_id"], status=v["status"], **terms)
     states = rules.settle(rules.plan_of(v), rules.money(v["paid"]), datetime.now(UTC))
-    next_due = next((s.due_on for s in states if s.status != "paid"), None)
     return ContractSection(
         id=v["contract_id"],
         title=v["title"],
         status=v["status"],
         value=rules.money(v["value"]),
         currency=v["currency"],
-        term_start=day(v.get("term_start")),
-        term_end=day(v.get("term_end")),
         paid=rules.money(v["paid"]),
         outstanding=rules.money(v["outstanding"]),
         payment_status=v["payment_status"],
-        next_due_on=next_due,
+        next_due_on=next((s.due_on for s in states if s.status != "paid"), None),
+        **terms,
     )
 
 

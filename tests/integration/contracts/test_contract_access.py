@@ -154,3 +154,17 @@ def test_given_another_tenant_then_the_contract_is_not_found(
     deal = win()
 
     assert api.get(f"/v1/contracts/{deal.contract_id}", tenant="other").status_code == 404
+
+
+def test_given_a_customer_seen_by_a_rep_whose_colleague_owns_the_deal_then_the_360_hides_figures(
+    api: Any, win: Callable[..., Deal], customer_maker: Callable[..., Any]
+) -> None:
+    customer = customer_maker(owner_id="bea", team_id="east")
+    deal = win(owner="rob", customer=customer)
+
+    [section] = api.get(f"/v1/customers/{customer.customer_id}/360", as_=REP_B).json["contracts"]
+
+    assert section["id"] == deal.contract_id
+    assert section["status"] == "draft"
+    assert section["value"] is None
+    assert section["title"] is None
