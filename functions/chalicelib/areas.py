@@ -1,16 +1,19 @@
 """The business areas, in order: the one list the app, the stream function, the timers function
 and the local runners read (through `core.area_registry`). Adding an area is one line here.
 
-Order matters where areas meet: an area may build on those above it (the directory answers
-who manages whom and who can take work for everyone below; tagging reads customers, automation
-reads both, value reads customers and asks automation for care tasks) and never on those below (an import contract checks it); followers of a notice run in this order; the 360
-view shows sections in this order.
+Order matters where areas meet: an area may build on those above it and never on those below
+(an import contract checks it): the directory answers who manages whom and who can take work for
+everyone below; tagging reads customers, automation reads both, value reads customers and asks
+automation for care tasks; approvals decide for sales (stage gates) and contracts; leads convert
+into sales' opportunities; contracts follow won deals. Followers of a notice run in this order;
+the 360 view shows sections in this order.
 """
 
 from __future__ import annotations
 
 from .approvals.area import AREA as APPROVALS
 from .automation.area import AREA as AUTOMATION
+from .contracts.area import AREA as CONTRACTS
 from .customers.area import AREA as CUSTOMERS
 from .directory.area import AREA as DIRECTORY
 from .leads.area import AREA as LEADS
@@ -18,4 +21,4 @@ from .sales.area import AREA as SALES
 from .tagging.area import AREA as TAGGING
 from .value.area import AREA as VALUE
 
-AREAS = (DIRECTORY, CUSTOMERS, TAGGING, AUTOMATION, VALUE, APPROVALS, SALES, LEADS)
+AREAS = (DIRECTORY, CUSTOMERS, TAGGING, AUTOMATION, VALUE, APPROVALS, SALES, LEADS, CONTRACTS)

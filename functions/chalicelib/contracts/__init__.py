@@ -1,0 +1,1 @@
+"""Contracts: drafts from won deals, approval, signature, payment plans, renewal."""
