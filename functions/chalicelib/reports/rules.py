@@ -1,0 +1,429 @@
+"""Pure decisions of the reports area: how a notice moves the aggregates, and what the kept
+counts and sums mean when read (no I/O).
+
+A notice becomes `Delta`s: additions to named counters of one aggregate item each. The store
+applies a notice's deltas in one transaction with the notice's mark, so a replayed notice adds
+nothing (`fold` is the same thing on plain dicts: the semantics, and what tests read). Rates and
+averages are never stored: conversion, win rate, days in stage and cycle length are computed from
+counts and sums when read, so they stay exact whatever order notices arrive in.
+
+Counter names are flat (`entered|<stage>`) so that one UpdateItem can ADD to any of them, a
+stage seen for the first time included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+SEP = "|"
+WON, LOST = "won", "lost"
+ALL = "ALL"
+NO_TEAM = "_none"
+MAX_RANGE_DAYS = 92
+REPORT_HOUR = 7  # local time: the daily sales report is produced in the tenant's morning
+DAILY_JOB = "reports.daily"
+MARKS_APPLIED = "_applied"
+
+# Counters of a funnel day (one item per pipeline, scope and local day)
+CREATED, CREATED_AMOUNT = "created", "created_amount"
+WON_COUNT, WON_AMOUNT, CYCLE_SECONDS = "won", "won_amount", "cycle_seconds"
+LOST_COUNT, LOST_AMOUNT = "lost", "lost_amount"
+UNPRICED = "unpriced"  # moves whose base amount was missing (no rate): counted, never summed
+ENTERED, ENTERED_AMOUNT, LEFT, STAY_SECONDS, MOVED = (
+    "entered",
+    "entered_amount",
+    "left",
+    "stay_seconds",
+    "moved",
+)
+# Counters of a rep's month and of a team's day
+REP_WON, REP_WON_AMOUNT, REP_LOST, REP_CREATED = "won", "won_amount", "lost", "created"
+DAY_FIELDS = ("new_leads", "created", "moves", "wins", "won_amount", "losses", "reopened")
+FOLLOWUPS = "followups"
+
+
+def stage_key(stage: str) -> str:
+    """A stage as it appears inside a counter name (the separator may not appear in it)."""
+    return stage.replace(SEP, "/")
+
+
+def counter(kind: str, *stages: str) -> str:
+    return SEP.join((kind, *(stage_key(s) for s in stages)))
+
+
+def outcome(stage: str | None, hint: Any = None) -> str | None:
+    """"won", "lost" or None (open): the notice's own word when it gives one, else the stage."""
+    if hint in (WON, LOST):
+        return str(hint)
+    if hint == "open":
+        return None
+    return stage if stage in (WON, LOST) else None
+
+
+def mark_of(key: str) -> str:
+    """A short stable id of a notice's key (mark item keys, `_applied` entries)."""
+    return hashlib.blake2b(key.encode(), digest_size=9).hexdigest()
+
+
+def local_day(moment: datetime, zone: str) -> date:
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def _time(value: Any) -> datetime | None:
+    if value in (None, ""):
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _amount(value: Any) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+@dataclass(frozen=True)
+class Move:
+    """An opportunity created (no `from_stage`) or moved between stages (a notice's payload)."""
+
+    opportunity_id: str
+    pipeline_id: str
+    owner_id: str
+    team_id: str | None
+    from_stage: str | None
+    to_stage: str
+    base_amount: Decimal | None
+    at: datetime
+    created_at: datetime
+    entered_from_at: datetime | None
+    from_outcome: str | None = None
+    to_outcome: str | None = None
+
+    @classmethod
+    def of(cls, payload: Mapping[str, Any]) -> Move:
+        at = _time(payload["at"])
+        assert at is not None
+        from_stage = payload.get("from_stage") or None
+        to_stage = str(payload["to_stage"])
+        return cls(
+            opportunity_id=str(payload["opportunity_id"]),
+            pipeline_id=str(payload.get("pipeline_id") or "default"),
+            owner_id=str(payload["owner_id"]),
+            team_id=payload.get("team_id") or None,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            base_amount=_amount(payload.get("base_amount")),
+            at=at,
+            created_at=_time(payload.get("created_at")) or at,
+            entered_from_at=_time(payload.get("entered_from_at")),
+            from_outcome=outcome(from_stage, payload.get("from_outcome")),
+            to_outcome=outcome(to_stage, payload.get("to_outcome")),
+        )
+
+
+@dataclass(frozen=True)
+class Key:
+    """Which aggregate item a delta moves: its kind and the parts of its key."""
+
+    kind: str  # funnel | rep | team_day
+    parts: tuple[str, ...]
+
+
+@dataclass
+class Delta:
+    key: Key
+    add: dict[str, Decimal | int] = field(default_factory=dict)
+    set: dict[str, str] = field(default_factory=dict)  # descriptive attributes (latest wins)
+
+    def plus(self, name: str, value: Decimal | int) -> None:
+        self.add[name] = self.add.get(name, 0) + value
+
+
+def scopes(owner_id: str, team_id: str | None) -> list[str]:
+    """The funnel scopes a move counts in: the whole pipeline, its owner, its team."""
+    found = [ALL, f"O#{owner_id}"]
+    if team_id:
+        found.append(f"TM#{team_id}")
+    return found
+
+
+def _seconds(start: datetime | None, end: datetime) -> int:
+    return max(0, int((end - start).total_seconds())) if start else 0
+
+
+def _funnel(move: Move, day: date, scope: str) -> Delta:
+    return Delta(Key("funnel", (move.pipeline_id, scope, day.isoformat())), set=_owner(move))
+
+
+def _owner(move: Move) -> dict[str, str]:
+    return {"team_id": move.team_id or NO_TEAM}
+
+
+def move_deltas(move: Move, zone: str) -> list[Delta]:
+    """How a create or a stage move moves the funnel days, the rep's month and the team's day."""
+    today = local_day(move.at, zone)
+    deltas: dict[Key, Delta] = {}
+
+    def at(key: Key, **attrs: str) -> Delta:
+        return deltas.setdefault(key, Delta(key, set=dict(attrs)))
+
+    amount = move.base_amount
+    for scope in scopes(move.owner_id, move.team_id):
+        day = at(_funnel(move, today, scope).key, **_owner(move))
+        if move.from_stage is None:
+            day.plus(CREATED, 1)
+            if amount is not None:
+                day.plus(CREATED_AMOUNT, amount)
+        else:
+            day.plus(counter(LEFT, move.from_stage), 1)
+            day.plus(
+                counter(STAY_SECONDS, move.from_stage), _seconds(move.entered_from_at, move.at)
+            )
+            day.plus(counter(MOVED, move.from_stage, move.to_stage), 1)
+        day.plus(counter(ENTERED, move.to_stage), 1)
+        if amount is None:
+            day.plus(UNPRICED, 1)
+        else:
+            day.plus(counter(ENTERED_AMOUNT, move.to_stage), amount)
+        if move.to_outcome == WON and move.from_outcome != WON:
+            day.plus(WON_COUNT, 1)
+            day.plus(CYCLE_SECONDS, _seconds(move.created_at, move.at))
+            if amount is not None:
+                day.plus(WON_AMOUNT, amount)
+        if move.to_outcome == LOST and move.from_outcome != LOST:
+            day.plus(LOST_COUNT, 1)
+            if amount is not None:
+                day.plus(LOST_AMOUNT, amount)
+        _reverse_close(move, zone, scope, at)
+    _rep_month(move, zone, at)
+    _team_day(move, today, at)
+    return list(deltas.values())
+
+
+def _reverse_close(move: Move, zone: str, scope: str, at: Any) -> None:
+    """Reopening (or turning a won deal lost) takes its close back out of the day it closed."""
+    if move.from_outcome is None or move.from_outcome == move.to_outcome:
+        return
+    closed_at = move.entered_from_at or move.at
+    day = at(_funnel(move, local_day(closed_at, zone), scope).key, **_owner(move))
+    if move.from_outcome == WON:
+        day.plus(WON_COUNT, -1)
+        day.plus(CYCLE_SECONDS, -_seconds(move.created_at, closed_at))
+        if move.base_amount is not None:
+            day.plus(WON_AMOUNT, -move.base_amount)
+    else:
+        day.plus(LOST_COUNT, -1)
+        if move.base_amount is not None:
+            day.plus(LOST_AMOUNT, -move.base_amount)
+
+
+def _rep_month(move: Move, zone: str, at: Any) -> None:
+    owner = {"owner_id": move.owner_id, "team_id": move.team_id or NO_TEAM}
+    month = local_day(move.at, zone).isoformat()[:7]
+    rep = at(Key("rep", (month, move.owner_id)), **owner)
+    if move.from_stage is None:
+        rep.plus(REP_CREATED, 1)
+    if move.to_outcome == WON and move.from_outcome != WON:
+        rep.plus(REP_WON, 1)
+        if move.base_amount is not None:
+            rep.plus(REP_WON_AMOUNT, move.base_amount)
+    if move.to_outcome == LOST and move.from_outcome != LOST:
+        rep.plus(REP_LOST, 1)
+    if move.from_outcome is not None and move.from_outcome != move.to_outcome:
+        closed = local_day(move.entered_from_at or move.at, zone).isoformat()[:7]
+        back = at(Key("rep", (closed, move.owner_id)), **owner)
+        if move.from_outcome == WON:
+            back.plus(REP_WON, -1)
+            if move.base_amount is not None:
+                back.plus(REP_WON_AMOUNT, -move.base_amount)
+        else:
+            back.plus(REP_LOST, -1)
+
+
+def _team_day(move: Move, today: date, at: Any) -> None:
+    """The team's day is an activity log (the daily report): what happened that day."""
+    team = at(Key("team_day", (today.isoformat(), move.team_id or NO_TEAM)))
+    if move.from_stage is None:
+        team.plus("created", 1)
+    else:
+        team.plus("moves", 1)
+    if move.to_outcome == WON and move.from_outcome != WON:
+        team.plus("wins", 1)
+        if move.base_amount is not None:
+            team.plus("won_amount", move.base_amount)
+    if move.to_outcome == LOST and move.from_outcome != LOST:
+        team.plus("losses", 1)
+    if move.from_outcome is not None and move.to_outcome is None:
+        team.plus("reopened", 1)
+
+
+def lead_deltas(payload: Mapping[str, Any], zone: str) -> list[Delta]:
+    """A new lead counts in its team's day."""
+    at = _time(payload.get("at"))
+    assert at is not None
+    day = local_day(at, zone).isoformat()
+    return [Delta(Key("team_day", (day, payload.get("team_id") or NO_TEAM)), {"new_leads": 1})]
+
+
+def followup_deltas(
+    old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, zone: str
+) -> list[Delta]:
+    """A customer followed up (a later outbound interaction) counts in its team's day."""
+    if not new:
+        return []
+    after = _time((new.get("aggregates") or {}).get("last_followup_at"))
+    before = _time(((old or {}).get("aggregates") or {}).get("last_followup_at"))
+    if after is None or (before is not None and after <= before):
+        return []
+    day = local_day(after, zone).isoformat()
+    team = new.get("team_id") or NO_TEAM
+    return [Delta(Key("team_day", (day, str(team))), {FOLLOWUPS: 1})]
+
+
+def fold(item: Mapping[str, Any], delta: Delta, mark: str) -> dict[str, Any]:
+    """`item` after `delta`, once per `mark` (a notice applied again changes nothing)."""
+    if mark in item.get(MARKS_APPLIED, ()):
+        return dict(item)
+    result = dict(item)
+    for name, value in delta.add.items():
+        result[name] = result.get(name, 0) + value
+    result.update(delta.set)
+    result[MARKS_APPLIED] = [*item.get(MARKS_APPLIED, ()), mark]
+    return result
+
+
+# --- reading: periods and figures ---------------------------------------------------------------
+
+
+def period_days(period: str, today: date | None = None) -> tuple[date, date]:
+    """`2026-11` (a month) or `2026-11-03..2026-11-09` (a day range, both ends included)."""
+    raw = period.strip()
+    try:
+        if ".." in raw:
+            first_raw, _, last_raw = raw.partition("..")
+            first, last = date.fromisoformat(first_raw), date.fromisoformat(last_raw)
+        else:
+            first = date.fromisoformat(f"{raw}-01")
+            last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    except ValueError as exc:
+        raise ValueError("Give a month (2026-11) or a day range (2026-11-03..2026-11-09).") from exc
+    if last < first:
+        raise ValueError("The range ends before it starts.")
+    if (last - first).days >= MAX_RANGE_DAYS:
+        raise ValueError(f"A day range covers at most {MAX_RANGE_DAYS} days.")
+    return first, last
+
+
+def months_of(first: date, last: date) -> list[str]:
+    months, cursor = [], first.replace(day=1)
+    while cursor <= last:
+        months.append(cursor.isoformat()[:7])
+        cursor = (cursor.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return months
+
+
+def totals(items: Iterable[Mapping[str, Any]]) -> dict[str, Decimal]:
+    """The counters of several days summed (bookkeeping and descriptive attributes left out)."""
+    summed: dict[str, Decimal] = {}
+    for item in items:
+        for name, value in item.items():
+            if isinstance(value, int | Decimal) and not isinstance(value, bool):
+                if name.startswith("_") or name == "expires_at":
+                    continue
+                summed[name] = summed.get(name, Decimal(0)) + Decimal(value)
+    return summed
+
+
+def _ratio(part: Decimal, whole: Decimal, places: str = "0.0001") -> Decimal | None:
+    return (part / whole).quantize(Decimal(places)) if whole else None
+
+
+def _days(seconds: Decimal, count: Decimal) -> Decimal | None:
+    return (seconds / count / 86400).quantize(Decimal("0.01")) if count else None
+
+
+def money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
+def funnel_figures(summed: Mapping[str, Decimal], order: list[str] | None = None) -> dict[str, Any]:
+    """What a period's summed counters say: per stage, transitions, win rate, cycle length."""
+    stages: dict[str, dict[str, Decimal]] = {}
+    transitions = []
+    for name, value in summed.items():
+        kind, _, rest = name.partition(SEP)
+        if kind == MOVED:
+            source, _, target = rest.partition(SEP)
+            transitions.append((source, target, value))
+        elif kind in (ENTERED, ENTERED_AMOUNT, LEFT, STAY_SECONDS) and rest:
+            stages.setdefault(rest, {})[kind] = value
+    known = [s for s in order or [] if s in stages]
+    names = known + sorted(s for s in stages if s not in known)
+    zero = Decimal(0)
+    stage_rows = [
+        {
+            "stage": name,
+            "entered": int(stages[name].get(ENTERED, zero)),
+            "amount": money(stages[name].get(ENTERED_AMOUNT, zero)),
+            "left": int(stages[name].get(LEFT, zero)),
+            "average_days": _days(
+                stages[name].get(STAY_SECONDS, zero), stages[name].get(LEFT, zero)
+            ),
+        }
+        for name in names
+    ]
+    transition_rows = [
+        {
+            "from_stage": source,
+            "to_stage": target,
+            "count": int(count),
+            "rate": _ratio(count, stages.get(source, {}).get(LEFT, zero)),
+        }
+        for source, target, count in sorted(transitions)
+    ]
+    won, lost = summed.get(WON_COUNT, zero), summed.get(LOST_COUNT, zero)
+    return {
+        "created": int(summed.get(CREATED, zero)),
+        "created_amount": money(summed.get(CREATED_AMOUNT, zero)),
+        "won": int(won),
+        "won_amount": money(summed.get(WON_AMOUNT, zero)),
+        "lost": int(lost),
+        "lost_amount": money(summed.get(LOST_AMOUNT, zero)),
+        "win_rate": _ratio(won, won + lost),
+        "average_cycle_days": _days(summed.get(CYCLE_SECONDS, zero), won),
+        "unpriced_moves": int(summed.get(UNPRICED, zero)),
+        "stages": stage_rows,
+        "transitions": transition_rows,
+    }
+
+
+def attainment(won_amount: Decimal, target: Decimal | None) -> Decimal | None:
+    """Won amount as a share of the target (None without a positive target)."""
+    return _ratio(won_amount, target) if target else None
+
+
+# --- the daily report -----------------------------------------------------------------------------
+
+
+def report_day(now: datetime, zone: str, *, on_demand: bool) -> date | None:
+    """The day whose report is due at `now`: yesterday (local), in the tenant's morning hour
+    only (any hour on demand); None when it is not the hour."""
+    local = now.astimezone(ZoneInfo(zone))
+    if not on_demand and local.hour != REPORT_HOUR:
+        return None
+    return local.date() - timedelta(days=1)
+
+
+def daily_figures(item: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A team's day as the report shows it (zeros for a quiet day)."""
+    item = item or {}
+    figures: dict[str, Any] = {
+        name: int(item.get(name, 0)) for name in DAY_FIELDS if name != "won_amount"
+    }
+    figures["won_amount"] = money(Decimal(str(item.get("won_amount", 0))))
+    figures[FOLLOWUPS] = int(item.get(FOLLOWUPS, 0))
+    return figures
