@@ -1,0 +1,220 @@
+"""Use cases of the approval routes: read an approval, decide its pending step, withdraw and
+resubmit it, an approver's queue and their delegate."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from ..core import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Principal,
+    ValidationFailed,
+    can_read_owned,
+)
+from . import rules, steps, store
+from .models import (
+    Approval,
+    ApprovalStatus,
+    ApproverRole,
+    Decision,
+    DecisionCreate,
+    Delegate,
+    DelegateSet,
+    Queue,
+    QueueEntry,
+    Withdrawal,
+)
+from .service import to_approval
+
+APPROVER_ROLES = frozenset(r.value for r in ApproverRole)
+QUEUE_LIMIT = 100
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _roles(principal: Principal) -> set[str]:
+    return {r.value for r in principal.roles} & APPROVER_ROLES
+
+
+def standing_in(principal: Principal, now: datetime) -> list[rules.Standing]:
+    """Whom the caller stands in for now (one Query), in a stable order."""
+    found = [
+        rules.Standing(d.user_id, frozenset(json.loads(d.roles_json)))
+        for d in store.standing_for(principal.tenant_id, principal.user_id)
+        if rules.is_standing_in(d.starts_at, d.ends_at, now)
+    ]
+    return sorted(found, key=lambda s: s.user_id)
+
+
+def _visible(principal: Principal, approval_id: str, now: datetime) -> store.ApprovalItem:
+    item = store.get(principal.tenant_id, approval_id)
+    if item is None or not rules.may_read(
+        {**item.attribute_values, "steps": item.steps},
+        principal.user_id,
+        {r.value for r in principal.roles},
+        standing_in(principal, now),
+        can_read_owned(principal, item.subject_owner_id, item.subject_team_id),
+    ):
+        raise NotFound(f"No approval {approval_id}.", field="approval_id")
+    return item
+
+
+def get_approval(principal: Principal, approval_id: str) -> Approval:
+    return to_approval(_visible(principal, approval_id, _now()))
+
+
+def decide(principal: Principal, approval_id: str, body: DecisionCreate) -> Approval:
+    """Approve or reject the pending step. Of two decisions on the same step, the one written
+    first wins; the other is 409."""
+    now = _now()
+    item = _visible(principal, approval_id, now)
+    if item.status != ApprovalStatus.PENDING.value or item.current_step is None:
+        raise Conflict(f"The approval is {item.status}; there is nothing to decide.")
+    index = int(item.current_step)
+    if body.step is not None and body.step != index:
+        raise Conflict(f"Step {body.step} is no longer pending (step {index} is).", field="step")
+    step = item.steps[index]
+    allowed, behalf = rules.deciding_as(
+        step, principal.user_id, _roles(principal), standing_in(principal, now)
+    )
+    if not allowed:
+        raise Forbidden("You are not an approver of the pending step.", field="decision")
+    if rules.own_request(item.attribute_values, principal.user_id, behalf):
+        raise Forbidden(
+            f"Nobody approves their own request (rule {rules.SELF_APPROVAL_RULE}).",
+            field="decision",
+        )
+    approve = body.decision is Decision.APPROVE
+    comment = (body.comment or "").strip() or None
+    if not approve and comment is None:
+        raise ValidationFailed("A rejection needs a comment.", field="comment")
+    new_steps, status, following = rules.apply_decision(
+        item.steps,
+        index,
+        approve=approve,
+        by=principal.user_id,
+        on_behalf_of=behalf,
+        comment=comment,
+        at=now,
+    )
+    item.steps_json = json.dumps(new_steps)
+    item.updated_at = now
+    if following is not None:
+        steps.start(item, following, now)
+    else:
+        steps.finish(item, status, principal.user_id, now, reason=None)
+    if not store.save(item):
+        raise Conflict("Someone decided this step meanwhile; fetch the approval again.")
+    steps.stop_timers(item, index)
+    steps.arm_timers(item)
+    return to_approval(item)
+
+
+def withdraw(principal: Principal, approval_id: str, body: Withdrawal) -> Approval:
+    """The requester takes a pending request back."""
+    now = _now()
+    item = _visible(principal, approval_id, now)
+    if item.requested_by != principal.user_id:
+        raise Forbidden("Only the requester withdraws a request.", field="approval_id")
+    if item.status != ApprovalStatus.PENDING.value:
+        raise Conflict(f"The approval is {item.status}; only a pending one is withdrawn.")
+    index = item.current_step
+    steps.finish(item, ApprovalStatus.WITHDRAWN.value, principal.user_id, now, reason=body.reason)
+    if not store.save(item):
+        raise Conflict("The approval changed meanwhile; fetch it again.")
+    steps.stop_timers(item, int(index) if index is not None else None)
+    return to_approval(item)
+
+
+def resubmit(principal: Principal, approval_id: str) -> Approval:
+    """The requester asks again for what a withdrawn or rejected request bound to (the same
+    snapshot): a new request, on the route the rules choose now."""
+    from .service import _request
+
+    item = _visible(principal, approval_id, _now())
+    if item.requested_by != principal.user_id:
+        raise Forbidden("Only the requester resubmits a request.", field="approval_id")
+    if item.status not in (ApprovalStatus.WITHDRAWN.value, ApprovalStatus.REJECTED.value):
+        raise Conflict(f"The approval is {item.status}; only a withdrawn or rejected one is "
+                       "resubmitted.")  # fmt: skip
+    latest = store.pointer(principal.tenant_id, item.subject_type, item.subject_id)
+    if latest is None or latest.approval_id != item.approval_id:
+        raise Conflict("A newer request for the subject exists.", field="approval_id")
+    return _request(
+        principal.tenant_id,
+        subject_type=item.subject_type,
+        subject_id=item.subject_id,
+        subject_owner_id=item.subject_owner_id,
+        subject_team_id=item.subject_team_id,
+        requested_by=item.requested_by,
+        digest=item.snapshot_hash,
+        facts=json.loads(item.facts_json),
+        facts_json=item.facts_json,
+        title=item.title,
+    )
+
+
+def queue(principal: Principal) -> Queue:
+    """The pending steps the caller may decide, in their own name or standing in for someone,
+    longest waiting first: one Query per queue (theirs, each approver role they hold, the
+    escalations to them) and per user they stand in for; their own requests left out."""
+    now = _now()
+    keys: list[tuple[str, str, bool, str | None]] = [("USER", principal.user_id, False, None)]
+    keys += [("ROLE", role, False, None) for role in sorted(_roles(principal))]
+    keys += [("USER", principal.user_id, True, None)]
+    if "admin" in _roles(principal):
+        keys.append(("ROLE", "admin", True, None))
+    for other in standing_in(principal, now):
+        keys.append(("USER", other.user_id, False, other.user_id))
+        keys += [("ROLE", role, False, other.user_id) for role in sorted(other.roles)]
+    seen: dict[str, QueueEntry] = {}
+    for facet, value, escalated, behalf in keys:
+        for item in store.queue(
+            principal.tenant_id, facet, value, QUEUE_LIMIT, escalated=escalated
+        ):
+            if item.approval_id in seen or item.current_step is None:
+                continue
+            index = int(item.current_step)
+            if rules.own_request(item.attribute_values, principal.user_id, behalf):
+                continue
+            seen[item.approval_id] = QueueEntry(
+                approval_id=item.approval_id,
+                subject_type=item.subject_type,
+                subject_id=item.subject_id,
+                title=item.title,
+                requested_by=item.requested_by,
+                step=index,
+                waiting_since=datetime.fromisoformat(str(item.steps[index]["started_at"])),
+                on_behalf_of=behalf,
+            )
+    return Queue(items=sorted(seen.values(), key=lambda e: (e.waiting_since, e.approval_id)))
+
+
+def set_delegate(principal: Principal, body: DelegateSet) -> Delegate:
+    """Name who decides the caller's steps between two moments (null: nobody)."""
+    if body.delegate_id is None:
+        store.clear_delegate(principal.tenant_id, principal.user_id)
+        return Delegate(user_id=principal.user_id, delegate_id=None)
+    if body.delegate_id == principal.user_id:
+        raise ValidationFailed("You cannot be your own delegate.", field="delegate_id")
+    if body.ends_at <= body.starts_at:
+        raise ValidationFailed("ends_at must be after starts_at.", field="ends_at")
+    item = store.set_delegate(
+        principal.tenant_id,
+        principal.user_id,
+        body.delegate_id,
+        sorted(_roles(principal)),
+        body.starts_at,
+        body.ends_at,
+    )
+    return Delegate(
+        user_id=item.user_id,
+        delegate_id=item.delegate_id,
+        starts_at=item.starts_at,
+        ends_at=item.ends_at,
+    )
