@@ -91,15 +91,3 @@ def daily_team(principal: Principal, team: str) -> None:
         raise Forbidden("The daily sales report is for managers, finance, viewers and admins.")
     if team != principal.team_id:
         raise NotFound("No daily report of that team for you.", field="team")
-
-
-def target_setter(principal: Principal, team: str | None) -> str | None:
-    """The team a target is filed under, if the principal may set it (admins, the manager)."""
-    if Role.ADMIN in principal.roles:
-        return team
-    if Role.SALES_MANAGER not in principal.roles:
-        raise Forbidden("Targets are set by admins and sales managers.")
-    chosen = team or principal.team_id
-    if chosen is None or chosen != principal.team_id:
-        raise Forbidden("A manager sets targets of their own team's reps.", field="team_id")
-    return chosen

@@ -8,13 +8,10 @@ from chalice.app import Blueprint, Response
 from ..core import (
     PathParam,
     QueryParam,
-    expected_version,
     json_response,
-    parse_body,
     principal,
     query_params,
     route,
-    versioned,
 )
 
 bp = Blueprint(__name__)
@@ -83,33 +80,6 @@ def get_attainment() -> Response:
     params = query_params(request)
     return json_response(
         service.attainment(principal(request), params.get("period"), params.get("team"))
-    )
-
-
-@route(
-    bp,
-    "/v1/reports/targets/{owner}/{month}",
-    "PUT",
-    summary="Set a rep's target for a month, base currency (admins, the rep's manager)",
-    tag=TAG,
-    operation_id="putTarget",
-    body="TargetIn",
-    response="Target",
-    headers=("If-Match",),
-    path_params=(
-        PathParam("owner", "The rep.", pattern=_ID, max_length=64),
-        PathParam("month", "The month, e.g. 2026-11.", pattern=_MONTH),
-    ),
-    errors=(400, 401, 403, 412, 422),
-)
-def put_target(owner: str, month: str) -> Response:
-    from . import service
-    from .models import TargetIn
-
-    request = bp.current_request
-    body = parse_body(request, TargetIn)
-    return versioned(
-        service.set_target(principal(request), owner, month, body, expected_version(request))
     )
 
 

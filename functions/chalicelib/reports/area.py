@@ -11,11 +11,12 @@ AREA = Area(
     "reps' attainment, a daily sales report per team each local morning.",
     blueprints=("api:bp",),
     item_types=(
-        ItemType("ReportFunnelDay", description="A pipeline's day, per scope (kept by the stream)."),
+        ItemType(
+            "ReportFunnelDay", description="A pipeline's day, per scope (kept by the stream)."
+        ),
         ItemType("ReportRepMonth", description="A rep's month: wins, losses (kept by the stream)."),
         ItemType("ReportTeamDay", description="A team's day of activity (kept by the stream)."),
         ItemType("ReportMark", description="A notice applied to the aggregates once (TTL)."),
-        ItemType("ReportTarget", description="A rep's target for a month (base currency)."),
         ItemType(
             "DailySalesReport",
             react="reactions:daily_report_changed",
@@ -24,7 +25,6 @@ AREA = Area(
     ),
     follows=(
         Follow("sales.opportunity_moved", "handlers:on_opportunity_moved"),
-        Follow("leads.captured", "handlers:on_lead_captured"),
         Follow("customers.changed", "handlers:on_customer_changed"),
     ),
     events=("DailySalesReport",),

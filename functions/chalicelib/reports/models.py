@@ -7,8 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from ..core import Schema, Strict
-from ..customers.models import Money, UserId
+from ..core import Schema
 
 
 class StageFigures(Schema):
@@ -64,22 +63,6 @@ class Attainment(Schema):
     team_id: str | None = None
     currency: str
     reps: list[RepAttainment]
-
-
-class TargetIn(Strict):
-    amount: Money
-    team_id: UserId | None = Field(
-        default=None, description="The rep's team (a manager's own team by default)."
-    )
-
-
-class Target(Schema):
-    owner_id: str
-    month: str
-    amount: str
-    team_id: str | None = None
-    set_by: str
-    version: int
 
 
 class DailyFigures(Schema):

@@ -58,7 +58,7 @@ def counter(kind: str, *stages: str) -> str:
 
 
 def outcome(stage: str | None, hint: Any = None) -> str | None:
-    """"won", "lost" or None (open): the notice's own word when it gives one, else the stage."""
+    """ "won", "lost" or None (open): the notice's own word when it gives one, else the stage."""
     if hint in (WON, LOST):
         return str(hint)
     if hint == "open":
@@ -102,6 +102,12 @@ class Move:
     entered_from_at: datetime | None
     from_outcome: str | None = None
     to_outcome: str | None = None
+    previous_base_amount: Decimal | None = None  # counted when it entered from_stage
+
+    @property
+    def closed_amount(self) -> Decimal | None:
+        """The amount a reopen takes back out (the one counted when the deal closed)."""
+        return self.previous_base_amount if self.from_stage else self.base_amount
 
     @classmethod
     def of(cls, payload: Mapping[str, Any]) -> Move:
@@ -122,6 +128,9 @@ class Move:
             entered_from_at=_time(payload.get("entered_from_at")),
             from_outcome=outcome(from_stage, payload.get("from_outcome")),
             to_outcome=outcome(to_stage, payload.get("to_outcome")),
+            previous_base_amount=_amount(
+                payload.get("previous_base_amount", payload.get("base_amount"))
+            ),
         )
 
 
@@ -210,15 +219,16 @@ def _reverse_close(move: Move, zone: str, scope: str, at: Any) -> None:
         return
     closed_at = move.entered_from_at or move.at
     day = at(_funnel(move, local_day(closed_at, zone), scope).key, **_owner(move))
+    amount = move.closed_amount
     if move.from_outcome == WON:
         day.plus(WON_COUNT, -1)
         day.plus(CYCLE_SECONDS, -_seconds(move.created_at, closed_at))
-        if move.base_amount is not None:
-            day.plus(WON_AMOUNT, -move.base_amount)
+        if amount is not None:
+            day.plus(WON_AMOUNT, -amount)
     else:
         day.plus(LOST_COUNT, -1)
-        if move.base_amount is not None:
-            day.plus(LOST_AMOUNT, -move.base_amount)
+        if amount is not None:
+            day.plus(LOST_AMOUNT, -amount)
 
 
 def _rep_month(move: Move, zone: str, at: Any) -> None:
@@ -238,8 +248,8 @@ def _rep_month(move: Move, zone: str, at: Any) -> None:
         back = at(Key("rep", (closed, move.owner_id)), **owner)
         if move.from_outcome == WON:
             back.plus(REP_WON, -1)
-            if move.base_amount is not None:
-                back.plus(REP_WON_AMOUNT, -move.base_amount)
+            if move.closed_amount is not None:
+                back.plus(REP_WON_AMOUNT, -move.closed_amount)
         else:
             back.plus(REP_LOST, -1)
 

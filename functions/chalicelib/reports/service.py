@@ -12,8 +12,8 @@ from typing import Any
 
 from ..core import (
     JobStep,
-    Notice,
     NotFound,
+    Notice,
     Principal,
     ValidationFailed,
     start_job,
@@ -25,17 +25,21 @@ from .models import (
     DailyReport,
     Funnel,
     RepAttainment,
-    Target,
-    TargetIn,
 )
 
 
 def _tenant(tenant_id: str) -> tuple[str, str]:
-    """The tenant's time zone and base currency (kept with its value settings)."""
+    """The tenant's time zone (kept with its value settings) and base currency (sales')."""
+    from ..sales.service import base_currency
     from ..value.service import settings_of
 
-    settings = settings_of(tenant_id)
-    return settings.time_zone, settings.base_currency
+    return settings_of(tenant_id).time_zone, base_currency(tenant_id)
+
+
+def _zone(tenant_id: str) -> str:
+    from ..value.service import settings_of
+
+    return settings_of(tenant_id).time_zone
 
 
 # --- the followers: notices into aggregates ---------------------------------------------------
@@ -49,7 +53,7 @@ def fold_move(notice: Notice, now: datetime) -> None:
     """An opportunity created, moved, won, lost or reopened."""
     if not notice.new:
         return
-    zone, _ = _tenant(notice.tenant_id)
+    zone = _zone(notice.tenant_id)
     _apply(notice, rules.move_deltas(rules.Move.of(notice.new), zone), now)
 
 
@@ -57,7 +61,7 @@ def fold_lead(notice: Notice, now: datetime) -> None:
     """A lead captured (new, not a repeat capture)."""
     if not notice.new:
         return
-    zone, _ = _tenant(notice.tenant_id)
+    zone = _zone(notice.tenant_id)
     _apply(notice, rules.lead_deltas(notice.new, zone), now)
 
 
@@ -65,7 +69,7 @@ def fold_customer(notice: Notice, now: datetime) -> None:
     """A customer followed up (its latest outbound contact moved on)."""
     if not notice.new or not notice.old:
         return
-    zone, _ = _tenant(notice.tenant_id)
+    zone = _zone(notice.tenant_id)
     _apply(notice, rules.followup_deltas(notice.old, notice.new, zone), now)
 
 
@@ -81,14 +85,11 @@ def _period(period: str | None) -> tuple[date, date]:
         raise ValidationFailed(str(exc), field="period") from None
 
 
-def _pipeline_order(tenant_id: str, pipeline: str) -> list[str] | None:
-    """The pipeline's stages in order, from the sales area when it says (else None)."""
-    try:
-        from ..sales import service as sales
-    except ImportError:
-        return None
-    stages_of = getattr(sales, "pipeline_stages", None)
-    return list(stages_of(tenant_id, pipeline)) if stages_of else None
+def _pipeline_order(tenant_id: str, pipeline: str) -> list[str]:
+    """The pipeline's stages in order (404 for a pipeline the tenant does not have)."""
+    from ..sales.service import pipeline_of
+
+    return [stage.id for stage in pipeline_of(tenant_id, pipeline).stages]
 
 
 def funnel(
@@ -102,6 +103,7 @@ def funnel(
         raise ValidationFailed("Give a pipeline.", field="pipeline")
     scope = access.figures_scope(principal, owner, team)
     first, last = _period(period)
+    order = _pipeline_order(principal.tenant_id, pipeline)
     days = []
     for month in rules.months_of(first, last):
         pk = store.funnel_pk(principal.tenant_id, pipeline, scope.key, month)
@@ -114,9 +116,7 @@ def funnel(
     ):
         raise NotFound("No figures of that owner for you.", field="owner")
     _, currency = _tenant(principal.tenant_id)
-    figures = rules.funnel_figures(
-        rules.totals(days), _pipeline_order(principal.tenant_id, pipeline)
-    )
+    figures = rules.funnel_figures(rules.totals(days), order)
     return Funnel(
         pipeline=pipeline,
         period=str(period),
@@ -130,8 +130,10 @@ def funnel(
 
 def _month(period: str | None) -> str:
     first, last = _period(period)
-    if first.day != 1 or rules.months_of(first, last) != [first.isoformat()[:7]] or (
-        period and ".." in period
+    if (
+        first.day != 1
+        or rules.months_of(first, last) != [first.isoformat()[:7]]
+        or (period and ".." in period)
     ):
         raise ValidationFailed("Attainment is by month: give e.g. 2026-11.", field="period")
     return first.isoformat()[:7]
@@ -140,25 +142,27 @@ def _month(period: str | None) -> str:
 def attainment(principal: Principal, period: str | None, team: str | None) -> Attainment:
     team_filter, only_owner = access.attainment_team(principal, team)
     month = _month(period)
-    reps: dict[str, dict[str, Any]] = {}
-    targets: dict[str, dict[str, Any]] = {}
-    for item in store.partition(store.reps_pk(principal.tenant_id, month)):
-        sk = str(item["sk"])
-        if sk.startswith("O#"):
-            reps[sk[2:]] = item
-        elif sk.startswith("TARGET#"):
-            targets[sk[len("TARGET#") :]] = item
+    from ..sales.service import targets_of
+
+    reps = {
+        str(item["sk"])[2:]: item
+        for item in store.partition(store.reps_pk(principal.tenant_id, month))
+    }
+    targets = {
+        scope.removeprefix("owner:"): amount
+        for scope, amount in targets_of(principal.tenant_id, month).items()
+        if scope.startswith("owner:")
+    }
     rows = []
     for owner in sorted(set(reps) | set(targets)):
-        rep, target = reps.get(owner, {}), targets.get(owner, {})
-        team_id = rep.get("team_id") or target.get("team_id")
-        team_id = None if team_id == rules.NO_TEAM else team_id
+        rep, goal = reps.get(owner, {}), targets.get(owner)
+        team_id = rep.get("team_id")
+        team_id = None if team_id in (None, rules.NO_TEAM) else str(team_id)
         if only_owner is not None and owner != only_owner:
             continue
         if team_filter is not None and team_id != team_filter:
             continue
         won_amount = Decimal(str(rep.get(rules.REP_WON_AMOUNT, 0)))
-        goal = Decimal(str(target["amount"])) if "amount" in target else None
         rows.append(
             RepAttainment(
                 owner_id=owner,
@@ -173,32 +177,6 @@ def attainment(principal: Principal, period: str | None, team: str | None) -> At
         )
     _, currency = _tenant(principal.tenant_id)
     return Attainment(month=month, team_id=team_filter, currency=currency, reps=rows)
-
-
-def set_target(
-    principal: Principal, owner: str, month: str, body: TargetIn, expected: int | None
-) -> Target:
-    team = access.target_setter(principal, body.team_id)
-    if _month(month) != month:
-        raise ValidationFailed("Give the month as 2026-11.", field="month")
-    item = store.put_target(
-        principal.tenant_id,
-        owner,
-        month,
-        amount=body.amount,
-        team_id=team,
-        set_by=principal.user_id,
-        at=datetime.now(UTC),
-        expected=expected,
-    )
-    return Target(
-        owner_id=owner,
-        month=month,
-        amount=rules.money(Decimal(str(item.amount))),
-        team_id=item.team_id,
-        set_by=item.set_by,
-        version=int(item.version or 0),
-    )
 
 
 def daily_report(principal: Principal, team: str, day: str) -> DailyReport:

@@ -4,8 +4,7 @@
 |-------------------------------------------|-------|-------------------------------------------------|
 | a funnel's days of one month, one scope   | table | pk=T#t#RPT#FUNNEL#<pipeline>#<scope>#<yyyy-mm>, |
 |   (scope ALL, O#<owner> or TM#<team>)     |       | sk=D#<yyyy-mm-dd> (one Query per month)         |
-| the reps' won figures and targets, month  | table | pk=T#t#RPT#REPS#<yyyy-mm>, sk=O#<owner> /       |
-|                                           |       | TARGET#<owner> (one Query: figures + targets)   |
+| the reps' figures of a month              | table | pk=T#t#RPT#REPS#<yyyy-mm>, sk=O#<owner>         |
 | the teams' activity of one local day      | table | pk=T#t#RPT#DAY#<yyyy-mm-dd>, sk=TM#<team>       |
 | a team's daily sales report               | table | pk=T#t#RPT#DAILY#<team>, sk=D#<yyyy-mm-dd>      |
 | a notice applied once (TTL 7 days)        | table | pk=T#t#RPT#MARK#<mark>, sk=#MARK                |
@@ -24,28 +23,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError
 
-from ..core import TTL_ATTRIBUTE, CrmItem, DecimalAttribute, PreconditionFailed, raw_query_page
+from ..core import TTL_ATTRIBUTE, CrmItem, raw_query_page
 from .rules import Delta
 
 MARK_KEPT = timedelta(days=7)
 MAX_TRANSACTION = 100
 CONDITION_FAILED = "ConditionalCheckFailedException"
 ITEM_TYPES = {"funnel": "ReportFunnelDay", "rep": "ReportRepMonth", "team_day": "ReportTeamDay"}
-
-
-class TargetItem(CrmItem, discriminator="ReportTarget"):
-    """A rep's target for a month (base currency), set by an admin or the rep's manager."""
-
-    owner_id = UnicodeAttribute()
-    month = UnicodeAttribute()
-    amount = DecimalAttribute()
-    team_id = UnicodeAttribute(null=True)
-    set_by = UnicodeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = VersionAttribute()
 
 
 class DailyReportItem(CrmItem, discriminator="DailySalesReport"):
@@ -156,54 +143,6 @@ def apply(tenant_id: str, mark: str, deltas: Sequence[Delta], now: datetime) -> 
 def partition(pk: str) -> list[dict[str, Any]]:
     """Every item of a small report partition, as stored (one Query; pages followed)."""
     return raw_query_page(pk, None).items
-
-
-def item(pk: str, sk: str) -> dict[str, Any] | None:
-    found = [i for i in partition(pk) if i.get("sk") == sk]
-    return found[0] if found else None
-
-
-# --- targets ------------------------------------------------------------------------------------
-
-
-def target_sk(owner_id: str) -> str:
-    return f"TARGET#{owner_id}"
-
-
-def put_target(
-    tenant_id: str,
-    owner_id: str,
-    month: str,
-    *,
-    amount: Decimal,
-    team_id: str | None,
-    set_by: str,
-    at: datetime,
-    expected: int | None,
-) -> TargetItem:
-    """Create or replace a target; `expected` (If-Match) must be the stored version if given."""
-    pk, sk = reps_pk(tenant_id, month), target_sk(owner_id)
-    try:
-        current = TargetItem.get(pk, sk, consistent_read=True)
-    except TargetItem.DoesNotExist:
-        current = TargetItem(pk, sk, tenant_id=tenant_id, owner_id=owner_id, month=month)
-    if expected is not None and current.version != expected:
-        raise PreconditionFailed(
-            "The target changed since you read it; read it again.", field="If-Match"
-        )
-    current.amount = amount
-    current.team_id = team_id
-    current.set_by = set_by
-    current.updated_at = at
-    try:
-        current.save()  # conditioned on the version it read
-    except PutError as exc:
-        if exc.cause_response_code == CONDITION_FAILED:
-            raise PreconditionFailed(
-                "The target changed at the same time; read it again.", field="If-Match"
-            ) from exc
-        raise
-    return current
 
 
 # --- the daily report ---------------------------------------------------------------------------
