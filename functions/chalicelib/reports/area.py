@@ -16,7 +16,6 @@ AREA = Area(
         ),
         ItemType("ReportRepMonth", description="A rep's month: wins, losses (kept by the stream)."),
         ItemType("ReportTeamDay", description="A team's day of activity (kept by the stream)."),
-        ItemType("ReportMark", description="A notice applied to the aggregates once (TTL)."),
         ItemType(
             "DailySalesReport",
             react="reactions:daily_report_changed",

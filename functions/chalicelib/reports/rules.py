@@ -1,14 +1,14 @@
 """Pure decisions of the reports area: how a notice moves the aggregates, and what the kept
 counts and sums mean when read (no I/O).
 
-A notice becomes `Delta`s: additions to named counters of one aggregate item each. The store
-applies a notice's deltas in one transaction with the notice's mark, so a replayed notice adds
-nothing (`fold` is the same thing on plain dicts: the semantics, and what tests read). Rates and
+A notice becomes `Delta`s: additions to named counters of one aggregate item each; `fold`
+applies one to an item once per notice (the store reads the item, folds, and writes it back on
+the condition that nobody wrote it in between, as the stream does with customers' aggregates;
+a replayed notice finds its mark and changes nothing). Rates and
 averages are never stored: conversion, win rate, days in stage and cycle length are computed from
 counts and sums when read, so they stay exact whatever order notices arrive in.
 
-Counter names are flat (`entered|<stage>`) so that one UpdateItem can ADD to any of them, a
-stage seen for the first time included.
+Counter names are flat (`entered|<stage>`): a day's item is a flat map of counters.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ NO_TEAM = "_none"
 MAX_RANGE_DAYS = 92
 REPORT_HOUR = 7  # local time: the daily sales report is produced in the tenant's morning
 DAILY_JOB = "reports.daily"
-MARKS_APPLIED = "_applied"
+MARKS_APPLIED, REV = "_applied", "_rev"
+APPLIED_CAP = 256  # >= what several shards' retried batches can put between two deliveries
 
 # Counters of a funnel day (one item per pipeline, scope and local day)
 CREATED, CREATED_AMOUNT = "created", "created_amount"
@@ -294,15 +295,21 @@ def followup_deltas(
     return [Delta(Key("team_day", (day, str(team))), {FOLLOWUPS: 1})]
 
 
-def fold(item: Mapping[str, Any], delta: Delta, mark: str) -> dict[str, Any]:
-    """`item` after `delta`, once per `mark` (a notice applied again changes nothing)."""
-    if mark in item.get(MARKS_APPLIED, ()):
-        return dict(item)
+def fold(item: Mapping[str, Any], delta: Delta, mark: str) -> Mapping[str, Any]:
+    """`item` after `delta`, once per `mark`: a notice folded again returns `item` itself.
+
+    The item remembers the marks of the latest notices it took (a notice comes again only with
+    its retried stream batch, so a window of APPLIED_CAP is enough) and counts its writes
+    (`_rev`: the next write's condition)."""
+    applied = list(item.get(MARKS_APPLIED) or ())
+    if mark in applied:
+        return item
     result = dict(item)
     for name, value in delta.add.items():
         result[name] = result.get(name, 0) + value
     result.update(delta.set)
-    result[MARKS_APPLIED] = [*item.get(MARKS_APPLIED, ()), mark]
+    result[MARKS_APPLIED] = [*applied, mark][-APPLIED_CAP:]
+    result[REV] = int(item.get(REV, 0)) + 1
     return result
 
 

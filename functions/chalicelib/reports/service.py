@@ -45,8 +45,8 @@ def _zone(tenant_id: str) -> str:
 # --- the followers: notices into aggregates ---------------------------------------------------
 
 
-def _apply(notice: Notice, deltas: list[rules.Delta], now: datetime) -> None:
-    store.apply(notice.tenant_id, rules.mark_of(f"{notice.topic}/{notice.key}"), deltas, now)
+def _apply(notice: Notice, deltas: list[rules.Delta]) -> None:
+    store.apply(notice.tenant_id, rules.mark_of(f"{notice.topic}/{notice.key}"), deltas)
 
 
 def fold_move(notice: Notice, now: datetime) -> None:
@@ -54,7 +54,7 @@ def fold_move(notice: Notice, now: datetime) -> None:
     if not notice.new:
         return
     zone = _zone(notice.tenant_id)
-    _apply(notice, rules.move_deltas(rules.Move.of(notice.new), zone), now)
+    _apply(notice, rules.move_deltas(rules.Move.of(notice.new), zone))
 
 
 def fold_lead(notice: Notice, now: datetime) -> None:
@@ -62,7 +62,7 @@ def fold_lead(notice: Notice, now: datetime) -> None:
     if not notice.new:
         return
     zone = _zone(notice.tenant_id)
-    _apply(notice, rules.lead_deltas(notice.new, zone), now)
+    _apply(notice, rules.lead_deltas(notice.new, zone))
 
 
 def fold_customer(notice: Notice, now: datetime) -> None:
@@ -70,7 +70,7 @@ def fold_customer(notice: Notice, now: datetime) -> None:
     if not notice.new or not notice.old:
         return
     zone = _zone(notice.tenant_id)
-    _apply(notice, rules.followup_deltas(notice.old, notice.new, zone), now)
+    _apply(notice, rules.followup_deltas(notice.old, notice.new, zone))
 
 
 # --- reading ------------------------------------------------------------------------------------

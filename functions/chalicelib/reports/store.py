@@ -7,30 +7,30 @@
 | the reps' figures of a month              | table | pk=T#t#RPT#REPS#<yyyy-mm>, sk=O#<owner>         |
 | the teams' activity of one local day      | table | pk=T#t#RPT#DAY#<yyyy-mm-dd>, sk=TM#<team>       |
 | a team's daily sales report               | table | pk=T#t#RPT#DAILY#<team>, sk=D#<yyyy-mm-dd>      |
-| a notice applied once (TTL 7 days)        | table | pk=T#t#RPT#MARK#<mark>, sk=#MARK                |
 
 Counters are written only by the stream (the area's followers of sales, leads and customers
-notices): each notice's additions go in ONE transaction with its mark item, conditioned on the
-mark not existing, so a replayed notice adds nothing and a half-applied one cannot exist. A
-counter is a flat attribute (`entered|proposal`) that `ADD` creates on first use. Nothing on a
-request path scans: a month of a funnel is one Query of at most 31 small items.
+notices): per item, a consistent read, the pure fold (`rules.fold`: once per notice, by the
+marks the item keeps) and a put conditioned on the item's `_rev`, retried on a lost race; a
+notice retried after a partial write skips the items that have it. A counter is a flat
+attribute (`entered|proposal`). Nothing on a request path scans: a month of a funnel is one
+Query of at most 31 small items.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError
 
-from ..core import TTL_ATTRIBUTE, CrmItem, raw_query_page
+from ..core import CrmItem, raw_query_page
+from . import rules
 from .rules import Delta
 
-MARK_KEPT = timedelta(days=7)
-MAX_TRANSACTION = 100
+MAX_ATTEMPTS = 5
+_SERIALIZE, _DESERIALIZE = TypeSerializer(), TypeDeserializer()
 CONDITION_FAILED = "ConditionalCheckFailedException"
 ITEM_TYPES = {"funnel": "ReportFunnelDay", "rep": "ReportRepMonth", "team_day": "ReportTeamDay"}
 
@@ -74,70 +74,86 @@ def daily_pk(tenant_id: str, team_id: str) -> str:
     return f"T#{tenant_id}#RPT#DAILY#{team_id}"
 
 
-def _number(value: Decimal | int) -> dict[str, str]:
-    return {"N": str(value)}
+def _client() -> Any:
+    return CrmItem._get_connection().connection.client
 
 
-def _update(table: str, tenant_id: str, delta: Delta) -> dict[str, Any]:
-    pk, sk = key_of(tenant_id, delta)
-    names = {"#type": "type", "#tenant": "tenant_id"}
-    values: dict[str, Any] = {
-        ":type": {"S": ITEM_TYPES[delta.key.kind]},
-        ":tenant": {"S": tenant_id},
-    }
-    sets = ["#type = :type", "#tenant = :tenant"]
-    for index, (name, text) in enumerate(sorted(delta.set.items())):
-        names[f"#s{index}"], values[f":s{index}"] = name, {"S": text}
-        sets.append(f"#s{index} = :s{index}")
-    adds = []
-    for index, (name, value) in enumerate(sorted(delta.add.items())):
-        names[f"#a{index}"], values[f":a{index}"] = name, _number(value)
-        adds.append(f"#a{index} :a{index}")
-    expression = "SET " + ", ".join(sets) + (" ADD " + ", ".join(adds) if adds else "")
-    return {
-        "Update": {
-            "TableName": table,
-            "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
-            "UpdateExpression": expression,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
+def _plain(raw: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {k: _DESERIALIZE.deserialize(v) for k, v in (raw or {}).items()}
+
+
+def _read(pk: str, sk: str) -> dict[str, Any]:
+    raw = _client().get_item(
+        TableName=CrmItem.Meta.table_name,
+        Key={"pk": {"S": pk}, "sk": {"S": sk}},
+        ConsistentRead=True,
+    )
+    return _plain(raw.get("Item"))
+
+
+def _read_all(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The items of a notice's deltas, in one consistent BatchGetItem (missing: empty)."""
+    table, client = CrmItem.Meta.table_name, _client()
+    request: dict[str, Any] = {
+        table: {
+            "Keys": [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in sorted(set(keys))],
+            "ConsistentRead": True,
         }
     }
+    found: dict[tuple[str, str], dict[str, Any]] = {key: {} for key in keys}
+    while request:
+        response = client.batch_get_item(RequestItems=request)
+        for raw in response.get("Responses", {}).get(table, []):
+            item = _plain(raw)
+            found[(str(item["pk"]), str(item["sk"]))] = item
+        request = response.get("UnprocessedKeys") or {}
+    return found
 
 
-def apply(tenant_id: str, mark: str, deltas: Sequence[Delta], now: datetime) -> bool:
-    """Add a notice's deltas once per `mark`, in one transaction; False: applied already."""
-    if not deltas:
-        return True
-    table = CrmItem.Meta.table_name
-    expires = int((now + MARK_KEPT).timestamp())
-    entries: list[dict[str, Any]] = [
-        {
-            "Put": {
-                "TableName": table,
-                "Item": {
-                    "pk": {"S": f"T#{tenant_id}#RPT#MARK#{mark}"},
-                    "sk": {"S": "#MARK"},
-                    "type": {"S": "ReportMark"},
-                    "tenant_id": {"S": tenant_id},
-                    TTL_ATTRIBUTE: {"N": str(expires)},
-                },
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
+def _write(item: Mapping[str, Any], rev: int) -> bool:
+    """Put the folded item if nobody wrote it since it was read (False: someone did)."""
+    client = _client()
+    condition: dict[str, Any] = (
+        {"ConditionExpression": "attribute_not_exists(pk)"}
+        if rev == 0
+        else {
+            "ConditionExpression": "#rev = :rev",
+            "ExpressionAttributeNames": {"#rev": rules.REV},
+            "ExpressionAttributeValues": {":rev": {"N": str(rev)}},
         }
-    ]
-    entries += [_update(table, tenant_id, d) for d in deltas]
-    if len(entries) > MAX_TRANSACTION:  # a move touches at most 9 items; a guard, not a path
-        raise ValueError(f"A notice moves {len(entries) - 1} report items; at most 99.")
-    client = CrmItem._get_connection().connection.client
+    )
     try:
-        client.transact_write_items(TransactItems=entries)
-    except client.exceptions.TransactionCanceledException as exc:
-        reasons = exc.response.get("CancellationReasons") or []
-        if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-            return False
-        raise
+        client.put_item(
+            TableName=CrmItem.Meta.table_name,
+            Item={k: _SERIALIZE.serialize(v) for k, v in item.items()},
+            **condition,
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
     return True
+
+
+def apply(tenant_id: str, mark: str, deltas: Sequence[Delta]) -> int:
+    """Fold a notice's deltas into their items, each once per `mark`; how many items moved.
+    One BatchGetItem, then one conditional put per item that moves (a lost race re-reads that
+    item). Raises when an item kept changing underneath: the stream retries the record."""
+    keys = [key_of(tenant_id, delta) for delta in deltas]
+    current = _read_all(keys)
+    moved = 0
+    for (pk, sk), delta in zip(keys, deltas, strict=True):
+        item = current[(pk, sk)]
+        for _ in range(MAX_ATTEMPTS):
+            folded = rules.fold(item, delta, mark)
+            if folded is item:
+                break  # this notice is in already
+            kept = {**folded, "pk": pk, "sk": sk, "type": ITEM_TYPES[delta.key.kind]}
+            if _write({**kept, "tenant_id": tenant_id}, int(item.get(rules.REV, 0))):
+                moved += 1
+                break
+            item = _read(pk, sk)
+        else:
+            raise RuntimeError(f"Report item {pk} {sk} kept changing; the notice will be retried.")
+    return moved
 
 
 def partition(pk: str) -> list[dict[str, Any]]:

@@ -190,7 +190,7 @@ def test_given_the_same_notice_folded_twice_then_it_counts_once() -> None:
     twice = rules.fold(once, delta, "m1")
     another = rules.fold(once, delta, "m2")
 
-    assert twice == once
+    assert twice is once
     assert another["entered|negotiation"] == 2
 
 
@@ -236,7 +236,7 @@ def test_given_a_period_then_its_days_are_these(period: str, expected: Any) -> N
     "period", ["2026-13", "2026-11-09..2026-11-03", "2026-01-01..2026-06-30", "november"]
 )
 def test_given_a_bad_period_then_it_is_refused(period: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"month|ends before|at most"):
         rules.period_days(period)
 
 
