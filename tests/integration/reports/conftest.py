@@ -98,10 +98,10 @@ def deal_notices(tenant: str = "acme") -> list[Notice]:
     return notices
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def month() -> Iterator[Any]:
-    """The API over a table holding the month's figures: fed once for a module's tests (the
-    hand count reads, it never writes), with targets set in sales. Its own moto, module-wide."""
+    """The API over a table holding the month's figures, with targets set in sales: fed once
+    for the package's readers (each test only reads; a replay adds nothing). Its own moto."""
     import boto3
     from chalice.test import Client
     from moto import mock_aws
