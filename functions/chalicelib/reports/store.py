@@ -35,6 +35,22 @@ CONDITION_FAILED = "ConditionalCheckFailedException"
 ITEM_TYPES = {"funnel": "ReportFunnelDay", "rep": "ReportRepMonth", "team_day": "ReportTeamDay"}
 
 
+# The kept aggregates. Their counters are flat attributes named by stage (`entered|proposal`),
+# which a model cannot declare: they are read and written as plain items; these classes name
+# their types and the attributes every one of them has.
+class FunnelDayItem(CrmItem, discriminator="ReportFunnelDay"):
+    team_id = UnicodeAttribute(null=True)  # the team of the latest deal counted (scope checks)
+
+
+class RepMonthItem(CrmItem, discriminator="ReportRepMonth"):
+    owner_id = UnicodeAttribute()
+    team_id = UnicodeAttribute(null=True)
+
+
+class TeamDayItem(CrmItem, discriminator="ReportTeamDay"):
+    pass
+
+
 class DailyReportItem(CrmItem, discriminator="DailySalesReport"):
     """A team's daily sales report: written once; its insert publishes the event."""
 
