@@ -27,7 +27,7 @@ from .models import (
     QueueEntry,
     Withdrawal,
 )
-from .service import to_approval
+from .subjects import to_approval
 
 APPROVER_ROLES = frozenset(r.value for r in ApproverRole)
 QUEUE_LIMIT = 100
@@ -134,7 +134,7 @@ def withdraw(principal: Principal, approval_id: str, body: Withdrawal) -> Approv
 def resubmit(principal: Principal, approval_id: str) -> Approval:
     """The requester asks again for what a withdrawn or rejected request bound to (the same
     snapshot): a new request, on the route the rules choose now."""
-    from .service import _request
+    from .subjects import _request
 
     item = _visible(principal, approval_id, _now())
     if item.requested_by != principal.user_id:

@@ -129,7 +129,7 @@ def on_timer(fired: Timer, now: datetime) -> dict[str, Any]:
             or item.current_step is None
             or int(item.current_step) != index
         ):
-            return {"outcome": "stale"}
+            return {"status": "stale"}
         steps = item.steps
         step = steps[index]
         if stage == REMIND:
@@ -173,5 +173,5 @@ def on_timer(fired: Timer, now: datetime) -> dict[str, Any]:
                 )
             ]
         )
-        return {"outcome": "reminded" if stage == REMIND else "escalated"}
-    return {"outcome": "busy"}
+        return {"status": "reminded" if stage == REMIND else "escalated"}
+    return {"status": "busy"}

@@ -32,6 +32,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from ..core import SETTINGS_SK, Conflict, CrmItem, RuleItem, gsi_pk
@@ -176,6 +177,7 @@ def put_request(
         approval_id=item.approval_id,
         snapshot_hash=item.snapshot_hash,
     )
+    guard: Condition
     if old_pointer is None:
         guard = SubjectPointerItem.pk.does_not_exist()
     else:

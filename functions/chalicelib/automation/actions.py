@@ -12,6 +12,7 @@ from typing import Any
 
 from ..core import ValidationFailed, current_correlation_id, logger, publish
 from ..customers import service as customers
+from ..directory import service as directory
 from ..tagging import service as tagging
 from . import rules, store
 from .events import AutomationNotified
@@ -79,8 +80,17 @@ def _assignee(tenant_id: str, facts: Mapping[str, Any], who: Assignee) -> tuple[
     owner = str(facts.get("owner_id") or "")
     if who == Assignee.OWNER:
         return owner, None
-    team = facts.get("team_id")
-    manager = store.team_manager(tenant_id, str(team)) if team else None
+    return manager_or_owner(tenant_id, owner, facts.get("team_id"))
+
+
+def manager_or_owner(tenant_id: str, owner: str, team: Any) -> tuple[str, str | None]:
+    """The owner's manager as the directory resolves it (their own manager, else their team's,
+    active ones only); failing that, the manager of the record's team; else the owner, with a
+    note saying so."""
+    manager = directory.manager_of(tenant_id, owner) if owner else None
+    if manager is None and team:
+        found = directory.team_manager(tenant_id, str(team))
+        manager = found if found != owner else None
     if manager:
         return manager, None
     return owner, f"No manager on record for team {team or '(none)'}; assigned to the owner."

@@ -17,9 +17,11 @@ AREA = Area(
             ),
         ),
         ItemType("AutomationRule", description="A tenant's automation rule (core toolkit)."),
-        ItemType("Team", description="A team's manager, whom escalations go to."),
     ),
-    follows=(Follow("customers.changed", "handlers:on_customer_changed"),),
+    follows=(
+        Follow("customers.changed", "handlers:on_customer_changed"),
+        Follow("directory.user_deactivated", "handlers:on_user_deactivated"),
+    ),
     events=("AutomationNotified",),
     timers=(
         TimerKind(
@@ -34,6 +36,12 @@ AREA = Area(
             "handlers:on_timers_job_step",
             description="Arm a time rule's timers for the customers it already matches; stop "
             "those of a replaced, disabled or deleted rule.",
+        ),
+        JobKind(
+            "automation.handover_tasks",
+            "handlers:on_handover_step",
+            description="A deactivated user's open tasks, page by page, to whom the directory "
+            "names (their manager).",
         ),
     ),
     rule_sets=("automation rules (/v1/automation-rules)",),

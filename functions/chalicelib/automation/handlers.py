@@ -1,6 +1,6 @@
-"""Entry points of the automation area (declared in area.py): the stream function's notice
-that a customer changed, the timers function's time rule whose deadline passed, and a step of
-a time rule's backfill job."""
+"""Entry points of the automation area (declared in area.py): the stream function's notices
+that a customer changed or a user was deactivated, the timers function's time rule whose
+deadline passed, and a step of a time rule's backfill job or of a tasks handover."""
 
 from __future__ import annotations
 
@@ -26,3 +26,15 @@ def on_timers_job_step(job: Any, cursor: Any, now: datetime) -> JobStep:
     from .triggers import timers_page
 
     return timers_page(job, cursor, now)
+
+
+def on_user_deactivated(notice: Notice, now: datetime) -> None:
+    from .handover import start_handover
+
+    start_handover(notice, now)
+
+
+def on_handover_step(job: Any, cursor: Any, now: datetime) -> JobStep:
+    from .handover import handover_page
+
+    return handover_page(job, cursor, now)

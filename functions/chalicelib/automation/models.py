@@ -134,6 +134,8 @@ class Task(Schema):
     status: str
     due_at: datetime
     rule_id: str | None = None
+    kind: str | None = Field(default=None, description="What asked for it, when not a rule.")
+    link: str | None = Field(default=None, description="The record it is about (an API path).")
     created_at: datetime
     note: str | None = None
     closed_at: datetime | None = None

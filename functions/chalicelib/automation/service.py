@@ -1,5 +1,5 @@
-"""Use cases of the automation area's routes: rules (the core rule-set toolkit), to-dos and the
-team managers escalations go to. What rules do when customers change or timers fire is in
+"""Use cases of the automation area's routes: rules (the core rule-set toolkit) and to-dos,
+including those other areas open (`open_task`); team managers are the directory's. What rules do when customers change or timers fire is in
 `triggers` and `actions`.
 """
 
@@ -14,17 +14,16 @@ from pydantic import TypeAdapter
 
 from ..core import (
     Principal,
-    Role,
     RuleSet,
     ValidationFailed,
     author_of,
     decode_cursor,
     encode_cursor,
     registry,
-    require_role,
     to_rule_json,
 )
 from ..customers import service as customers
+from ..directory import service as directory
 from ..rulelang import compile_rule
 from . import rules, store
 from .models import (
@@ -225,6 +224,8 @@ def task_view(item: Mapping[str, Any], principal: Principal | None = None) -> Ta
         status=item.get("status") or "open",
         due_at=item["due_at"],
         rule_id=item.get("rule_id"),
+        kind=item.get("kind"),
+        link=item.get("link"),
         created_at=item["created_at"],
         note=item.get("note"),
         closed_at=item.get("closed_at"),
@@ -242,8 +243,37 @@ def update_task(principal: Principal, customer_id: str, task_id: str, body: Task
     return task_view(task.attribute_values)
 
 
-# Care tasks' ids are derived from their key alone (a fixed time part), so asking twice matches.
+# Tasks other areas open have ids derived from their key alone (a fixed time part), so asking
+# twice matches.
 CARE_TASK_ID_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def open_task(
+    tenant_id: str,
+    customer_id: str,
+    title: str,
+    *,
+    assignee_id: str,
+    key: str,
+    due_at: datetime,
+    kind: str,
+    link: str | None = None,
+    at: datetime | None = None,
+) -> bool:
+    """A to-do on a customer that another area asks for (a lead to call, a stage to review),
+    once per `key`: asking again with the same key writes nothing (False). `kind` says what
+    asked for it (e.g. "sales.follow_up"); `link` the record it is about (an API path)."""
+    return store.put_task(
+        tenant_id,
+        customer_id,
+        rules.deterministic_ulid(key, CARE_TASK_ID_TIME),
+        assignee_id,
+        due_at,
+        title=title,
+        kind=kind,
+        link=link,
+        created_at=at or datetime.now(UTC),
+    )
 
 
 def open_care_task(tenant_id: str, customer_id: str, title: str, *, key: str, at: datetime) -> bool:
@@ -253,17 +283,18 @@ def open_care_task(tenant_id: str, customer_id: str, title: str, *, key: str, at
     facts = customers.facts_of(tenant_id, customer_id, at)
     if facts is None:
         return False
-    return store.put_task(
+    return open_task(
         tenant_id,
         customer_id,
-        rules.deterministic_ulid(key, CARE_TASK_ID_TIME),
-        str(facts.get("owner_id") or ""),
-        at + timedelta(days=2),
-        title=title,
-        created_at=at,
+        title,
+        assignee_id=str(facts.get("owner_id") or ""),
+        key=key,
+        due_at=at + timedelta(days=2),
+        kind="value.care",
+        at=at,
     )
 
 
 def set_team_manager(principal: Principal, team_id: str, manager_id: str) -> None:
-    require_role(principal, Role.ADMIN)
-    store.set_team_manager(principal.tenant_id, team_id, manager_id)
+    """The older route to a team's manager: the directory keeps teams now."""
+    directory.set_team_manager(principal, team_id, manager_id)

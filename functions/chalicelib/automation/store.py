@@ -3,11 +3,11 @@
 | pattern                          | index | key condition                                   |
 |----------------------------------|-------|-------------------------------------------------|
 | automation rules (core toolkit)  | table | pk=T#t#AUTORULES, sk=RULE#<rule id>             |
-| a team's manager (escalations)   | table | pk=T#t#TEAMS, sk=TEAM#<team id>                 |
 | a customer's tasks (360 view)    | table | pk=T#t#C#<id>, sk begins_with TASK#             |
 | my tasks, soonest due first      | gsi1  | gsi1pk=T#t#ASSIGNEE#<u>, gsi1sk=TASK#<due>#<id> |
 
 The timers the time rules arm are the core's (core.timers), with kind `automation.time_rule`.
+Who manages whom (escalations, handovers) is the directory's (`directory.service`).
 """
 
 from __future__ import annotations
@@ -39,11 +39,6 @@ class AutomationRuleItem(RuleItem, discriminator="AutomationRule"):
     actions_json = UnicodeAttribute()
 
 
-class TeamItem(CrmItem, discriminator="Team"):
-    team_id = UnicodeAttribute()
-    manager_id = UnicodeAttribute()
-
-
 class TaskItem(CrmItem, discriminator="Task"):
     customer_id = UnicodeAttribute()
     task_id = UnicodeAttribute()
@@ -53,6 +48,8 @@ class TaskItem(CrmItem, discriminator="Task"):
     due_at = UTCDateTimeAttribute()
     rule_id = UnicodeAttribute(null=True)
     rule_version = NumberAttribute(null=True)
+    kind = UnicodeAttribute(null=True)  # what asked for it (another area's word), if not a rule
+    link = UnicodeAttribute(null=True)  # the record it is about, e.g. /v1/opportunities/<id>
     note = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     closed_at = UTCDateTimeAttribute(null=True)
@@ -67,24 +64,7 @@ def decoded(item: AutomationRuleItem) -> dict[str, Any]:
     }
 
 
-# --- teams and tasks --------------------------------------------------------------------------
-
-
-def team_manager(tenant_id: str, team_id: str) -> str | None:
-    try:
-        return TeamItem.get(f"T#{tenant_id}#TEAMS", f"TEAM#{team_id}").manager_id
-    except TeamItem.DoesNotExist:
-        return None
-
-
-def set_team_manager(tenant_id: str, team_id: str, manager_id: str) -> None:
-    TeamItem(
-        pk=f"T#{tenant_id}#TEAMS",
-        sk=f"TEAM#{team_id}",
-        tenant_id=tenant_id,
-        team_id=team_id,
-        manager_id=manager_id,
-    ).save()
+# --- tasks ------------------------------------------------------------------------------------
 
 
 def put_task(
@@ -143,3 +123,24 @@ def set_task_status(item: TaskItem, status: str, note: str | None, by: str, at: 
     if note is not None:
         actions.append(TaskItem.note.set(note))
     item.update(actions, condition=TaskItem.pk.exists())
+
+
+def reassign_task(item: TaskItem, from_id: str, to_id: str) -> bool:
+    """Move an open task from one assignee to another (its place on gsi1 moves with it);
+    False when it is no longer `from_id`'s open task (moved, closed: a replay changes nothing)."""
+    from pynamodb.exceptions import UpdateError
+
+    try:
+        item.update(
+            [
+                TaskItem.assignee_id.set(to_id),
+                TaskItem.gsi1pk.set(gsi_pk(item.tenant_id, "ASSIGNEE", to_id)),
+            ],
+            condition=(TaskItem.assignee_id == from_id)
+            & ((TaskItem.status == "open") | TaskItem.status.does_not_exist()),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == CONDITION_FAILED:
+            return False
+        raise
+    return True

@@ -133,13 +133,13 @@ def patch_opportunity(opportunity_id: str) -> Response:
     errors=(400, 401, 403, 404, 409, 412, 422),
 )
 def move_opportunity(opportunity_id: str) -> Response:
-    from . import service
+    from . import moves
     from .models import Move
 
     request = bp.current_request
     caller = principal(request)
     body = parse_body(request, Move)
-    return versioned(service.move(caller, opportunity_id, body, expected_version(request)))
+    return versioned(moves.move(caller, opportunity_id, body, expected_version(request)))
 
 
 @route(
@@ -156,7 +156,7 @@ def move_opportunity(opportunity_id: str) -> Response:
     errors=(400, 401, 403, 404, 409, 422),
 )
 def log_follow_up(opportunity_id: str) -> Response:
-    from . import service
+    from . import moves
     from .models import FollowUp
 
     request = bp.current_request
@@ -166,5 +166,5 @@ def log_follow_up(opportunity_id: str) -> Response:
         request,
         caller,
         f"sales.follow_ups.create:{opportunity_id}",
-        lambda: service.log_follow_up(caller, opportunity_id, body),
+        lambda: moves.log_follow_up(caller, opportunity_id, body),
     )

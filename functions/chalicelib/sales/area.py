@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core import Area, Follow, ItemType, Section, TimerKind
+from ..core import Area, Follow, ItemType, JobKind, Schedule, Section, TimerKind
 
 AREA = Area(
     name="sales",
@@ -17,7 +17,7 @@ AREA = Area(
             section=Section(
                 "opportunities",
                 "Opportunity",
-                "service:section_view",
+                "views:section_view",
                 description="The customer's deals, open and closed.",
             ),
         ),
@@ -39,6 +39,7 @@ AREA = Area(
     follows=(
         Follow("sales.deal_changed", "handlers:on_deal_changed"),
         Follow("customers.changed", "handlers:on_customer_changed"),
+        Follow("directory.user_deactivated", "handlers:on_user_deactivated"),
     ),
     events=(
         "OpportunityCreated",
@@ -54,6 +55,25 @@ AREA = Area(
             "handlers:on_stale_timer",
             description="7 days without a follow-up on an open deal: a task for the owner's "
             "manager and Opportunity Stale.",
+        ),
+    ),
+    jobs=(
+        JobKind(
+            "sales.handover_opportunities",
+            "handlers:on_handover_step",
+            description="A deactivated user's open deals go to their manager, page by page.",
+        ),
+        JobKind(
+            "sales.health_rescore",
+            "handlers:on_health_step",
+            description="Every open deal scored again (health decays with time), stage by stage.",
+        ),
+    ),
+    schedules=(
+        Schedule(
+            "sales.health_nightly",
+            "handlers:start_health_nightly",
+            description="Hourly; starts each tenant's rescoring at 02:00 UTC, once a day.",
         ),
     ),
     rule_sets=("pipelines: stage guards (/v1/sales/pipelines)",),

@@ -1,27 +1,31 @@
-"""A stale deal's escalation: who the owner's manager is, and the task they get."""
+"""A stale deal's escalation: a to-do for the owner's manager (the directory's answer; the
+owner themself when nobody manages them, so the deal is never left without a task)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..automation import service as automation
+from ..directory import service as directory
 from . import store
 
-
-def manager_of(tenant_id: str, owner_id: str) -> str | None:
-    """The owner's manager (the directory's answer once it is merged; None until then)."""
-    return None
+TASK_DUE = timedelta(days=1)
+TASK_KIND = "sales.opportunity_stale"
 
 
 def escalate(item: store.OpportunityItem, now: datetime) -> str | None:
     """A task about the stale deal, once per stale spell; returns the manager escalated to."""
-    manager = manager_of(item.tenant_id, item.owner_id)
+    manager = directory.manager_of(item.tenant_id, item.owner_id)
     since = item.last_follow_up_at or item.created_at
-    automation.open_care_task(
+    automation.open_task(
         item.tenant_id,
         item.customer_id,
-        f"Stale deal: no follow-up on {item.title!r} for 7 days",
+        f"Stale deal: no follow-up on {item.title!r} by {item.owner_id} for 7 days",
+        assignee_id=manager or item.owner_id,
         key=f"opp-stale:{item.opportunity_id}:{since.isoformat()}",
+        due_at=now + TASK_DUE,
+        kind=TASK_KIND,
+        link=f"/v1/opportunities/{item.opportunity_id}",
         at=now,
     )
     return manager

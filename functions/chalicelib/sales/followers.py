@@ -9,15 +9,15 @@ from datetime import datetime
 from typing import Any
 
 from ..core import Notice, Timer, logger, parse_time, timer_backend
-from . import escalation, rules, scoring, store
+from . import escalation, figures, scoring, setup_store, store
 
 
 def deal_changed(notice: Notice, now: datetime) -> None:
     """Keep the forecast figures, the stale timer and the health score in step with the deal."""
     old, new = notice.old, notice.new
-    deltas = rules.forecast_deltas(old, new)
+    deltas = figures.forecast_deltas(old, new)
     if deltas:
-        store.apply_forecast(notice.tenant_id, notice.key, deltas, now)
+        setup_store.apply_forecast(notice.tenant_id, notice.key, deltas, now)
     _replan_stale_timer(notice.tenant_id, notice.subject_id, old, new)
     if old is not None:
         scoring.stage_left(notice.tenant_id, old, new)
@@ -32,20 +32,20 @@ def _replan_stale_timer(
     new: Mapping[str, Any] | None,
 ) -> None:
     """A new follow-up restarts the 7 days; closing the deal cancels them."""
-    was = rules.stale_since(old) if old is not None else None
-    since = rules.stale_since(new) if new is not None else None
+    was = figures.stale_since(old) if old is not None else None
+    since = figures.stale_since(new) if new is not None else None
     if was == since:
         return
     backend = timer_backend()
     if was is not None:
-        backend.cancel(tenant_id, rules.stale_timer_name(tenant_id, opportunity_id, was))
+        backend.cancel(tenant_id, figures.stale_timer_name(tenant_id, opportunity_id, was))
     if since is not None:
         backend.arm(
             Timer(
-                kind=rules.STALE_TIMER,
-                name=rules.stale_timer_name(tenant_id, opportunity_id, since),
+                kind=figures.STALE_TIMER,
+                name=figures.stale_timer_name(tenant_id, opportunity_id, since),
                 tenant_id=tenant_id,
-                deadline=rules.stale_deadline(since),
+                deadline=figures.stale_deadline(since),
                 data={"opportunity_id": opportunity_id, "since": since},
             )
         )
@@ -83,9 +83,9 @@ def stale_timer_fired(timer: Timer, now: datetime) -> dict[str, Any]:
     if item is None:
         return {"status": "gone"}
     deal = dict(item.attribute_values)
-    if rules.stale_since(deal) is None:
+    if figures.stale_since(deal) is None:
         return {"status": "closed"}
-    if not rules.is_stale(deal, now):
+    if not figures.is_stale(deal, now):
         return {"status": "followed_up"}
     if item.stale_since is not None:
         return {"status": "escalated_already"}

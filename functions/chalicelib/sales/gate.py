@@ -47,3 +47,8 @@ def request(
         title=f"{deal.get('title')}: move to {to}",
     )
     return approval.id
+
+
+def void(tenant_id: str, subject_type: str, opportunity_id: str) -> None:
+    """A material edit: an approval of the old figures no longer holds."""
+    approvals.void(tenant_id, subject_type, opportunity_id, "The deal's figures changed.")

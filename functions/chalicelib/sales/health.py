@@ -13,7 +13,7 @@ doubling count the same wherever it happens; caps keep one extreme value from de
 | `stage_overdue`  | log2(days_in_stage / stage_median_days), [-2, 3] | the stage's usual time |
 | `silence`        | log2((1 + days_since_interaction) / 8), [-1, 4] | last contact a week ago|
 | `stakeholders`   | log2(1 + stakeholders_engaged) - 1, [-1, 3]     | one stakeholder        |
-| `amount`         | log2(amount_ratio), [-3, 3]                     | the customer's usual   |
+| `amount`         | log2(amount_ratio), [-3, 3]; ratio <= 0: 0      | the customer's usual   |
 | `sentiment`      | sentiment, [-1, 1]                              | neutral or unknown     |
 | `stage_progress` | stage_progress - 0.5, [-0.5, 0.5]               | mid-pipeline           |
 
@@ -108,10 +108,9 @@ class HealthModel:
         Raises ValueError for a malformed model or one made for other transforms; the caller
         then scores with `PRIOR_MODEL`.
         """
+        if data.get("transforms", TRANSFORMS) != TRANSFORMS:
+            raise ValueError(f"health model made for transforms {data.get('transforms')!r}")
         try:
-            transforms = int(data.get("transforms", TRANSFORMS))
-            if transforms != TRANSFORMS:
-                raise ValueError(f"model made for transforms {transforms}, not {TRANSFORMS}")
             auc = data.get("auc")
             model = cls(
                 version=str(data["version"]),
@@ -120,9 +119,8 @@ class HealthModel:
                 trained_on=int(data["trained_on"]),
                 auc=None if auc is None else float(auc),
                 prior=bool(data["prior"]),
-                transforms=transforms,
             )
-        except (KeyError, TypeError, ArithmeticError) as error:
+        except (KeyError, TypeError, ValueError, ArithmeticError) as error:
             raise ValueError(f"malformed health model: {error!r}") from error
         values = [model.intercept, *model.coefficients.values()]
         if not all(math.isfinite(v) for v in values):
@@ -160,10 +158,8 @@ def _clip(value: float, low: float, high: float) -> float:
     return min(max(value, low), high)
 
 
-def _log2_ratio(numerator: float, denominator: float, low: float, high: float) -> float:
-    if denominator <= 0 or numerator <= 0:
-        return low if denominator > 0 else 0.0
-    return _clip(math.log2(numerator / denominator), low, high)
+def _log2(ratio: float, low: float, high: float) -> float:
+    return low if ratio <= 0 else _clip(math.log2(ratio), low, high)
 
 
 def stage_ratio(features: HealthFeatures) -> float | None:
@@ -179,12 +175,13 @@ def transform(features: HealthFeatures) -> dict[str, float]:
     silence = features.days_since_interaction
     amount = features.amount_ratio
     return {
-        "stage_overdue": 0.0 if ratio is None else _log2_ratio(ratio, 1.0, -2.0, 3.0),
+        "stage_overdue": 0.0 if ratio is None else _log2(ratio, -2.0, 3.0),
         "silence": 0.0
         if silence is None
         else _clip(math.log2((1.0 + max(silence, 0.0)) / 8.0), -1.0, 4.0),
         "stakeholders": _clip(math.log2(1.0 + max(features.stakeholders_engaged, 0)) - 1.0, -1, 3),
-        "amount": 0.0 if amount is None else _log2_ratio(amount, 1.0, -3.0, 3.0),
+        # an amount of 0 is one not entered yet: unknown, not tiny
+        "amount": 0.0 if amount is None or amount <= 0 else _log2(amount, -3.0, 3.0),
         "sentiment": 0.0 if features.sentiment is None else _clip(features.sentiment, -1.0, 1.0),
         "stage_progress": _clip(features.stage_progress, 0.0, 1.0) - 0.5,
     }
@@ -256,7 +253,7 @@ def _sentence(name: str, f: HealthFeatures) -> str | None:
         if count <= 0:
             return "no stakeholders engaged"
         return f"{count} stakeholder{'' if count == 1 else 's'} engaged"
-    if name == "amount" and f.amount_ratio is not None:
+    if name == "amount" and f.amount_ratio:
         return f"amount {_number(f.amount_ratio)}x the customer's usual won deal"
     if name == "sentiment" and f.sentiment is not None:
         tone = "negative" if f.sentiment < 0 else "positive"

@@ -16,7 +16,8 @@ from ..core import (
     compile_condition,
     require_role,
 )
-from . import rules, store
+from ..directory import service as directory
+from . import rules, setup_store, store
 from .models import (
     ExchangeRate,
     ExchangeRatePage,
@@ -38,7 +39,7 @@ _GUARDS: dict[tuple[str, str, int], dict[str, Any]] = {}
 
 
 def _stored_pipeline(tenant_id: str, pipeline_id: str) -> tuple[PipelineBody, int, Any]:
-    item = store.get_pipeline(tenant_id, pipeline_id)
+    item = setup_store.get_pipeline(tenant_id, pipeline_id)
     if item is not None:
         return PipelineBody.model_validate(json.loads(item.body_json)), int(item.version), item
     if pipeline_id == rules.DEFAULT_PIPELINE:
@@ -67,7 +68,7 @@ def get_pipeline(principal: Principal, pipeline_id: str) -> Pipeline:
 
 
 def list_pipelines(principal: Principal) -> PipelinePage:
-    stored = {i.pipeline_id: i for i in store.pipelines(principal.tenant_id)}
+    stored = {i.pipeline_id: i for i in setup_store.pipelines(principal.tenant_id)}
     items = [
         _view(pid, PipelineBody.model_validate(json.loads(i.body_json)), int(i.version), i)
         for pid, i in sorted(stored.items())
@@ -75,6 +76,17 @@ def list_pipelines(principal: Principal) -> PipelinePage:
     if rules.DEFAULT_PIPELINE not in stored:
         items.insert(0, _view(rules.DEFAULT_PIPELINE, rules.default_pipeline(), 0, None))
     return PipelinePage(items=items)
+
+
+def list_pipelines_of(tenant_id: str) -> list[tuple[str, PipelineBody]]:
+    """Every pipeline of the tenant (the default one too while it is not stored)."""
+    found = [
+        (i.pipeline_id, PipelineBody.model_validate(json.loads(i.body_json)))
+        for i in setup_store.pipelines(tenant_id)
+    ]
+    if rules.DEFAULT_PIPELINE not in {pid for pid, _ in found}:
+        found.insert(0, (rules.DEFAULT_PIPELINE, rules.default_pipeline()))
+    return found
 
 
 def _compile(body: PipelineBody) -> dict[str, Any]:
@@ -125,7 +137,7 @@ def put_pipeline(
         ]
         counts = {sid: store.count_in_stage(tenant, pipeline_id, sid) for sid in newly_archived}
         rules.check_pipeline_edit(old, body, counts)
-    saved = store.save_pipeline(
+    saved = setup_store.save_pipeline(
         tenant, pipeline_id, item, body.model_dump(mode="json"), principal.user_id
     )
     return _view(pipeline_id, body, int(saved.version), saved)
@@ -135,7 +147,7 @@ def put_pipeline(
 
 
 def base_currency(tenant_id: str) -> str:
-    item = store.get_settings_item(tenant_id)
+    item = setup_store.get_settings_item(tenant_id)
     return item.base_currency if item is not None else DEFAULT_BASE_CURRENCY
 
 
@@ -143,11 +155,11 @@ def rate_for(tenant_id: str, currency: str | None, base: str, day: str) -> Decim
     """Base units per unit of `currency` on `day` (or the latest day before); None if unknown."""
     if currency is None or currency == base:
         return Decimal(1)
-    return store.rate_on(tenant_id, currency, day)
+    return setup_store.rate_on(tenant_id, currency, day)
 
 
 def get_settings(principal: Principal) -> SalesSettings:
-    item = store.get_settings_item(principal.tenant_id)
+    item = setup_store.get_settings_item(principal.tenant_id)
     if item is None:
         return SalesSettings(base_currency=DEFAULT_BASE_CURRENCY, version=0)
     return SalesSettings(base_currency=item.base_currency, version=int(item.version))
@@ -156,7 +168,7 @@ def get_settings(principal: Principal) -> SalesSettings:
 def put_settings(principal: Principal, body: SalesSettings, expected: int | None) -> SalesSettings:
     """Set the base currency (admins; If-Match, 0 for the default never saved)."""
     require_role(principal, Role.ADMIN)
-    item = store.get_settings_item(principal.tenant_id)
+    item = setup_store.get_settings_item(principal.tenant_id)
     version = int(item.version) if item is not None else 0
     if expected is not None and expected != version:
         from ..core import PreconditionFailed
@@ -164,14 +176,14 @@ def put_settings(principal: Principal, body: SalesSettings, expected: int | None
         raise PreconditionFailed(
             f"The sales settings are at version {version}, not {expected}.", field="If-Match"
         )
-    saved = store.save_settings(principal.tenant_id, item, body.base_currency)
+    saved = setup_store.save_settings(principal.tenant_id, item, body.base_currency)
     return SalesSettings(base_currency=saved.base_currency, version=int(saved.version))
 
 
 def put_rate(principal: Principal, body: ExchangeRate) -> ExchangeRate:
     """A dated rate (admins and finance): base units per one unit of the currency."""
     require_role(principal, Role.ADMIN, Role.FINANCE)
-    store.put_rate(
+    setup_store.put_rate(
         principal.tenant_id, body.currency, body.day.isoformat(), Decimal(str(body.rate))
     )
     return body
@@ -181,7 +193,7 @@ def list_rates(principal: Principal, currency: str | None) -> ExchangeRatePage:
     return ExchangeRatePage(
         items=[
             ExchangeRate(currency=r.currency, day=r.day, rate=float(r.rate))
-            for r in store.rates(principal.tenant_id, currency)
+            for r in setup_store.rates(principal.tenant_id, currency)
         ]
     )
 
@@ -193,14 +205,13 @@ def put_target(principal: Principal, body: Target) -> Target:
     """A rep's or a team's target for a month, in the base currency (admins; managers for
     their own team and its members)."""
     require_role(principal, *rules.TARGET_SETTERS)
-    if (
-        not principal.has(Role.ADMIN)
-        and body.team_id is not None
-        and (body.team_id != principal.team_id)
-    ):
-        raise NotFound(f"No team {body.team_id} of yours.", field="team_id")
+    if not principal.has(Role.ADMIN):
+        team = body.team_id or directory.team_of(principal.tenant_id, str(body.owner_id))
+        if team is None or team != principal.team_id:
+            what = "team_id" if body.team_id else "owner_id"
+            raise NotFound("Managers set targets for their own team and its reps.", field=what)
     scope = f"owner:{body.owner_id}" if body.owner_id else f"team:{body.team_id}"
-    store.put_target(principal.tenant_id, body.period, scope, Decimal(str(body.amount)))
+    setup_store.put_target(principal.tenant_id, body.period, scope, Decimal(str(body.amount)))
     return body
 
 
@@ -220,18 +231,19 @@ def forecast(principal: Principal, period: str, owner: str | None, team: str | N
         scope = f"team:{team}"
     else:
         owner = owner or principal.user_id
-        allowed = owner == principal.user_id or principal.has(
-            Role.ADMIN, Role.FINANCE, Role.VIEWER, Role.SALES_MANAGER
-        )
+        allowed = owner == principal.user_id or principal.has(Role.ADMIN, Role.FINANCE, Role.VIEWER)
+        if not allowed and principal.has(Role.SALES_MANAGER) and principal.team_id:
+            # A manager sees the reps of their own team (the directory says whose team).
+            allowed = directory.team_of(principal.tenant_id, owner) == principal.team_id
         scope = f"owner:{owner}"
     if not allowed:
         raise NotFound("No forecast of yours by that name.", field="team" if team else "owner")
-    item, target = store.forecast_and_target(principal.tenant_id, period, scope)
+    item, target, base = setup_store.forecast_and_target(principal.tenant_id, period, scope)
     won = Decimal(str(item.won or 0)) if item is not None else Decimal(0)
     return Forecast(
         period=period,
         scope=scope,
-        base_currency=base_currency(principal.tenant_id),
+        base_currency=base or DEFAULT_BASE_CURRENCY,
         weighted=_money(item.weighted if item else 0),
         commit=_money(item.commit if item else 0),
         pipeline=_money(item.pipeline if item else 0),

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..customers import service as customers
-from . import rules, store
+from . import figures, rules, setup_store, store
 from .health import PRIOR_MODEL, HealthFeatures, health
 from .pipeline_service import pipeline_of
 
@@ -34,7 +34,7 @@ def features(
     engaged = 0
     for person in stakeholders:
         day = person.get("last_engaged")
-        if day and rules.moment_of(f"{day}T00:00:00+00:00") >= now - ENGAGED_WITHIN:
+        if day and figures.moment_of(f"{day}T00:00:00+00:00") >= now - ENGAGED_WITHIN:
             engaged += 1
     amount = deal.get("base_amount")
     ratio = None
@@ -65,7 +65,7 @@ def rescore(tenant_id: str, deal: Mapping[str, Any], now: datetime) -> bool:
     aggregates = facts.get("aggregates") or {}
     count, total = aggregates.get("order_count"), aggregates.get("order_total")
     usual = Decimal(str(total)) / Decimal(str(count)) if count and total else None
-    days = store.stage_days(tenant_id, str(deal["pipeline_id"]), stage)
+    days = setup_store.stage_days(tenant_id, str(deal["pipeline_id"]), stage)
     result = health(features(deal, now, days, progress, usual), PRIOR_MODEL)
     stored = {"score": result.score, "colour": result.colour, "reasons": list(result.reasons)}
     before = deal.get("health")
@@ -82,6 +82,8 @@ def stage_left(tenant_id: str, old: Mapping[str, Any], new: Mapping[str, Any] | 
     """A deal left a stage: remember how long it stayed (the stage's median for health)."""
     if new is None or old.get("stage") == new.get("stage"):
         return
-    days = rules.days_between(old.get("stage_entered_at"), rules.moment_of(new["updated_at"]))
+    days = rules.days_between(old.get("stage_entered_at"), figures.moment_of(new["updated_at"]))
     if days is not None:
-        store.add_stage_days(tenant_id, str(old["pipeline_id"]), str(old["stage"]), float(days))
+        setup_store.add_stage_days(
+            tenant_id, str(old["pipeline_id"]), str(old["stage"]), float(days)
+        )

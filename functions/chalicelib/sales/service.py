@@ -17,7 +17,6 @@ from pynamodb.expressions.update import Action
 from ulid import ULID
 
 from ..core import (
-    Conflict,
     Forbidden,
     NotFound,
     Principal,
@@ -31,10 +30,8 @@ from ..core import (
     remember_tenant,
 )
 from ..customers import service as customers
-from . import gate, rules, store
+from . import figures, gate, rules, store
 from .models import (
-    FollowUp,
-    Move,
     Opportunity,
     OpportunityCreate,
     OpportunityPage,
@@ -42,80 +39,15 @@ from .models import (
     OpportunitySummary,
     StageOutcome,
 )
-from .pipeline_service import base_currency, compiled_guards, pipeline_of, rate_for
-
-FOLLOW_UPS_KEPT = 20
-HISTORY_KEPT = 200
+from .pipeline_service import base_currency, pipeline_of, rate_for
+from .views import deal_of, loads, money, opportunity_view
 
 
 def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _loads(value: Any, default: Any) -> Any:
-    if value is None or value == "":
-        return default
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def _money(value: Any) -> str | None:
-    return None if value is None else f"{Decimal(value):.2f}"
-
-
-def deal_of(values: Mapping[str, Any]) -> dict[str, Any]:
-    """An opportunity as stored (item values or a raw image), with its JSON parts decoded."""
-    deal = dict(values)
-    for name in store.JSON_FIELDS:
-        deal[name] = _loads(values.get(name), None if name == "health" else [])
-    return deal
-
-
-def opportunity_view(values: Mapping[str, Any], principal: Principal | None = None) -> Opportunity:
-    """The API's Opportunity (an item's values or a 360 page's item), as `principal` may read
-    it: no follow-up notes for finance and legal."""
-    deal = deal_of(values)
-    hide = principal is not None and rules.hides_text(principal)
-    return Opportunity(
-        id=deal["opportunity_id"],
-        customer_id=deal["customer_id"],
-        pipeline_id=deal["pipeline_id"],
-        title=deal["title"],
-        owner_id=deal["owner_id"],
-        team_id=deal.get("team_id"),
-        stage=deal["stage"],
-        status=deal["status"],
-        amount=_money(deal.get("amount")),
-        currency=deal.get("currency"),
-        base_amount=_money(deal.get("base_amount")),
-        base_currency=deal.get("base_currency"),
-        rate_missing=bool(deal.get("rate_missing")),
-        expected_close=deal.get("expected_close"),
-        probability=rules.probability(deal),
-        probability_override=deal.get("probability_override"),
-        products=deal["products"],
-        stakeholders=deal["stakeholders"],
-        stage_history=deal["stage_history"],
-        lost_reason=deal.get("lost_reason"),
-        follow_ups=None if hide else deal["follow_ups"],
-        last_follow_up_at=deal.get("last_follow_up_at"),
-        health=deal.get("health"),
-        stale_since=deal.get("stale_since"),
-        lead_id=deal.get("lead_id"),
-        contract_id=deal.get("contract_id"),
-        created_at=deal["created_at"],
-        updated_at=deal["updated_at"],
-        won_at=deal.get("won_at"),
-        closed_at=deal.get("closed_at"),
-        version=int(deal.get("version") or 1),
-    )
-
-
-def section_view(values: Mapping[str, Any], principal: Principal) -> Opportunity:
-    """The 360 view's `opportunities` section (the customer is visible to the caller already)."""
-    return opportunity_view(values, principal)
-
-
-def _visible(principal: Principal, opportunity_id: str) -> store.OpportunityItem:
+def visible(principal: Principal, opportunity_id: str) -> store.OpportunityItem:
     """The opportunity if the caller may see it; 404 otherwise (as if it did not exist)."""
     item = store.get(principal.tenant_id, opportunity_id)
     if not can_read_owned(principal, item.owner_id, item.team_id):
@@ -123,17 +55,17 @@ def _visible(principal: Principal, opportunity_id: str) -> store.OpportunityItem
     return item
 
 
-def _writable(principal: Principal, opportunity_id: str) -> store.OpportunityItem:
-    item = _visible(principal, opportunity_id)
+def writable(principal: Principal, opportunity_id: str) -> store.OpportunityItem:
+    item = visible(principal, opportunity_id)
     if not can_write_owned(principal, item.owner_id, item.team_id):
         raise Forbidden("You may read this opportunity but not change it.")
     return item
 
 
-def _valued(tenant_id: str, amount: Any, currency: str | None, day: str) -> dict[str, Any]:
+def valued(tenant_id: str, amount: Any, currency: str | None, day: str) -> dict[str, Any]:
     base = base_currency(tenant_id)
     rate = rate_for(tenant_id, currency, base, day)
-    value, missing = rules.base_amount(amount, currency, base, rate)
+    value, missing = figures.base_amount(amount, currency, base, rate)
     return {"base_amount": value, "base_currency": base, "rate_missing": missing}
 
 
@@ -197,14 +129,14 @@ def create_opportunity(principal: Principal, body: OpportunityCreate) -> Opportu
         created_by=principal.user_id,
         updated_at=at,
         **fields,
-        **_valued(principal.tenant_id, fields["amount"], body.currency, at.date().isoformat()),
+        **valued(principal.tenant_id, fields["amount"], body.currency, at.date().isoformat()),
     )
     store.create(item)
     return opportunity_view(item.attribute_values, principal)
 
 
 def get_opportunity(principal: Principal, opportunity_id: str) -> Opportunity:
-    return opportunity_view(_visible(principal, opportunity_id).attribute_values, principal)
+    return opportunity_view(visible(principal, opportunity_id).attribute_values, principal)
 
 
 def list_opportunities(
@@ -237,7 +169,7 @@ def patch_opportunity(
 ) -> Opportunity:
     """Edit what users edit; a material change re-values the deal (a won deal keeps its frozen
     base amount) and voids any approval bound to the old figures (its hash no longer matches)."""
-    item = _writable(principal, opportunity_id)
+    item = writable(principal, opportunity_id)
     check_version(expected, int(item.version))
     changes = patch.model_dump(exclude_unset=True, mode="json")
     reassigning = "owner_id" in changes and changes["owner_id"] != item.owner_id
@@ -252,7 +184,7 @@ def patch_opportunity(
     if item.status != StageOutcome.WON and ({"amount", "currency"} & set(values)):
         amount = values.get("amount", item.amount)
         currency = values.get("currency", item.currency)
-        values.update(_valued(item.tenant_id, amount, currency, at.date().isoformat()))
+        values.update(valued(item.tenant_id, amount, currency, at.date().isoformat()))
     values["updated_at"] = at
     actions: list[Action] = []
     for name, value in values.items():
@@ -264,123 +196,12 @@ def patch_opportunity(
         actions.append(
             store.OpportunityItem.gsi1pk.set(f"T#{item.tenant_id}#OPPOWNER#{values['owner_id']}")
         )
+    before = rules.material_snapshot(deal_of(item.attribute_values))
     store.change(item, actions, expected)
-    return opportunity_view(item.attribute_values, principal)
-
-
-# --- stage moves and follow-ups -------------------------------------------------------------------
-
-
-def move(
-    principal: Principal, opportunity_id: str, body: Move, expected: int | None
-) -> Opportunity:
-    """Move a deal to another stage, if the pipeline's rules, required fields and approval
-    gates allow; the version read conditions the write, so of two concurrent moves one wins."""
-    item = _writable(principal, opportunity_id)
-    check_version(expected, int(item.version))
-    tenant = principal.tenant_id
-    pipeline = pipeline_of(tenant, item.pipeline_id)
-    deal = deal_of(item.attribute_values)
-    target = rules.stage_of(pipeline, body.to)
-    state = current_hash = None
-    if target is not None and target.approval:
-        state, current_hash = gate.state(tenant, target.approval, opportunity_id, deal)
-    at = now()
-    try:
-        decision = rules.decide_move(
-            principal,
-            pipeline,
-            compiled_guards(tenant, item.pipeline_id, pipeline),
-            deal,
-            body.to,
-            body.reason,
-            state,
-            current_hash,
-            at,
-        )
-    except Conflict as refused:
-        if refused.extra.get("rule") == "approval" and target is not None and target.approval:
-            # Ask for it now (the same figures ask once), so the approvers' queue shows it.
-            refused.extra["approval_id"] = gate.request(
-                tenant, target.approval, deal, body.to, principal.user_id
-            )
-        raise
-    stage = decision.to
-    history = [
-        *deal["stage_history"],
-        {
-            "by": principal.user_id,
-            "at": at.isoformat(),
-            "from_stage": item.stage,
-            "to": stage.id,
-            "why": body.reason,
-        },
-    ][-HISTORY_KEPT:]
-    attr = store.OpportunityItem
-    actions = [
-        attr.stage.set(stage.id),
-        attr.status.set(stage.outcome.value),
-        attr.probability.set(stage.probability),
-        attr.commit.set(stage.commit),
-        attr.stage_entered_at.set(at),
-        attr.stage_history.set(json.dumps(history)),
-        attr.updated_at.set(at),
-        attr.gsi2pk.set(f"T#{tenant}#OPPSTAGE#{item.pipeline_id}#{stage.id}"),
-    ]
-    if stage.outcome == StageOutcome.WON and item.status != StageOutcome.WON:
-        # The base amount is frozen at the rate of the day it was won.
-        valued = _valued(tenant, item.amount, item.currency, at.date().isoformat())
-        actions += [
-            attr.won_at.set(at),
-            attr.closed_at.set(at),
-            attr.rate_missing.set(valued["rate_missing"]),
-            attr.base_currency.set(valued["base_currency"]),
-        ]
-        base = valued["base_amount"]
-        actions.append(
-            attr.base_amount.set(base) if base is not None else attr.base_amount.remove()
-        )
-    elif stage.outcome == StageOutcome.LOST:
-        actions += [attr.lost_reason.set(body.reason or ""), attr.closed_at.set(at)]
-    if decision.reopen:
-        valued = _valued(tenant, item.amount, item.currency, at.date().isoformat())
-        base = valued["base_amount"]
-        actions += [
-            attr.won_at.remove(),
-            attr.closed_at.remove(),
-            attr.lost_reason.remove(),
-            attr.stale_since.remove(),
-            attr.rate_missing.set(valued["rate_missing"]),
-            attr.base_amount.set(base) if base is not None else attr.base_amount.remove(),
-            # Reopening restarts the stale clock: it counts as the latest touch.
-            attr.last_follow_up_at.set(at),
-        ]
-    store.change(item, actions, expected)
-    return opportunity_view(item.attribute_values, principal)
-
-
-def log_follow_up(principal: Principal, opportunity_id: str, body: FollowUp) -> Opportunity:
-    """A follow-up on the deal: restarts its stale timer (the stream re-arms it)."""
-    item = _writable(principal, opportunity_id)
-    at = body.at or now()
-    if item.last_follow_up_at is not None and at <= item.last_follow_up_at:
-        at_latest = item.last_follow_up_at
-    else:
-        at_latest = at
-    notes = _loads(item.follow_ups, [])
-    entry = {"by": principal.user_id, "at": at.isoformat(), "note": body.note}
-    notes = sorted([entry, *notes], key=lambda n: str(n["at"]), reverse=True)[:FOLLOW_UPS_KEPT]
-    attr = store.OpportunityItem
-    store.change(
-        item,
-        [
-            attr.follow_ups.set(json.dumps(notes, ensure_ascii=False)),
-            attr.last_follow_up_at.set(at_latest),
-            attr.stale_since.remove(),
-            attr.updated_at.set(now()),
-        ],
-        None,
-    )
+    if rules.material_snapshot(deal_of(item.attribute_values)) != before:
+        pipeline = pipeline_of(item.tenant_id, item.pipeline_id)
+        for subject in sorted({s.approval for s in pipeline.stages if s.approval}):
+            gate.void(item.tenant_id, subject, opportunity_id)
     return opportunity_view(item.attribute_values, principal)
 
 
@@ -455,7 +276,7 @@ def _new_for_area(
         created_at=at,
         created_by=created_by,
         updated_at=at,
-        **_valued(tenant_id, value, currency, at.date().isoformat()),
+        **valued(tenant_id, value, currency, at.date().isoformat()),
         **attrs,
     )
 
@@ -470,7 +291,7 @@ def open_opportunities_of(tenant_id: str, customer_id: str) -> list[OpportunityS
             owner_id=i.owner_id,
             team_id=i.team_id,
             stage=i.stage,
-            amount=_money(i.amount),
+            amount=money(i.amount),
             currency=i.currency,
         )
         for i in store.of_customer(tenant_id, customer_id)
@@ -490,7 +311,7 @@ def opportunity_facts(tenant_id: str, opportunity_id: str) -> dict[str, Any]:
         "currency": item.currency,
         "base_amount": item.base_amount,
         "base_currency": item.base_currency,
-        "products": _loads(item.products, []),
+        "products": loads(item.products, []),
         "stage": item.stage,
         "status": item.status,
     }
@@ -530,4 +351,6 @@ def renewal_opportunity(
 
 def targets_of(tenant_id: str, period: str) -> dict[str, Decimal]:
     """A month's targets by scope (owner:<id> / team:<id>), base currency (the reports read)."""
-    return store.targets_of(tenant_id, period)
+    from . import setup_store
+
+    return setup_store.targets_of(tenant_id, period)

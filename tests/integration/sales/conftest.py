@@ -95,3 +95,47 @@ def deal_image(tenant: str, opportunity_id: str) -> dict[str, Any] | None:
     from chalicelib.sales import store
 
     return image(store.find(tenant, opportunity_id))
+
+
+@pytest.fixture
+def step_functions(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The timer state machine on moto; timers go through Step Functions."""
+    import json
+
+    import boto3
+
+    from infra.statemachines import timer_definition
+
+    client = boto3.client("stepfunctions", region_name="us-east-1")
+    definition = timer_definition(
+        "arn:aws:lambda:us-east-1:123456789012:function:crm-timers",
+        "arn:aws:lambda:us-east-1:123456789012:function:crm-nightly",
+    )
+    arn = client.create_state_machine(
+        name="crm-timers",
+        definition=json.dumps(definition),
+        roleArn="arn:aws:iam::123456789012:role/crm-timers",
+    )["stateMachineArn"]
+    monkeypatch.setenv("CRM_TIMER_BACKEND", "stepfunctions")
+    monkeypatch.setenv("CRM_TIMER_STATE_MACHINE_ARN", arn)
+    get_settings.cache_clear()
+    return client, arn
+
+
+@pytest.fixture
+def org(api: Any) -> None:
+    """Sam manages rob in the directory."""
+    team = api.post("/v1/directory/teams", {"team_id": "east", "name": "East"})
+    assert team.status_code == 201, team.json
+    for user in (
+        {"user_id": "sam", "display_name": "Sam", "roles": ["sales_manager"], "team_id": "east"},
+        {
+            "user_id": "rob",
+            "display_name": "Rob",
+            "roles": ["sales_rep"],
+            "team_id": "east",
+            "manager_id": "sam",
+        },
+    ):
+        response = api.post("/v1/directory/users", user)
+        assert response.status_code == 201, response.json

@@ -109,6 +109,7 @@ def test_given_an_approval_when_the_amount_changes_then_the_gate_closes_again(
     )
     edited = api.patch(f"/v1/opportunities/{deal['id']}", {"amount": 990000}, as_=REP_A)
     assert edited.status_code == 200, edited.json
+    assert api.get(f"/v1/approvals/{approval_id}", as_=("lee", "legal")).json["status"] == "void"
     refused = _move(api, deal, "contract")
     assert (refused.status_code, refused.json["rule"]) == (409, "approval")
     assert refused.json["approval_id"] != approval_id  # the new figures need their own

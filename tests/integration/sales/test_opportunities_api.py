@@ -110,3 +110,32 @@ def test_given_a_deal_when_the_customer_360_is_read_then_it_shows_as_a_section(
     view = api.get(f"/v1/customers/{customer.customer_id}/360", as_=REP_A)
     assert view.status_code == 200, view.json
     assert [o["id"] for o in view.json["opportunities"]] == [deal["id"]]
+
+
+def test_given_the_same_idempotency_key_twice_then_one_deal(api: Any, customer: Any) -> None:
+    body = {"customer_id": customer.customer_id, "title": "Once"}
+    headers = {"Idempotency-Key": "deal-once-1"}
+    first = api.post("/v1/opportunities", body, as_=REP_A, headers=headers)
+    second = api.post("/v1/opportunities", body, as_=REP_A, headers=headers)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json["id"] == second.json["id"]
+    assert len(api.get("/v1/opportunities", as_=REP_A).json["items"]) == 1
+
+
+def test_given_a_deal_when_read_then_one_get_item(
+    api: Any, new_deal: Any, monkeypatch: Any
+) -> None:
+    from chalicelib.core.table import CrmItem
+
+    deal = new_deal()
+    calls: list[str] = []
+    connection = CrmItem._get_connection().connection
+    real = connection._make_api_call
+
+    def counted(operation: str, kwargs: Any) -> Any:
+        calls.append(operation)
+        return real(operation, kwargs)
+
+    monkeypatch.setattr(connection, "_make_api_call", counted)
+    assert api.get(f"/v1/opportunities/{deal['id']}", as_=REP_A).status_code == 200
+    assert calls == ["GetItem"]

@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib.core import Conflict, CrmError, Forbidden, Principal, Role, ValidationFailed
 from chalicelib.core.rulesets import compile_condition
-from chalicelib.sales import rules
+from chalicelib.sales import figures, rules
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PIPELINE = rules.default_pipeline()
@@ -188,7 +188,7 @@ def test_given_the_material_figures_then_the_snapshot_ignores_other_fields() -> 
 def test_given_an_amount_then_its_base_amount(
     amount: str | None, currency: str, rate: Decimal | None, expected: tuple[Any, bool]
 ) -> None:
-    assert rules.base_amount(amount, currency, "CNY", rate) == expected
+    assert figures.base_amount(amount, currency, "CNY", rate) == expected
 
 
 def test_given_an_open_deal_then_it_adds_weighted_commit_and_pipeline_to_owner_and_team() -> None:
@@ -201,15 +201,15 @@ def test_given_an_open_deal_then_it_adds_weighted_commit_and_pipeline_to_owner_a
         "owner_id": "rob",
         "team_id": "east",
     }
-    figures = rules.contribution(open_deal)
-    assert set(figures) == {("2026-12", "owner:rob"), ("2026-12", "team:east")}
-    assert figures[("2026-12", "owner:rob")] == {
+    added = figures.contribution(open_deal)
+    assert set(added) == {("2026-12", "owner:rob"), ("2026-12", "team:east")}
+    assert added[("2026-12", "owner:rob")] == {
         "pipeline": Decimal(1000),
         "weighted": Decimal("750.00"),
         "commit": Decimal(1000),
         "open_count": Decimal(1),
     }
-    overridden = rules.contribution({**open_deal, "probability_override": 10})
+    overridden = figures.contribution({**open_deal, "probability_override": 10})
     assert overridden[("2026-12", "owner:rob")]["weighted"] == Decimal("100.00")
 
 
@@ -222,18 +222,18 @@ def test_given_a_deal_won_then_the_move_takes_it_from_weighted_to_won() -> None:
         "owner_id": "rob",
     }
     after = {**before, "status": "won", "won_at": "2026-11-20T10:00:00+00:00"}
-    deltas = rules.forecast_deltas(before, after)
+    deltas = figures.forecast_deltas(before, after)
     assert deltas[("2026-12", "owner:rob")] == {
         "pipeline": Decimal(-1000),
         "weighted": Decimal("-900.00"),
         "open_count": Decimal(-1),
     }
     assert deltas[("2026-11", "owner:rob")] == {"won": Decimal(1000), "won_count": Decimal(1)}
-    assert rules.forecast_deltas(after, before)[("2026-11", "owner:rob")]["won"] == -1000
+    assert figures.forecast_deltas(after, before)[("2026-11", "owner:rob")]["won"] == -1000
 
 
 def test_given_a_deal_without_a_rate_then_it_is_counted_missing_not_zero() -> None:
-    figures = rules.contribution(
+    added = figures.contribution(
         {
             "status": "open",
             "expected_close": "2026-12-01",
@@ -242,7 +242,7 @@ def test_given_a_deal_without_a_rate_then_it_is_counted_missing_not_zero() -> No
             "owner_id": "rob",
         }
     )
-    assert figures == {("2026-12", "owner:rob"): {"rate_missing": Decimal(1)}}
+    assert added == {("2026-12", "owner:rob"): {"rate_missing": Decimal(1)}}
 
 
 def test_given_a_health_write_only_then_the_forecast_does_not_move() -> None:
@@ -253,7 +253,7 @@ def test_given_a_health_write_only_then_the_forecast_does_not_move() -> None:
         "probability": 10,
         "owner_id": "rob",
     }
-    assert rules.forecast_deltas(base, {**base, "health": "{}"}) == {}
+    assert figures.forecast_deltas(base, {**base, "health": "{}"}) == {}
 
 
 @pytest.mark.parametrize(
@@ -274,12 +274,12 @@ def test_given_a_health_write_only_then_the_forecast_does_not_move() -> None:
 def test_given_a_deal_then_the_stale_clock_runs_from_its_last_touch_while_open(
     deal_values: dict[str, Any], since: str | None
 ) -> None:
-    assert rules.stale_since(deal_values) == since
+    assert figures.stale_since(deal_values) == since
 
 
 def test_given_the_same_touch_then_the_timer_name_repeats_and_fits_step_functions() -> None:
-    name = rules.stale_timer_name("acme", "C" * 26 + "-" + "O" * 26, "2026-11-01T09:00:00+00:00")
-    assert name == rules.stale_timer_name(
+    name = figures.stale_timer_name("acme", "C" * 26 + "-" + "O" * 26, "2026-11-01T09:00:00+00:00")
+    assert name == figures.stale_timer_name(
         "acme", "C" * 26 + "-" + "O" * 26, "2026-11-01T09:00:00+00:00"
     )
     assert len(name) <= 80

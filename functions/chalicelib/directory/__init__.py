@@ -1,0 +1,1 @@
+"""The tenant directory: users and teams, who manages whom, who can take which work."""
