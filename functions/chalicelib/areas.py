@@ -13,9 +13,10 @@ from .approvals.area import AREA as APPROVALS
 from .automation.area import AREA as AUTOMATION
 from .customers.area import AREA as CUSTOMERS
 from .directory.area import AREA as DIRECTORY
+from .leads.area import AREA as LEADS
 from .reports.area import AREA as REPORTS
 from .sales.area import AREA as SALES
 from .tagging.area import AREA as TAGGING
 from .value.area import AREA as VALUE
 
-AREAS = (DIRECTORY, CUSTOMERS, TAGGING, AUTOMATION, VALUE, APPROVALS, SALES, REPORTS)
+AREAS = (DIRECTORY, CUSTOMERS, TAGGING, AUTOMATION, VALUE, APPROVALS, SALES, LEADS, REPORTS)

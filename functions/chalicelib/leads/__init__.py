@@ -1,0 +1,1 @@
+"""Leads: capture from any channel, BANT score, assignment, first contact, conversion."""
