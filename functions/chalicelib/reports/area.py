@@ -24,6 +24,7 @@ AREA = Area(
     ),
     follows=(
         Follow("sales.opportunity_moved", "handlers:on_opportunity_moved"),
+        Follow("leads.captured", "handlers:on_lead_captured"),
         Follow("customers.changed", "handlers:on_customer_changed"),
     ),
     events=("DailySalesReport",),

@@ -15,7 +15,7 @@ from chalicelib.core.schedules import handle_schedule
 from chalicelib.core.settings import get_settings
 from chalicelib.core.tenants import remember_tenant
 from chalicelib.reports import service
-from chalicelib.reports.handlers import on_customer_changed
+from chalicelib.reports.handlers import on_customer_changed, on_lead_captured
 from chalicelib.reports.reactions import daily_report_changed
 from infra.local.timer_runner import run_due
 
@@ -44,8 +44,9 @@ def _moved(key: str, stage: str, previous: str | None, at: datetime, amount: str
 
 @pytest.fixture
 def yesterday(api: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """East's 30 November: a deal created, one moved, one won (500), a customer followed up;
-    and a move on 1 December (not yesterday's). Table timers run the jobs."""
+    """East's 30 November: a lead captured, a deal created, one moved, one won (500), a
+    customer followed up; a move on 1 December (not yesterday's); west's lead. Table timers
+    run the jobs."""
     monkeypatch.setenv("CRM_TIMER_BACKEND", "table")
     get_settings.cache_clear()
     remember_tenant("acme")
@@ -62,6 +63,9 @@ def yesterday(api: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
         Notice("customers.changed", "acme", "c1", {"aggregates": {}}, followed, "f1", MORNING),
         MORNING,
     )
+    for lead, team, at in (("l1", "east", local(30, 8)), ("l2", "west", local(30, 9))):
+        captured = {"lead_id": lead, "team_id": team, "at": at.isoformat()}
+        on_lead_captured(Notice("leads.captured", "acme", lead, None, captured, lead, at), at)
     return api
 
 
@@ -75,10 +79,10 @@ def test_given_the_local_morning_when_the_schedule_fires_twice_then_one_report_i
 
     assert first["started"] == second["started"] == ["reports-daily-2026-11-30"]
     jobs = yesterday.get("/v1/jobs").json["items"]
-    assert [(j["id"], j["processed"]) for j in jobs] == [("reports-daily-2026-11-30", 1)]
+    assert [(j["id"], j["processed"]) for j in jobs] == [("reports-daily-2026-11-30", 2)]
     report = yesterday.get(DAILY, as_=FINANCE).json
     assert report["figures"] == {
-        "new_leads": 0,
+        "new_leads": 1,
         "created": 1,
         "moves": 2,
         "wins": 1,
@@ -107,7 +111,7 @@ def test_given_the_report_written_when_its_step_runs_again_then_nothing_is_writt
     once = service.daily_step(job, None, MORNING)
     again = service.daily_step(job, None, MORNING)
 
-    assert (once.processed, again.processed) == (1, 0)
+    assert (once.processed, again.processed) == (2, 0)  # east and west, once
 
 
 def test_given_a_report_item_inserted_then_daily_sales_report_is_published_once(
