@@ -280,17 +280,25 @@ def lead_deltas(payload: Mapping[str, Any], zone: str) -> list[Delta]:
     return [Delta(Key("team_day", (day, payload.get("team_id") or NO_TEAM)), {"new_leads": 1})]
 
 
+def followed_up_at(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> datetime | None:
+    """When a changed customer was followed up (its latest outbound contact moved on), if so."""
+    if not old or not new:
+        return None
+    after = _time((new.get("aggregates") or {}).get("last_followup_at"))
+    before = _time((old.get("aggregates") or {}).get("last_followup_at"))
+    if after is None or (before is not None and after <= before):
+        return None
+    return after
+
+
 def followup_deltas(
     old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, zone: str
 ) -> list[Delta]:
-    """A customer followed up (a later outbound interaction) counts in its team's day."""
-    if not new:
+    """A customer followed up counts in its team's day."""
+    at = followed_up_at(old, new)
+    if at is None or new is None:
         return []
-    after = _time((new.get("aggregates") or {}).get("last_followup_at"))
-    before = _time(((old or {}).get("aggregates") or {}).get("last_followup_at"))
-    if after is None or (before is not None and after <= before):
-        return []
-    day = local_day(after, zone).isoformat()
+    day = local_day(at, zone).isoformat()
     team = new.get("team_id") or NO_TEAM
     return [Delta(Key("team_day", (day, str(team))), {FOLLOWUPS: 1})]
 

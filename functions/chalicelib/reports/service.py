@@ -46,6 +46,8 @@ def _zone(tenant_id: str) -> str:
 
 
 def _apply(notice: Notice, deltas: list[rules.Delta]) -> None:
+    if not deltas:
+        return
     store.apply(notice.tenant_id, rules.mark_of(f"{notice.topic}/{notice.key}"), deltas)
 
 
@@ -66,8 +68,9 @@ def fold_lead(notice: Notice, now: datetime) -> None:
 
 
 def fold_customer(notice: Notice, now: datetime) -> None:
-    """A customer followed up (its latest outbound contact moved on)."""
-    if not notice.new or not notice.old:
+    """A customer followed up (its latest outbound contact moved on); any other change of a
+    customer costs nothing (no read, no write)."""
+    if rules.followed_up_at(notice.old, notice.new) is None:
         return
     zone = _zone(notice.tenant_id)
     _apply(notice, rules.followup_deltas(notice.old, notice.new, zone))

@@ -214,7 +214,7 @@ def test_given_the_same_notice_folded_twice_then_it_counts_once() -> None:
 def test_given_a_customer_change_then_a_later_outbound_contact_is_a_follow_up(
     old: Any, new: Any, expected: list[tuple[str, str]]
 ) -> None:
-    deltas = rules.followup_deltas(old, new, SHANGHAI) if old else []
+    deltas = rules.followup_deltas(old, new, SHANGHAI)
 
     assert [d.key.parts for d in deltas] == expected
 
