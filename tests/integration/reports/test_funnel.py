@@ -159,3 +159,22 @@ def test_given_a_rep_then_the_attainment_holds_their_row_alone(month: Any) -> No
     reps = api.get("/v1/reports/attainment?period=2026-11", as_=REP_RITA).json["reps"]
 
     assert [r["owner_id"] for r in reps] == ["rita"]
+
+
+def test_given_a_month_when_the_funnel_is_read_then_one_query_reads_its_days(
+    month: Any, monkeypatch: Any
+) -> None:
+    from chalicelib.core.table import CrmItem
+
+    calls: list[str] = []
+    connection = CrmItem._get_connection().connection
+    real = connection._make_api_call
+
+    def counted(operation: str, kwargs: Any) -> Any:
+        calls.append(operation)
+        return real(operation, kwargs)
+
+    monkeypatch.setattr(connection, "_make_api_call", counted)
+    assert month.get(FUNNEL + "2026-11", as_=FINANCE).status_code == 200
+    # the pipeline (its stage order), the month's days, the base currency: no scan
+    assert sorted(calls) == ["GetItem", "GetItem", "Query"]
