@@ -18,7 +18,7 @@ from ..core import (
     ValidationFailed,
     start_job,
 )
-from . import access, rules, store
+from . import access, figures, rules, store
 from .models import (
     Attainment,
     DailyFigures,
@@ -83,7 +83,7 @@ def _period(period: str | None) -> tuple[date, date]:
     if not period:
         raise ValidationFailed("Give a period: 2026-11 or 2026-11-03..2026-11-09.", field="period")
     try:
-        return rules.period_days(period)
+        return figures.period_days(period)
     except ValueError as exc:
         raise ValidationFailed(str(exc), field="period") from None
 
@@ -108,7 +108,7 @@ def funnel(
     first, last = _period(period)
     order = _pipeline_order(principal.tenant_id, pipeline)
     days = []
-    for month in rules.months_of(first, last):
+    for month in figures.months_of(first, last):
         pk = store.funnel_pk(principal.tenant_id, pipeline, scope.key, month)
         for item in store.partition(pk):
             day = str(item.get("sk", ""))[2:]
@@ -119,7 +119,7 @@ def funnel(
     ):
         raise NotFound("No figures of that owner for you.", field="owner")
     _, currency = _tenant(principal.tenant_id)
-    figures = rules.funnel_figures(rules.totals(days), order)
+    found = figures.funnel_figures(figures.totals(days), order)
     return Funnel(
         pipeline=pipeline,
         period=str(period),
@@ -127,7 +127,7 @@ def funnel(
         last_day=last.isoformat(),
         scope=scope.key,
         currency=currency,
-        **figures,
+        **found,
     )
 
 
@@ -135,7 +135,7 @@ def _month(period: str | None) -> str:
     first, last = _period(period)
     if (
         first.day != 1
-        or rules.months_of(first, last) != [first.isoformat()[:7]]
+        or figures.months_of(first, last) != [first.isoformat()[:7]]
         or (period and ".." in period)
     ):
         raise ValidationFailed("Attainment is by month: give e.g. 2026-11.", field="period")
@@ -171,11 +171,11 @@ def attainment(principal: Principal, period: str | None, team: str | None) -> At
                 owner_id=owner,
                 team_id=team_id,
                 won=int(rep.get(rules.REP_WON, 0)),
-                won_amount=rules.money(won_amount),
+                won_amount=figures.money(won_amount),
                 lost=int(rep.get(rules.REP_LOST, 0)),
                 created=int(rep.get(rules.REP_CREATED, 0)),
-                target=rules.money(goal) if goal is not None else None,
-                attainment=rules.attainment(won_amount, goal),
+                target=figures.money(goal) if goal is not None else None,
+                attainment=figures.attainment(won_amount, goal),
             )
         )
     _, currency = _tenant(principal.tenant_id)
@@ -246,7 +246,7 @@ def daily_step(job: Any, cursor: Mapping[str, Any] | None, now: datetime) -> Job
             day=day,
             time_zone=zone,
             currency=currency,
-            figures_json=json.dumps(rules.daily_figures(item), sort_keys=True),
+            figures_json=json.dumps(figures.daily_figures(item), sort_keys=True),
             produced_at=now,
         )
         written += int(store.create_daily(report))

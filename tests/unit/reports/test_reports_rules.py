@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from chalicelib.core import Forbidden, NotFound, Principal, Role
-from chalicelib.reports import access, rules
+from chalicelib.reports import access, figures, rules
 
 SHANGHAI = "Asia/Shanghai"
 AT = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -229,7 +229,7 @@ def test_given_a_customer_change_then_a_later_outbound_contact_is_a_follow_up(
     ],
 )
 def test_given_a_period_then_its_days_are_these(period: str, expected: Any) -> None:
-    assert rules.period_days(period) == expected
+    assert figures.period_days(period) == expected
 
 
 @pytest.mark.parametrize(
@@ -237,7 +237,7 @@ def test_given_a_period_then_its_days_are_these(period: str, expected: Any) -> N
 )
 def test_given_a_bad_period_then_it_is_refused(period: str) -> None:
     with pytest.raises(ValueError, match=r"month|ends before|at most"):
-        rules.period_days(period)
+        figures.period_days(period)
 
 
 def test_given_counts_and_sums_then_rates_and_averages_are_computed_on_reading() -> None:
@@ -254,24 +254,24 @@ def test_given_counts_and_sums_then_rates_and_averages_are_computed_on_reading()
         "cycle_seconds": Decimal(10 * 86400),
     }
 
-    figures = rules.funnel_figures(summed, ["lead", "qualified", "won"])
+    read = figures.funnel_figures(summed, ["lead", "qualified", "won"])
 
-    assert [s["stage"] for s in figures["stages"]] == ["lead", "qualified"]
-    assert figures["stages"][0]["average_days"] == Decimal("1.33")
-    assert figures["stages"][1]["average_days"] is None
-    assert [(t["to_stage"], t["rate"]) for t in figures["transitions"]] == [
+    assert [s["stage"] for s in read["stages"]] == ["lead", "qualified"]
+    assert read["stages"][0]["average_days"] == Decimal("1.33")
+    assert read["stages"][1]["average_days"] is None
+    assert [(t["to_stage"], t["rate"]) for t in read["transitions"]] == [
         ("lost", Decimal("0.3333")),
         ("qualified", Decimal("0.6667")),
     ]
-    assert figures["win_rate"] == Decimal("0.3333")
-    assert figures["average_cycle_days"] == Decimal("10.00")
+    assert read["win_rate"] == Decimal("0.3333")
+    assert read["average_cycle_days"] == Decimal("10.00")
 
 
 def test_given_nothing_closed_then_the_win_rate_and_cycle_are_unknown_not_zero() -> None:
-    figures = rules.funnel_figures({})
+    read = figures.funnel_figures({})
 
-    assert figures["win_rate"] is None
-    assert figures["average_cycle_days"] is None
+    assert read["win_rate"] is None
+    assert read["average_cycle_days"] is None
 
 
 @pytest.mark.parametrize(
