@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core import Area, ItemType, TimerKind
+from ..core import Area, Follow, ItemType, JobKind, TimerKind
 
 AREA = Area(
     name="approvals",
@@ -22,6 +22,7 @@ AREA = Area(
         ItemType("ApprovalSettings", description="A tenant's reminder and escalation waits."),
     ),
     notices=("approvals.decided",),
+    follows=(Follow("directory.user_deactivated", "handlers:on_user_deactivated"),),
     events=("ApprovalRequested", "ApprovalDecided", "ApprovalStepOverdue"),
     timers=(
         TimerKind(
@@ -29,6 +30,14 @@ AREA = Area(
             "handlers:on_step_timer",
             description="A pending step waited too long: remind its approver, then escalate "
             "to their manager (the admins for a role step).",
+        ),
+    ),
+    jobs=(
+        JobKind(
+            "approvals.handover_steps",
+            "handlers:on_handover_step",
+            description="A deactivated user's pending steps, page by page, to whom the "
+            "directory names (their manager), else to the admins.",
         ),
     ),
     rule_sets=("approval rules (/v1/approval-rules)",),

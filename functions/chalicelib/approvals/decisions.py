@@ -31,6 +31,7 @@ from .subjects import to_approval
 
 APPROVER_ROLES = frozenset(r.value for r in ApproverRole)
 QUEUE_LIMIT = 100
+QUEUE_READERS = 8
 
 
 def _now() -> datetime:
@@ -52,16 +53,19 @@ def standing_in(principal: Principal, now: datetime) -> list[rules.Standing]:
 
 
 def _visible(principal: Principal, approval_id: str, now: datetime) -> store.ApprovalItem:
+    """The approval if the caller may see it (else 404); whom they stand in for is read only
+    when their own standing does not suffice."""
     item = store.get(principal.tenant_id, approval_id)
-    if item is None or not rules.may_read(
-        {**item.attribute_values, "steps": item.steps},
-        principal.user_id,
-        {r.value for r in principal.roles},
-        standing_in(principal, now),
-        can_read_owned(principal, item.subject_owner_id, item.subject_team_id),
-    ):
+    if item is None:
         raise NotFound(f"No approval {approval_id}.", field="approval_id")
-    return item
+    image = {**item.attribute_values, "steps": item.steps}
+    roles = {r.value for r in principal.roles}
+    reads_subject = can_read_owned(principal, item.subject_owner_id, item.subject_team_id)
+    if rules.may_read(image, principal.user_id, roles, [], reads_subject):
+        return item
+    if rules.may_read(image, principal.user_id, roles, standing_in(principal, now), False):
+        return item
+    raise NotFound(f"No approval {approval_id}.", field="approval_id")
 
 
 def get_approval(principal: Principal, approval_id: str) -> Approval:
@@ -79,9 +83,10 @@ def decide(principal: Principal, approval_id: str, body: DecisionCreate) -> Appr
     if body.step is not None and body.step != index:
         raise Conflict(f"Step {body.step} is no longer pending (step {index} is).", field="step")
     step = item.steps[index]
-    allowed, behalf = rules.deciding_as(
-        step, principal.user_id, _roles(principal), standing_in(principal, now)
-    )
+    allowed, behalf = rules.deciding_as(step, principal.user_id, _roles(principal), [])
+    if not allowed:
+        standing = standing_in(principal, now)
+        allowed, behalf = rules.deciding_as(step, principal.user_id, _roles(principal), standing)
     if not allowed:
         raise Forbidden("You are not an approver of the pending step.", field="decision")
     if rules.own_request(item.attribute_values, principal.user_id, behalf):
@@ -123,11 +128,12 @@ def withdraw(principal: Principal, approval_id: str, body: Withdrawal) -> Approv
         raise Forbidden("Only the requester withdraws a request.", field="approval_id")
     if item.status != ApprovalStatus.PENDING.value:
         raise Conflict(f"The approval is {item.status}; only a pending one is withdrawn.")
-    index = item.current_step
+    index = steps.pending_step(item)
     steps.finish(item, ApprovalStatus.WITHDRAWN.value, principal.user_id, now, reason=body.reason)
     if not store.save(item):
         raise Conflict("The approval changed meanwhile; fetch it again.")
-    steps.stop_timers(item, int(index) if index is not None else None)
+    if index is not None:
+        steps.stop_timers(item, index)
     return to_approval(item)
 
 
@@ -159,40 +165,80 @@ def resubmit(principal: Principal, approval_id: str) -> Approval:
     )
 
 
+def _queue_keys(principal: Principal) -> list[tuple[str, str, bool, str | None]]:
+    """(facet, value, escalated, on behalf of) of the caller's own queues."""
+    roles = sorted(_roles(principal))
+    keys: list[tuple[str, str, bool, str | None]] = [("USER", principal.user_id, False, None)]
+    keys += [("ROLE", role, False, None) for role in roles]
+    keys.append(("USER", principal.user_id, True, None))
+    if "admin" in roles:
+        keys.append(("ROLE", "admin", True, None))
+    return keys
+
+
+def _read_queues(
+    tenant_id: str, keys: list[tuple[str, str, bool, str | None]], with_standing: str | None
+) -> tuple[list[tuple[str | None, list[store.ApprovalItem]]], list[store.DelegateItem]]:
+    """Every queue's Query (and, with a user id, whom they stand in for) at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(QUEUE_READERS, len(keys) + 1)) as pool:
+        standing = (
+            pool.submit(store.standing_for, tenant_id, with_standing) if with_standing else None
+        )
+        futures = [
+            (behalf, pool.submit(store.queue, tenant_id, facet, value, QUEUE_LIMIT, escalated=esc))
+            for facet, value, esc, behalf in keys
+        ]
+        found = [(behalf, future.result()) for behalf, future in futures]
+        return found, standing.result() if standing is not None else []
+
+
 def queue(principal: Principal) -> Queue:
     """The pending steps the caller may decide, in their own name or standing in for someone,
-    longest waiting first: one Query per queue (theirs, each approver role they hold, the
-    escalations to them) and per user they stand in for; their own requests left out."""
+    longest waiting first; their own requests left out. One Query per queue (theirs, each
+    approver role they hold, escalations to them) and one for whom they stand in for, all at
+    once; then one per queue of those they stand in for, when there are any."""
     now = _now()
-    keys: list[tuple[str, str, bool, str | None]] = [("USER", principal.user_id, False, None)]
-    keys += [("ROLE", role, False, None) for role in sorted(_roles(principal))]
-    keys += [("USER", principal.user_id, True, None)]
-    if "admin" in _roles(principal):
-        keys.append(("ROLE", "admin", True, None))
-    for other in standing_in(principal, now):
-        keys.append(("USER", other.user_id, False, other.user_id))
-        keys += [("ROLE", role, False, other.user_id) for role in sorted(other.roles)]
+    tenant_id = principal.tenant_id
+    found, delegations = _read_queues(tenant_id, _queue_keys(principal), principal.user_id)
+    standing = sorted(
+        (
+            rules.Standing(d.user_id, frozenset(json.loads(d.roles_json)))
+            for d in delegations
+            if rules.is_standing_in(d.starts_at, d.ends_at, now)
+        ),
+        key=lambda s: s.user_id,
+    )
+    theirs: list[tuple[str, str, bool, str | None]] = []
+    for other in standing:
+        theirs.append(("USER", other.user_id, False, other.user_id))
+        theirs += [("ROLE", role, False, other.user_id) for role in sorted(other.roles)]
+    if theirs:
+        found += _read_queues(tenant_id, theirs, None)[0]
     seen: dict[str, QueueEntry] = {}
-    for facet, value, escalated, behalf in keys:
-        for item in store.queue(
-            principal.tenant_id, facet, value, QUEUE_LIMIT, escalated=escalated
-        ):
-            if item.approval_id in seen or item.current_step is None:
-                continue
-            index = int(item.current_step)
-            if rules.own_request(item.attribute_values, principal.user_id, behalf):
-                continue
-            seen[item.approval_id] = QueueEntry(
-                approval_id=item.approval_id,
-                subject_type=item.subject_type,
-                subject_id=item.subject_id,
-                title=item.title,
-                requested_by=item.requested_by,
-                step=index,
-                waiting_since=datetime.fromisoformat(str(item.steps[index]["started_at"])),
-                on_behalf_of=behalf,
-            )
+    for behalf, items in found:
+        for item in items:
+            entry = _entry(item, principal.user_id, behalf)
+            if entry is not None and item.approval_id not in seen:
+                seen[item.approval_id] = entry
     return Queue(items=sorted(seen.values(), key=lambda e: (e.waiting_since, e.approval_id)))
+
+
+def _entry(item: store.ApprovalItem, user_id: str, behalf: str | None) -> QueueEntry | None:
+    if item.current_step is None or rules.own_request(item.attribute_values, user_id, behalf):
+        return None
+    index = int(item.current_step)
+    return QueueEntry(
+        approval_id=item.approval_id,
+        subject_type=item.subject_type,
+        subject_id=item.subject_id,
+        title=item.title,
+        requested_by=item.requested_by,
+        step=index,
+        waiting_since=datetime.fromisoformat(str(item.steps[index]["started_at"])),
+        on_behalf_of=behalf,
+    )
 
 
 def set_delegate(principal: Principal, body: DelegateSet) -> Delegate:

@@ -78,6 +78,10 @@ class StepState(Schema):
     status: StepStatus
     started_at: datetime | None = None
     escalated_to: str | None = None
+    escalated_role: str | None = None
+    reassigned_from: str | None = Field(
+        default=None, description="The approver it was handed over from (deactivated)."
+    )
     decided_by: str | None = None
     on_behalf_of: str | None = None
     decided_at: datetime | None = None

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..core import Role
 from ..rulelang import Catalogue, FieldSpec, ValueType
-from .models import Step
+from .models import ApproverRole, Step, StepKind
 
 RULE_MANAGERS = (Role.ADMIN,)
 SETTINGS_MANAGERS = (Role.ADMIN,)
@@ -43,6 +43,9 @@ FACTS = Catalogue(
     },
     open_maps={"custom": FieldSpec(ValueType.ANY)},
 )
+
+
+UNRULED = Step(kind=StepKind.ROLE, role=ApproverRole.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -120,11 +123,15 @@ def choose_route(
     now: datetime,
 ) -> list[Step]:
     """The ordered steps for a subject: the matching rules' steps by position (then name), a
-    step named twice kept once. The tenant's rules for the subject type, else the defaults."""
+    step named twice kept once. The tenant's rules for the subject type, else the defaults;
+    a subject type nobody wrote a rule for goes to the admins (never approved by omission),
+    while rules of its type that all fail to match mean no approval is needed."""
     from ..rulelang import evaluate
 
     mine = [r for r in tenant_rules if r.subject_type == subject_type]
     candidates = mine or [r for r in default_rules() if r.subject_type == subject_type]
+    if not candidates:
+        return [UNRULED]
     seen = route_facts(subject_type, facts)
     matched = sorted(
         (r for r in candidates if evaluate(r.condition, seen, now)),

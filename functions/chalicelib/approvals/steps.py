@@ -104,14 +104,19 @@ def arm_timers(item: store.ApprovalItem) -> None:
     timer_backend().arm(timer(item, index, REMIND, started + timedelta(hours=remind_after)))
 
 
-def stop_timers(item: store.ApprovalItem, index: int | None = None) -> None:
+def pending_step(item: store.ApprovalItem | None) -> int | None:
+    """The index of the step a pending approval waits on (None: none waits)."""
+    if item is None or item.status != ApprovalStatus.PENDING.value or item.current_step is None:
+        return None
+    return int(item.current_step)
+
+
+def stop_timers(item: store.ApprovalItem, index: int) -> None:
     """The step was decided (or the approval ended): its reminder and escalation stop."""
-    indexes = [index] if index is not None else [int(s["index"]) for s in item.steps]
-    for each in indexes:
-        for stage in (REMIND, ESCALATE):
-            timer_backend().cancel(
-                item.tenant_id, rules.timer_name(item.tenant_id, item.approval_id, each, stage)
-            )
+    for stage in (REMIND, ESCALATE):
+        timer_backend().cancel(
+            item.tenant_id, rules.timer_name(item.tenant_id, item.approval_id, index, stage)
+        )
 
 
 def on_timer(fired: Timer, now: datetime) -> dict[str, Any]:

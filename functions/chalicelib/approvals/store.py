@@ -35,7 +35,7 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from ..core import SETTINGS_SK, Conflict, CrmItem, RuleItem, gsi_pk
+from ..core import SETTINGS_SK, Conflict, CrmItem, Page, RuleItem, gsi_pk, query_page
 
 RULES_PARTITION = "APPROVALRULES"
 APPROVAL_SK = "#APPROVAL"
@@ -225,6 +225,19 @@ def queue(
             ApprovalItem.gsi1sk.startswith("APPROVAL#"),
             limit=limit,
         )
+    )
+
+
+def queue_page(
+    tenant_id: str, facet: str, value: str, limit: int, start_key: dict[str, Any] | None
+) -> Page:
+    """One page of an approver key's pending steps (a job's page)."""
+    return query_page(
+        ApprovalItem.by_gsi1.query,
+        queue_pk(tenant_id, facet, value),
+        ApprovalItem.gsi1sk.startswith("APPROVAL#"),
+        limit=limit,
+        start_key=start_key,
     )
 
 

@@ -134,11 +134,12 @@ def _request(
         else:
             steps.finish(item, ApprovalStatus.APPROVED.value, None, now, reason="No step needed.")
         replaced = old if old is not None and old.status in LIVE else None
+        waiting = steps.pending_step(replaced)
         if replaced is not None:
             steps.finish(replaced, ApprovalStatus.VOID.value, None, now, reason=REPLACED)
         if store.put_request(item, replaced, pointer):
-            if replaced is not None:
-                steps.stop_timers(replaced)
+            if replaced is not None and waiting is not None:
+                steps.stop_timers(replaced, waiting)
             steps.arm_timers(item)
             return to_approval(item)
     raise Conflict("Requests for this subject keep changing; try again.", field="subject_id")
@@ -158,8 +159,10 @@ def void(tenant_id: str, subject_type: str, subject_id: str, reason: str) -> Non
         item = store.get(tenant_id, pointer.approval_id) if pointer is not None else None
         if item is None or item.status not in LIVE:
             return
+        waiting = steps.pending_step(item)
         steps.finish(item, ApprovalStatus.VOID.value, None, _now(), reason=reason[:500])
         if store.save(item):
-            steps.stop_timers(item)
+            if waiting is not None:
+                steps.stop_timers(item, waiting)
             return
     raise Conflict("The approval keeps changing; try again.", field="subject_id")

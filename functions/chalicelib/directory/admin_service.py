@@ -138,7 +138,10 @@ def patch_user(
 ) -> DirectoryUser:
     """Change a user (admins); the version read must still be the stored one (412)."""
     _require_editor(principal)
-    before = _user(principal, user_id, consistent=True)
+    item = store.get_user(principal.tenant_id, user_id, consistent=True)
+    if item is None:
+        raise NotFound(f"No user {user_id} in the directory.", field="user_id")
+    before = store.to_user(item)
     check_version(expected, before.version)
     changes: dict[str, Any] = patch.model_dump(exclude_unset=True)
     for name in ("display_name", "roles", "skills", "languages", "working_hours", "time_zone"):
@@ -164,7 +167,14 @@ def patch_user(
             "updated_at": datetime.now(UTC),
         }
     )
-    store.save_user(principal.tenant_id, before, after, updated_by=principal.user_id)
+    # An inactive user's edit keeps the record of their deactivation (asking again answers
+    # the same handover); reactivating drops it.
+    kept = (
+        {"deactivation_id": item.deactivation_id, "deactivated_by": item.deactivated_by}
+        if not after.active
+        else {}
+    )
+    store.save_user(principal.tenant_id, before, after, updated_by=principal.user_id, **kept)
     return after
 
 

@@ -180,6 +180,17 @@ def patch_opportunity(
         if name == "amount" and value is not None:
             value = Decimal(str(patch.amount))
         values[name] = value
+    pipeline = pipeline_of(item.tenant_id, item.pipeline_id)
+    stage = rules.stage_of(pipeline, item.stage)
+    if stage is not None:
+        # What the deal's stage requires stays required (no clearing the amount in proposal).
+        missing = rules.missing_fields(
+            pipeline, stage, {**deal_of(item.attribute_values), **values}
+        )
+        if missing:
+            raise ValidationFailed(
+                f"{missing[0]} is required in stage {stage.id!r}.", field=missing[0]
+            )
     at = now()
     if item.status != StageOutcome.WON and ({"amount", "currency"} & set(values)):
         amount = values.get("amount", item.amount)
@@ -199,7 +210,6 @@ def patch_opportunity(
     before = rules.material_snapshot(deal_of(item.attribute_values))
     store.change(item, actions, expected)
     if rules.material_snapshot(deal_of(item.attribute_values)) != before:
-        pipeline = pipeline_of(item.tenant_id, item.pipeline_id)
         for subject in sorted({s.approval for s in pipeline.stages if s.approval}):
             gate.void(item.tenant_id, subject, opportunity_id)
     return opportunity_view(item.attribute_values, principal)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from ..core import (
+    PathParam,
     QueryParam,
     expected_version,
     json_response,
@@ -64,6 +65,7 @@ def get_pipeline(pipeline_id: str) -> Response:
     response="Pipeline",
     headers=CONDITIONAL,
     errors=(400, 401, 403, 404, 409, 412, 422),
+    path_params=(PathParam("pipeline_id", "1-40 lower-case letters, digits or _.", pattern=STAGE),),
 )
 def put_pipeline(pipeline_id: str) -> Response:
     from . import pipeline_service as service
@@ -71,12 +73,6 @@ def put_pipeline(pipeline_id: str) -> Response:
 
     request = bp.current_request
     caller = principal(request)
-    if len(pipeline_id) > 40 or not pipeline_id.replace("_", "a").isalnum():
-        from ..core import ValidationFailed
-
-        raise ValidationFailed(
-            "A pipeline id is 1-40 lower-case letters, digits or _.", field="pipeline_id"
-        )
     body = parse_body(request, PipelineBody)
     return versioned(service.put_pipeline(caller, pipeline_id, body, expected_version(request)))
 

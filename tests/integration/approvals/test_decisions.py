@@ -155,3 +155,27 @@ def test_given_an_idempotency_key_when_a_decision_is_retried_then_it_is_replayed
     assert first.status_code == again.status_code == 201
     assert again.json == first.json
     assert again.json["current_step"] == 1
+
+
+def test_given_the_tenant_directory_then_a_management_step_goes_up_the_requesters_chain(
+    api: Any, table_timers: None
+) -> None:
+    from chalicelib.approvals import service
+
+    for user, manager in [("max", None), ("sam", "max"), ("rob", "sam")]:
+        body = {"user_id": user, "display_name": user.title(), "roles": ["sales_manager"]}
+        created = api.post("/v1/directory/users", {**body, "manager_id": manager})
+        assert created.status_code == 201, created.json
+    api.post("/v1/approval-rules", {"name": "Managers sign", "subject_type": "contract",
+             "steps": [{"kind": "management"}]})  # fmt: skip
+    approval = service.request(
+        "acme",
+        subject_type="contract",
+        subject_id="k1",
+        subject_owner_id="sam",  # the owner's own approval does not count: up one more
+        requested_by="rob",
+        snapshot={"amount": 1},
+        facts={"amount": 1},
+        title="Contract",
+    )
+    assert approval.steps[0].user_id == "max"

@@ -87,3 +87,13 @@ def test_given_a_reader_who_is_no_approver_when_deciding_then_it_is_forbidden(
     owner = api.post(f"/v1/approvals/{approval.id}/decisions", {"decision": "approve"},
                      as_=("rob", "sales_rep"))  # fmt: skip
     assert owner.status_code == 403
+
+
+def test_given_another_rep_when_withdrawing_or_resubmitting_then_404(
+    requested: Any, api: Any
+) -> None:
+    approval = requested(owner="rob", team="east")
+    for action in ("withdrawal", "resubmission"):
+        response = api.post(f"/v1/approvals/{approval.id}/{action}", {}, as_=("bob", "sales_rep"),
+                            team="east")  # fmt: skip
+        assert response.status_code == 404, action

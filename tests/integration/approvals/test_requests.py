@@ -65,10 +65,21 @@ def test_given_no_request_when_voiding_then_nothing_happens(requested: Any) -> N
     assert service.current("acme", "contract", "nothing-here") is None
 
 
-def test_given_a_route_with_no_step_then_the_request_is_approved_at_once(requested: Any) -> None:
-    approval = requested(subject_type="invoice")
+def test_given_rules_of_its_type_that_do_not_match_then_the_request_is_approved_at_once(
+    requested: Any, api: Any
+) -> None:
+    rule = {"name": "Big invoices", "subject_type": "invoice",
+            "condition": {">": [{"var": "amount"}, 1_000_000]},
+            "steps": [{"kind": "role", "role": "finance"}]}  # fmt: skip
+    assert api.post("/v1/approval-rules", rule).status_code == 201
+    approval = requested(subject_type="invoice", amount=10)
     assert approval.status == "approved"
     assert approval.steps == []
+
+
+def test_given_a_subject_type_no_rule_names_then_the_admins_decide(requested: Any) -> None:
+    approval = requested(subject_type="quote")
+    assert [(s.kind, s.role) for s in approval.steps] == [("role", "admin")]
 
 
 def test_given_a_pending_request_when_its_requester_withdraws_then_it_is_withdrawn(

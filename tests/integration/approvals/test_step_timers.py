@@ -146,3 +146,34 @@ def test_given_a_timer_firing_after_the_step_was_decided_then_nothing_happens(
     api.post(f"/v1/approvals/{approval.id}/decisions", APPROVE, as_=("lena", "legal"))
     assert handle_timer(timer, None, now=datetime.now(UTC)) == {"status": "stale"}
     assert published == []
+
+
+def test_given_a_material_edit_or_a_newer_snapshot_then_the_old_requests_timer_stops(
+    ask: Any, step_functions: Any
+) -> None:
+    first = ask(amount=1)
+    second = ask(amount=2)  # voids the first
+    service.void("acme", "contract", "opp-1", "edited")
+    states = {name: e["status"] for name, e in executions(step_functions).items()}
+    assert sorted(states.values()) == ["ABORTED", "ABORTED"]
+    assert {n.split("-")[2] for n in states} == {first.id, second.id}
+
+
+def test_given_local_timers_when_the_runner_ticks_past_the_waits_then_reminder_then_escalation(
+    api: Any, managers: Any, table_timers: None, published: list[Any]
+) -> None:
+    from chalicelib.core import timer_store
+    from infra.local.timer_runner import run_due
+
+    approval = service.request(
+        "acme", subject_type="contract", subject_id="opp-9", subject_owner_id="rob",
+        requested_by="rob", snapshot={"amount": 1}, facts={"amount": 1}, title="Contract",
+    )  # fmt: skip
+    started = approval.steps[0].started_at
+    assert run_due(started + timedelta(hours=47)) == 0
+    assert run_due(started + timedelta(hours=48, seconds=1)) == 1
+    assert [e.action for e in published] == ["reminded"]
+    assert run_due(started + timedelta(hours=96, seconds=2)) == 1
+    assert [e.action for e in published] == ["reminded", "escalated"]
+    statuses = sorted(t.status for t in timer_store.TimerItem.scan())
+    assert statuses == ["fired", "fired"]

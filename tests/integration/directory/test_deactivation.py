@@ -82,8 +82,8 @@ def test_given_a_deactivation_asked_twice_and_replayed_then_nothing_moves_twice(
 
     again = api.post("/v1/directory/users/bob/deactivation", as_=ADMIN)
     from chalicelib.automation.handover import start_handover
-    from chalicelib.directory.reactions import user_changed
     from chalicelib.core.stream import to_change
+    from chalicelib.directory.reactions import user_changed
 
     (notice,) = [n for r in records for n in user_changed(to_change(r)).notices]
     start_handover(notice, datetime.now(UTC))  # a redelivered notice
@@ -104,6 +104,10 @@ def test_given_nobody_above_the_user_then_422_unless_told_whom_the_work_goes_to(
     assert told.status_code == 202
     assert told.json["user"]["handover_to"] == "root"
     assert api.get("/v1/directory/users/dave").json["active"] is False
+    # An edit while inactive keeps the deactivation: asking again answers the same job.
+    assert api.patch("/v1/directory/users/dave", {"region": "hk"}, as_=ADMIN).status_code == 200
+    again = api.post("/v1/directory/users/dave/deactivation", as_=ADMIN)
+    assert again.json["job_id"] == told.json["job_id"]
 
 
 def test_given_a_deactivated_user_then_they_are_no_candidate_and_no_manager(

@@ -120,3 +120,19 @@ def test_given_a_contacted_lead_when_a_late_timer_fires_then_nothing_happens(
     api.post(f"/v1/leads/{waiting['id']}/contacts", {"channel": "phone"}, as_=ANN, team="east")
     assert _fire(step_functions, _due(waiting)) == {"status": "not_due_or_contacted"}
     assert lead_of(api, waiting["id"])["owner_id"] == "ann"
+
+
+def test_given_local_table_timers_when_the_deadline_passes_then_the_runner_recycles_the_lead(
+    api: Any, org: Any, stream: Stream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.core.settings import get_settings
+    from infra.local.timer_runner import run_due
+
+    monkeypatch.setenv("CRM_TIMER_BACKEND", "table")
+    get_settings.cache_clear()
+    lead = capture(api, FORM, ANN).json["lead"]
+    stream.run()
+    assert run_due(_due(lead) - timedelta(minutes=1)) == 0
+    assert run_due(_due(lead)) == 1
+    assert lead_of(api, lead["id"])["status"] == "recycled"
+    assert "Lead Recycled" in detail_types(stream.run())

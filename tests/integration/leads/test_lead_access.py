@@ -61,12 +61,12 @@ def test_given_a_rep_when_listing_her_leads_then_one_query(
     assert calls == Counter({"Query": 1})
 
 
-@pytest.mark.parametrize("who", [OLGA, VIC])
 def test_given_rep_as_lead_when_another_teams_manager_or_a_viewer_asks_then_404(
-    api: Any, anns_lead: dict[str, Any], who: tuple[str, str]
+    api: Any, anns_lead: dict[str, Any]
 ) -> None:
-    response = api.get(f"/v1/leads/{anns_lead['id']}", as_=who, team="west")
-    assert response.status_code == 404
+    for who in (OLGA, VIC):
+        response = api.get(f"/v1/leads/{anns_lead['id']}", as_=who, team="west")
+        assert response.status_code == 404, who
 
 
 def test_given_rep_as_lead_when_she_assigns_it_then_403(
@@ -111,21 +111,11 @@ def test_given_a_manager_when_they_assign_to_another_teams_rep_then_403(
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize(
-    ("who", "scope", "status"),
-    [
-        (VIC, None, 403),
-        (ANN, "team", 403),
-        (ANN, "all", 403),
-        (MAX, "all", 403),
-        (ADMIN, "all", 200),
-    ],
-)
-def test_given_a_list_scope_beyond_the_role_then_403(
-    api: Any, who: tuple[str, str], scope: str | None, status: int
-) -> None:
-    path = "/v1/leads" + (f"?scope={scope}" if scope else "")
-    assert api.get(path, as_=who, team="east").status_code == status
+def test_given_a_list_scope_beyond_the_role_then_403(api: Any) -> None:
+    cases = [(VIC, None, 403), (ANN, "team", 403), (ANN, "all", 403), (MAX, "all", 403)]
+    for who, scope, status in [*cases, (ADMIN, "all", 200)]:
+        path = "/v1/leads" + (f"?scope={scope}" if scope else "")
+        assert api.get(path, as_=who, team="east").status_code == status, (who, scope)
 
 
 def test_given_a_stale_version_when_patching_then_412(api: Any, anns_lead: dict[str, Any]) -> None:

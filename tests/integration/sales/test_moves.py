@@ -158,3 +158,11 @@ def test_given_a_won_deal_when_the_rep_reopens_then_403_and_the_manager_may(
     reopened = _move(api, won, "negotiation", reason="Budget cut", as_=MANAGER, team="east")
     assert reopened.status_code == 200, reopened.json
     assert (reopened.json["status"], reopened.json["won_at"]) == ("open", None)
+
+
+def test_given_a_deal_in_proposal_when_its_amount_is_cleared_then_422(
+    api: Any, new_deal: Any
+) -> None:
+    deal = _walk(api, new_deal(**READY), "qualified", "needs_confirmed", "proposal")
+    cleared = api.patch(f"/v1/opportunities/{deal['id']}", {"amount": None}, as_=REP_A)
+    assert (cleared.status_code, cleared.json["field"]) == (422, "amount")

@@ -110,6 +110,11 @@ def test_given_a_deal_when_the_customer_360_is_read_then_it_shows_as_a_section(
     view = api.get(f"/v1/customers/{customer.customer_id}/360", as_=REP_A)
     assert view.status_code == 200, view.json
     assert [o["id"] for o in view.json["opportunities"]] == [deal["id"]]
+    api.post(
+        f"/v1/opportunities/{deal['id']}/follow-ups", {"note": "Asked for a discount"}, as_=REP_A
+    )
+    seen = api.get(f"/v1/customers/{customer.customer_id}/360", as_=("lee", "legal")).json
+    assert seen["opportunities"][0]["follow_ups"] is None
 
 
 def test_given_the_same_idempotency_key_twice_then_one_deal(api: Any, customer: Any) -> None:

@@ -122,3 +122,11 @@ def test_given_a_new_base_currency_then_if_match_guards_it(api: Any) -> None:
     assert (saved.status_code, saved.json["version"]) == (200, 1)
     stale = api.put("/v1/sales/settings", {"base_currency": "USD"}, headers={"If-Match": '"0"'})
     assert stale.status_code == 412
+
+
+def test_given_a_pipeline_id_that_is_not_a_slug_then_422(api: Any) -> None:
+    pipeline = api.get(PATH).json
+    response = api.put(
+        "/v1/sales/pipelines/B2B-Ünicode", _edited(pipeline), headers={"If-Match": '"0"'}
+    )
+    assert (response.status_code, response.json["field"]) == (422, "pipeline_id")

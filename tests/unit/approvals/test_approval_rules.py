@@ -34,7 +34,7 @@ def names(steps: list[Step]) -> list[str]:
         ("contract", {}, ["legal"]),  # no amount: the thresholds do not hold
         ("contract", {"amount": "a lot"}, ["legal"]),  # a mistyped fact is false, never raises
         ("opportunity_stage", {"amount": 9_000_000}, ["legal"]),
-        ("invoice", {"amount": 9_000_000}, []),
+        ("invoice", {"amount": 9_000_000}, ["admin"]),  # no rule at all: the admins decide
     ],
 )
 def test_given_the_shipped_defaults_when_choosing_a_route_then_amount_and_type_decide(

@@ -85,7 +85,7 @@ def test_given_an_unknown_time_zone_when_validated_then_refused(zone: str) -> No
               {"start": "9:00", "end": "17:00"}, {"start": "09:00", "end": "25:00"}]
 )  # fmt: skip
 def test_given_an_impossible_shift_when_validated_then_refused(shift: dict[str, str]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"working_hours\.mon\.0"):
         UserCreate.model_validate(
             {"user_id": "u", "display_name": "U", "working_hours": {"mon": [shift]}}
         )
