@@ -63,6 +63,9 @@ class Attainment(Schema):
     team_id: str | None = None
     currency: str
     reps: list[RepAttainment]
+    team_won_amount: str | None = Field(default=None, description="The team's reps together.")
+    team_target: str | None = Field(default=None, description="The team's own target, if set.")
+    team_attainment: Decimal | None = None
 
 
 class DailyFigures(Schema):

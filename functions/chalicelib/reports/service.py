@@ -143,24 +143,29 @@ def _month(period: str | None) -> str:
 
 
 def attainment(principal: Principal, period: str | None, team: str | None) -> Attainment:
-    team_filter, only_owner = access.attainment_team(principal, team)
-    month = _month(period)
+    """Each rep's month: wins and won amount (the stream's figures), target (the sales area's);
+    a team's includes its members without figures yet (the directory) and the team's total."""
+    from ..directory.service import team_members
     from ..sales.service import targets_of
 
-    reps = {
-        str(item["sk"])[2:]: item
-        for item in store.partition(store.reps_pk(principal.tenant_id, month))
-    }
+    team_filter, only_owner = access.attainment_team(principal, team)
+    month = _month(period)
+    tenant = principal.tenant_id
+    reps = {str(item["sk"])[2:]: item for item in store.partition(store.reps_pk(tenant, month))}
+    goals = targets_of(tenant, month)
     targets = {
         scope.removeprefix("owner:"): amount
-        for scope, amount in targets_of(principal.tenant_id, month).items()
+        for scope, amount in goals.items()
         if scope.startswith("owner:")
     }
+    members = {u.user_id for u in team_members(tenant, team_filter)} if team_filter else set()
     rows = []
-    for owner in sorted(set(reps) | set(targets)):
+    for owner in sorted(set(reps) | set(targets) | members):
         rep, goal = reps.get(owner, {}), targets.get(owner)
-        team_id = rep.get("team_id")
-        team_id = None if team_id in (None, rules.NO_TEAM) else str(team_id)
+        stored_team = rep.get("team_id")
+        team_id = None if stored_team in (None, rules.NO_TEAM) else str(stored_team)
+        if owner in members:
+            team_id = team_filter
         if only_owner is not None and owner != only_owner:
             continue
         if team_filter is not None and team_id != team_filter:
@@ -178,8 +183,15 @@ def attainment(principal: Principal, period: str | None, team: str | None) -> At
                 attainment=figures.attainment(won_amount, goal),
             )
         )
-    _, currency = _tenant(principal.tenant_id)
-    return Attainment(month=month, team_id=team_filter, currency=currency, reps=rows)
+    _, currency = _tenant(tenant)
+    result = Attainment(month=month, team_id=team_filter, currency=currency, reps=rows)
+    if team_filter is not None:
+        won = sum((Decimal(r.won_amount) for r in rows), start=Decimal(0))
+        goal = goals.get(f"team:{team_filter}")
+        result.team_won_amount = figures.money(won)
+        result.team_target = figures.money(goal) if goal is not None else None
+        result.team_attainment = figures.attainment(won, goal)
+    return result
 
 
 def daily_report(principal: Principal, team: str, day: str) -> DailyReport:

@@ -100,7 +100,8 @@ def deal_notices(tenant: str = "acme") -> list[Notice]:
 
 @pytest.fixture(scope="package")
 def month() -> Iterator[Any]:
-    """The API over a table holding the month's figures, with targets set in sales: fed once
+    """The API over a table holding the month's figures, with targets set in sales (east's
+    too) and east's members in the directory (eve has no deal): fed once
     for the package's readers (each test only reads; a replay adds nothing). Its own moto."""
     import boto3
     from chalice.test import Client
@@ -121,6 +122,15 @@ def month() -> Iterator[Any]:
             for owner, amount in (("rob", 1000), ("wu", 1600), ("rita", 2000)):
                 body = {"period": "2026-11", "owner_id": owner, "amount": amount}
                 assert api.put("/v1/sales/targets", body).status_code == 200
+            team_goal = {"period": "2026-11", "team_id": "east", "amount": 3000}
+            assert api.put("/v1/sales/targets", team_goal).status_code == 200
+            # the directory's east: rob, rita and eve (new, no deals yet)
+            east = {"team_id": "east", "name": "East"}
+            assert api.post("/v1/directory/teams", east).status_code == 201
+            for user in ("rob", "rita", "eve"):
+                member = {"user_id": user, "display_name": user.title(), "team_id": "east"}
+                created = api.post("/v1/directory/users", {**member, "roles": ["sales_rep"]})
+                assert created.status_code == 201, created.json
             yield api
 
 

@@ -149,8 +149,13 @@ def test_given_a_manager_then_the_attainment_is_of_their_team(month: Any) -> Non
 
     reps = api.get("/v1/reports/attainment?period=2026-11", as_=MANAGER_EAST, team="east").json
 
-    assert [r["owner_id"] for r in reps["reps"]] == ["rita", "rob"]
-    assert reps["reps"][0]["target"] == "2000.00"
+    assert [(r["owner_id"], r["won_amount"], r["target"]) for r in reps["reps"]] == [
+        ("eve", "0.00", None),  # in the directory's east, nothing yet
+        ("rita", "0.00", "2000.00"),
+        ("rob", "400.00", "1000.00"),
+    ]
+    team = (reps["team_won_amount"], reps["team_target"], reps["team_attainment"])
+    assert team == ("400.00", "3000.00", "0.1333")
 
 
 def test_given_a_rep_then_the_attainment_holds_their_row_alone(month: Any) -> None:
