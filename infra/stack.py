@@ -150,6 +150,14 @@ class CrmStack(Stack):
                 time_zone="UTC",
                 max_event_age_seconds=50 * 60,
             ),
+            # Each tenant's daily sales report in its local morning hour (same hourly pattern).
+            self._job(
+                "reports.daily",
+                NIGHTLY_FUNCTION,
+                "cron(5 * * * ? *)",
+                time_zone="UTC",
+                max_event_age_seconds=50 * 60,
+            ),
         ]
 
     def _job(

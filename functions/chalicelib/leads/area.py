@@ -23,7 +23,7 @@ AREA = Area(
         ItemType("LeadTurn", description="A team's round-robin position."),
         ItemType("LeadConfig", description="A tenant's lead settings or assignment rules."),
     ),
-    notices=("leads.lead_changed",),
+    notices=("leads.lead_changed", "leads.captured"),
     follows=(
         Follow("leads.lead_changed", "handlers:on_lead_changed"),
         Follow("customers.changed", "handlers:on_customer_changed"),

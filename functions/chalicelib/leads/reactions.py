@@ -10,6 +10,7 @@ from ..core import Change, EventDetail, Notice, Reaction
 from . import events, rules
 
 LEAD_CHANGED = "leads.lead_changed"
+CAPTURED = "leads.captured"  # a new lead (not a repeat capture): the reports count it
 
 
 def _captured(change: Change, new: dict[str, Any], *, repeat: bool) -> EventDetail:
@@ -56,6 +57,25 @@ def lead_changed(change: Change) -> Reaction:
     if new is not None:
         if old is None:
             reaction.events.append(_captured(change, new, repeat=False))
+            lead_id = str(new["lead_id"])
+            payload = {
+                "tenant_id": change.tenant_id,
+                "lead_id": lead_id,
+                "owner_id": new.get("owner_id"),
+                "team_id": new.get("team_id"),
+                "at": str(new.get("created_at") or change.at.isoformat()),
+            }
+            reaction.notices.append(
+                Notice(
+                    CAPTURED,
+                    change.tenant_id,
+                    lead_id,
+                    None,
+                    payload,
+                    change.event_id,
+                    change.at,
+                )
+            )
         elif int(new.get("capture_count") or 0) > int(old.get("capture_count") or 0):
             reaction.events.append(_captured(change, new, repeat=True))
         if new.get("owner_id") and int(new.get("assignment") or 0) > int(

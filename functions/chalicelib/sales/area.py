@@ -34,6 +34,7 @@ AREA = Area(
         "sales.opportunity_won",
         "sales.opportunity_lost",
         "sales.opportunity_reopened",
+        "sales.opportunity_moved",
     ),
     follows=(
         Follow("sales.deal_changed", "handlers:on_deal_changed"),

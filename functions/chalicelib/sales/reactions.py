@@ -17,7 +17,8 @@ WON, LOST, REOPENED = (
     "sales.opportunity_lost",
     "sales.opportunity_reopened",
 )
-NOTICES = (DEAL_CHANGED, WON, LOST, REOPENED)
+MOVED = "sales.opportunity_moved"  # every create and stage move: the reports area folds them
+NOTICES = (DEAL_CHANGED, WON, LOST, REOPENED, MOVED)
 # What the stream and the timers write back: no news for the followers (no loop).
 KEPT_BY_US = frozenset({"health", "stale_since", "stale_escalated_to", "correlation_id"})
 
@@ -64,6 +65,8 @@ def opportunity_changed(change: Change) -> Reaction:
         )
     if new is not None and old is not None:
         _moves(change, old, new, reaction)
+    if new is not None and (old is None or old.get("stage") != new.get("stage")):
+        reaction.notices.append(_moved(change, old, new))
     image = new or old
     if image is None:
         return reaction
@@ -145,6 +148,36 @@ def _moves(change: Change, old: dict[str, Any], new: dict[str, Any], reaction: R
                 reasons=list(after.get("reasons") or []),
             )
         )
+
+
+def _moved(change: Change, old: dict[str, Any] | None, new: dict[str, Any]) -> Notice:
+    """A create (no from_stage) or a stage move, with what the funnel counts: base amounts
+    (the old one is what a reopen takes back out of the won figures), outcomes, times."""
+    was = old or {}
+    payload = {
+        **_common(new),
+        "tenant_id": change.tenant_id,
+        "pipeline_id": str(new["pipeline_id"]),
+        "from_stage": was.get("stage"),
+        "to_stage": str(new["stage"]),
+        "from_outcome": was.get("status"),
+        "to_outcome": new.get("status"),
+        "base_amount": _money(new.get("base_amount")),
+        "previous_base_amount": _money(was.get("base_amount")),
+        "currency": new.get("base_currency") or new.get("currency"),
+        "at": str(new.get("stage_entered_at") or change.at.isoformat()),
+        "created_at": str(new.get("created_at") or change.at.isoformat()),
+        "entered_from_at": was.get("stage_entered_at"),
+    }
+    return Notice(
+        MOVED,
+        change.tenant_id,
+        payload["opportunity_id"],
+        None,
+        payload,
+        change.event_id,
+        change.at,
+    )
 
 
 def _notice(

@@ -357,3 +357,10 @@ def renewal_opportunity(
     )
     store.create(item)
     return item.opportunity_id
+
+
+def targets_of(tenant_id: str, period: str) -> dict[str, Decimal]:
+    """A month's targets by scope (owner:<id> / team:<id>), base currency (the reports read)."""
+    from . import setup_store
+
+    return setup_store.targets_of(tenant_id, period)

@@ -168,6 +168,12 @@ def put_target(tenant_id: str, period: str, scope: str, amount: Decimal) -> None
     ).save()
 
 
+def targets_of(tenant_id: str, period: str) -> dict[str, Decimal]:
+    """A month's targets by scope (owner:<id> / team:<id>): one Query."""
+    found = TargetItem.query(sales_pk(tenant_id), TargetItem.sk.startswith(f"TARGET#{period}#"))
+    return {str(i.scope): Decimal(str(i.amount)) for i in found}
+
+
 STAGE_DAYS_KEPT = 101
 
 

@@ -62,6 +62,13 @@ def _read_routes() -> list[str]:
 
 
 def _fill(path: str, ids: dict[str, str]) -> list[str]:
+    reports = {
+        "/v1/reports/funnel": "/v1/reports/funnel?pipeline=b2b&period=2026-11",
+        "/v1/reports/attainment": "/v1/reports/attainment?period=2026-11",
+        "/v1/reports/daily/{team}/{day}": "/v1/reports/daily/east/2026-11-30",
+    }
+    if path in reports:
+        return [reports[path]]
     if path.startswith("/v1/value/classes/"):
         return [path.replace("{name}", "high_value")]
     if path.startswith("/v1/value/tiers/"):

@@ -1,0 +1,198 @@
+"""DynamoDB access of the reports area: the only module here that speaks to the table.
+
+| pattern                                   | index | key condition                                   |
+|-------------------------------------------|-------|-------------------------------------------------|
+| a funnel's days of one month, one scope   | table | pk=T#t#RPT#FUNNEL#<pipeline>#<scope>#<yyyy-mm>, |
+|   (scope ALL, O#<owner> or TM#<team>)     |       | sk=D#<yyyy-mm-dd> (one Query per month)         |
+| the reps' figures of a month              | table | pk=T#t#RPT#REPS#<yyyy-mm>, sk=O#<owner>         |
+| the teams' activity of one local day      | table | pk=T#t#RPT#DAY#<yyyy-mm-dd>, sk=TM#<team>       |
+| a team's daily sales report               | table | pk=T#t#RPT#DAILY#<team>, sk=D#<yyyy-mm-dd>      |
+
+Counters are written only by the stream (the area's followers of sales, leads and customers
+notices): per item, a consistent read, the pure fold (`rules.fold`: once per notice, by the
+marks the item keeps) and a put conditioned on the item's `_rev`, retried on a lost race; a
+notice retried after a partial write skips the items that have it. A counter is a flat
+attribute (`entered|proposal`). Nothing on a request path scans: a month of a funnel is one
+Query of at most 31 small items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import PutError
+
+from ..core import CrmItem, raw_query_page
+from . import rules
+from .rules import Delta
+
+MAX_ATTEMPTS = 5
+_SERIALIZE, _DESERIALIZE = TypeSerializer(), TypeDeserializer()
+CONDITION_FAILED = "ConditionalCheckFailedException"
+ITEM_TYPES = {"funnel": "ReportFunnelDay", "rep": "ReportRepMonth", "team_day": "ReportTeamDay"}
+
+
+# The kept aggregates. Their counters are flat attributes named by stage (`entered|proposal`),
+# which a model cannot declare: they are read and written as plain items; these classes name
+# their types and the attributes every one of them has.
+class FunnelDayItem(CrmItem, discriminator="ReportFunnelDay"):
+    team_id = UnicodeAttribute(null=True)  # the team of the latest deal counted (scope checks)
+
+
+class RepMonthItem(CrmItem, discriminator="ReportRepMonth"):
+    owner_id = UnicodeAttribute()
+    team_id = UnicodeAttribute(null=True)
+
+
+class TeamDayItem(CrmItem, discriminator="ReportTeamDay"):
+    pass
+
+
+class DailyReportItem(CrmItem, discriminator="DailySalesReport"):
+    """A team's daily sales report: written once; its insert publishes the event."""
+
+    team_id = UnicodeAttribute()
+    day = UnicodeAttribute()
+    time_zone = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    figures_json = UnicodeAttribute()
+    produced_at = UTCDateTimeAttribute()
+
+
+def key_of(tenant_id: str, delta: Delta) -> tuple[str, str]:
+    parts = delta.key.parts
+    if delta.key.kind == "funnel":
+        pipeline, scope, day = parts
+        return funnel_pk(tenant_id, pipeline, scope, day[:7]), f"D#{day}"
+    if delta.key.kind == "rep":
+        month, owner = parts
+        return reps_pk(tenant_id, month), f"O#{owner}"
+    day, team = parts
+    return day_pk(tenant_id, day), f"TM#{team}"
+
+
+def funnel_pk(tenant_id: str, pipeline: str, scope: str, month: str) -> str:
+    return f"T#{tenant_id}#RPT#FUNNEL#{pipeline}#{scope}#{month}"
+
+
+def reps_pk(tenant_id: str, month: str) -> str:
+    return f"T#{tenant_id}#RPT#REPS#{month}"
+
+
+def day_pk(tenant_id: str, day: str) -> str:
+    return f"T#{tenant_id}#RPT#DAY#{day}"
+
+
+def daily_pk(tenant_id: str, team_id: str) -> str:
+    return f"T#{tenant_id}#RPT#DAILY#{team_id}"
+
+
+def _client() -> Any:
+    return CrmItem._get_connection().connection.client
+
+
+def _plain(raw: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {k: _DESERIALIZE.deserialize(v) for k, v in (raw or {}).items()}
+
+
+def _read(pk: str, sk: str) -> dict[str, Any]:
+    raw = _client().get_item(
+        TableName=CrmItem.Meta.table_name,
+        Key={"pk": {"S": pk}, "sk": {"S": sk}},
+        ConsistentRead=True,
+    )
+    return _plain(raw.get("Item"))
+
+
+def _read_all(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The items of a notice's deltas, in one consistent BatchGetItem (missing: empty)."""
+    table, client = CrmItem.Meta.table_name, _client()
+    request: dict[str, Any] = {
+        table: {
+            "Keys": [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in sorted(set(keys))],
+            "ConsistentRead": True,
+        }
+    }
+    found: dict[tuple[str, str], dict[str, Any]] = {key: {} for key in keys}
+    while request:
+        response = client.batch_get_item(RequestItems=request)
+        for raw in response.get("Responses", {}).get(table, []):
+            item = _plain(raw)
+            found[(str(item["pk"]), str(item["sk"]))] = item
+        request = response.get("UnprocessedKeys") or {}
+    return found
+
+
+def _write(item: Mapping[str, Any], rev: int) -> bool:
+    """Put the folded item if nobody wrote it since it was read (False: someone did)."""
+    client = _client()
+    condition: dict[str, Any] = (
+        {"ConditionExpression": "attribute_not_exists(pk)"}
+        if rev == 0
+        else {
+            "ConditionExpression": "#rev = :rev",
+            "ExpressionAttributeNames": {"#rev": rules.REV},
+            "ExpressionAttributeValues": {":rev": {"N": str(rev)}},
+        }
+    )
+    try:
+        client.put_item(
+            TableName=CrmItem.Meta.table_name,
+            Item={k: _SERIALIZE.serialize(v) for k, v in item.items()},
+            **condition,
+        )
+    except client.exceptions.ConditionalCheckFailedException:
+        return False
+    return True
+
+
+def apply(tenant_id: str, mark: str, deltas: Sequence[Delta]) -> int:
+    """Fold a notice's deltas into their items, each once per `mark`; how many items moved.
+    One BatchGetItem, then one conditional put per item that moves (a lost race re-reads that
+    item). Raises when an item kept changing underneath: the stream retries the record."""
+    keys = [key_of(tenant_id, delta) for delta in deltas]
+    current = _read_all(keys)
+    moved = 0
+    for (pk, sk), delta in zip(keys, deltas, strict=True):
+        item = current[(pk, sk)]
+        for _ in range(MAX_ATTEMPTS):
+            folded = rules.fold(item, delta, mark)
+            if folded is item:
+                break  # this notice is in already
+            kept = {**folded, "pk": pk, "sk": sk, "type": ITEM_TYPES[delta.key.kind]}
+            if _write({**kept, "tenant_id": tenant_id}, int(item.get(rules.REV, 0))):
+                moved += 1
+                break
+            item = _read(pk, sk)
+        else:
+            raise RuntimeError(f"Report item {pk} {sk} kept changing; the notice will be retried.")
+    return moved
+
+
+def partition(pk: str) -> list[dict[str, Any]]:
+    """Every item of a small report partition, as stored (one Query; pages followed)."""
+    return raw_query_page(pk, None).items
+
+
+# --- the daily report ---------------------------------------------------------------------------
+
+
+def create_daily(item_: DailyReportItem) -> bool:
+    """Write a team's report for a day once; False when it is there already."""
+    try:
+        item_.save(condition=DailyReportItem.pk.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == CONDITION_FAILED:
+            return False
+        raise
+    return True
+
+
+def get_daily(tenant_id: str, team_id: str, day: str) -> DailyReportItem | None:
+    try:
+        return DailyReportItem.get(daily_pk(tenant_id, team_id), f"D#{day}")
+    except DailyReportItem.DoesNotExist:
+        return None
