@@ -5,8 +5,8 @@ Order matters where areas meet: an area may build on those above it and never on
 (an import contract checks it): the directory answers who manages whom and who can take work for
 everyone below; tagging reads customers, automation reads both, value reads customers and asks
 automation for care tasks; approvals decide for sales (stage gates) and contracts; leads convert
-into sales' opportunities; contracts follow won deals; reports count what sales and leads do. Followers of a notice run in this order;
-the 360 view shows sections in this order.
+into sales' opportunities; contracts follow won deals; reports count what sales and leads do.
+Followers of a notice run in this order; the 360 view shows sections in this order.
 """
 
 from __future__ import annotations

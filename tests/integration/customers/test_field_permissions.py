@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.approvals import service as approvals
 from chalicelib.customers import children_store
 
 SECRET = "报价 confidential price 8871"
@@ -45,8 +46,37 @@ def talked_to(api: Any, customer_maker: Any) -> dict[str, str]:
             "actions": [{"type": "notify", "message": "m"}],
         },
     ).json
+    deal = api.post(
+        "/v1/opportunities",
+        {"customer_id": customer.customer_id, "title": "保密", "amount": 1000, "currency": "CNY"},
+        headers={"Idempotency-Key": "deal-1"},
+    ).json
+    api.post(f"/v1/opportunities/{deal['id']}/follow-ups", {"note": SECRET})
+    lead = api.post(
+        "/v1/leads",
+        {"name": "保密线索", "identities": [{"kind": "phone", "value": "+8613800138000"}]},
+        headers={"Idempotency-Key": "lead-1"},
+    ).json["lead"]
+    api.post(f"/v1/leads/{lead['id']}/contacts", {"channel": "phone", "note": SECRET})
+    approval = approvals.request(
+        "acme",
+        subject_type="contract",
+        subject_id="CONTRACT-1",
+        subject_owner_id="rob",
+        requested_by="rob",
+        snapshot={"title": "保密"},
+        facts={"amount": 1000},
+        title="保密",
+    )
     return {
         "customer_id": customer.customer_id,
+        "opportunity_id": deal["id"],
+        "lead_id": lead["id"],
+        "approval_id": approval.id,
+        "contract_id": "CONTRACT-1",
+        "user_id": "dave",
+        "team_id": "east",
+        "pipeline_id": "b2b",
         "job_id": rule["backfill_job_id"],
         "rule_id": rule["id"],
         "automation_rule_id": automation["id"],
@@ -66,6 +96,7 @@ def _fill(path: str, ids: dict[str, str]) -> list[str]:
         "/v1/reports/funnel": "/v1/reports/funnel?pipeline=b2b&period=2026-11",
         "/v1/reports/attainment": "/v1/reports/attainment?period=2026-11",
         "/v1/reports/daily/{team}/{day}": "/v1/reports/daily/east/2026-11-30",
+        "/v1/sales/forecast": "/v1/sales/forecast?period=2026-11",
     }
     if path in reports:
         return [reports[path]]
@@ -79,6 +110,8 @@ def _fill(path: str, ids: dict[str, str]) -> list[str]:
     filled = path
     for name in params:
         filled = filled.replace("{" + name + "}", ids[name])
+    if "approval-rules/{rule_id}" in path:
+        filled = path.replace("{rule_id}", "no-such-rule")
     if "automation-rules/{rule_id}" in path:
         filled = path.replace("{rule_id}", ids["automation_rule_id"])
     if filled == "/v1/customers":
@@ -108,3 +141,5 @@ def test_given_finance_when_every_read_route_is_walked_then_no_conversation_text
     assert SECRET not in match.body.decode()
     assert {status for _, status in walked} <= {200, 403, 404}
     assert any(url.endswith("/360") and status == 200 for url, status in walked)
+    deal = f"/v1/opportunities/{talked_to['opportunity_id']}"
+    assert (deal, 200) in walked, "finance reads the deal whose follow-up quotes SECRET"
