@@ -98,11 +98,12 @@ def deal_notices(tenant: str = "acme") -> list[Notice]:
     return notices
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def month() -> Iterator[Any]:
     """The API over a table holding the month's figures, with targets set in sales (east's
-    too) and east's members in the directory (eve has no deal): fed once
-    for the package's readers (each test only reads; a replay adds nothing). Its own moto."""
+    too) and east's members in the directory (eve has no deal): fed once per module for its
+    readers (each test only reads; a replay adds nothing). Its own moto, so module scope: a
+    wider scope would leave it running under other folders' tests."""
     import boto3
     from chalice.test import Client
     from moto import mock_aws

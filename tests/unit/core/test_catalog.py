@@ -4,7 +4,7 @@ match the models, details validate against them, and each source is its area's."
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import UnionType
@@ -127,9 +127,9 @@ def _value(annotation: Any) -> Any:
         return {"tier": _value(args[1])}
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return {name: _value(f.annotation) for name, f in annotation.model_fields.items()}
-    return {str: "x", int: 1, float: 0.5, bool: True, Decimal: Decimal("1.50"), datetime: NOW}.get(
-        annotation, "x"
-    )
+    samples = {str: "x", int: 1, float: 0.5, bool: True, Decimal: Decimal("1.50"), datetime: NOW}
+    samples[date] = NOW.date()
+    return samples.get(annotation, "x")
 
 
 @pytest.mark.parametrize("model", CATALOG, ids=lambda m: m.DETAIL_TYPE)
