@@ -19,7 +19,13 @@ AREA = Area(
         ItemType("AutomationRule", description="A tenant's automation rule (core toolkit)."),
         ItemType("Team", description="A team's manager, whom escalations go to."),
     ),
-    follows=(Follow("customers.changed", "handlers:on_customer_changed"),),
+    follows=(
+        Follow(
+            "customers.changed",
+            "handlers:on_customer_changed",
+            prepare="handlers:before_customers_changed",
+        ),
+    ),
     events=("AutomationNotified",),
     timers=(
         TimerKind(
