@@ -112,9 +112,13 @@ def phase_report(requests: list[Request], timeline: Timeline, elapsed: float) ->
     batches = max(len(timeline.batches), 1)
     lines = [f"  time per phase ({len(timeline.batches)} batches; AWS calls made in each):"]
     in_handler = sum(stop - start for start, stop in timeline.batches)
+    outside = sum(b - a for _, _, a, b in timeline.phases)
+    timed = {n for _, n, _, _ in timeline.phases}
     for name, what in PHASES.items():
         spans = [(a, b) for _, n, a, b in timeline.phases if n == name]
         spent = sum(b - a for a, b in spans)
+        if name == "follow" and name not in timed:
+            spent, outside = in_handler - outside, in_handler  # followed between the phases
         calls: dict[str, list[tuple[float, float]]] = {}
         for r in requests:
             placed = timeline.phase_of(r.start)
@@ -130,7 +134,6 @@ def phase_report(requests: list[Request], timeline: Timeline, elapsed: float) ->
                 f"      {api:32} {len(intervals) / batches:6.1f} calls/batch  "
                 f"{wall_time_in(intervals):5.2f} s"
             )
-    outside = sum(b - a for _, _, a, b in timeline.phases)
     lines.append(
         f"    {'(between phases)':17} {in_handler - outside:6.2f} s: BatchProcessor, metrics"
     )
