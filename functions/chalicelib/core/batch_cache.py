@@ -6,7 +6,9 @@ tags once per change. Inside `batch_cache()` (the stream engine opens it around 
 can `remembered(key, load)` such a read, and must `forget(key)` when it writes what the read
 returned. Outside a batch (the API, timers, jobs) nothing is cached: `load()` runs each time.
 Threads started inside a batch see no cache (a new thread has a fresh context), so they read;
-the engine runs a batch's customers in threads that share the batch's context (and cache).
+the engine runs a batch's customers in threads that share the batch's context (and cache): a
+key that several customers share may then be loaded twice at once (the last answer stays), and
+what is remembered must not be changed in place by whoever gets it.
 
 Before a batch's records run, an area that knows what they will read can `remember_ahead`
 those reads: made at once (in parallel), so the batch waits for one round trip, not one each.
