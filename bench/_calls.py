@@ -6,15 +6,32 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
 Calls = dict[str, list[tuple[float, float]]]  # "dynamodb.Query" -> (start, stop) of each call
 
 
+@dataclass(frozen=True)
+class Request:
+    """One call as made: enough to make it again (bench/_stream_phases.py replays them)."""
+
+    service: str
+    operation: str
+    params: dict[str, Any]
+    start: float
+    stop: float
+
+    @property
+    def name(self) -> str:
+        return f"{self.service}.{self.operation}"
+
+
 @contextmanager
-def recorded_calls() -> Iterator[Calls]:
-    """Time every AWS API call made while the block runs (botocore's one entry point)."""
+def recorded_calls(requests: list[Request] | None = None) -> Iterator[Calls]:
+    """Time every AWS API call made while the block runs (botocore's one entry point); with
+    `requests`, keep each call's parameters there too."""
     from botocore.client import BaseClient
 
     calls: Calls = defaultdict(list)
@@ -25,8 +42,11 @@ def recorded_calls() -> Iterator[Calls]:
         try:
             return original(self, operation, params)
         finally:
-            name = f"{self.meta.service_model.service_name}.{operation}"
-            calls[name].append((started, perf_counter()))
+            stopped = perf_counter()
+            service = self.meta.service_model.service_name
+            calls[f"{service}.{operation}"].append((started, stopped))
+            if requests is not None:
+                requests.append(Request(service, operation, dict(params), started, stopped))
 
     BaseClient._make_api_call = timed
     try:

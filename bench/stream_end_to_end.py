@@ -6,8 +6,10 @@ aggregates and markers to DynamoDB Local and publishes to the bus on the moto se
                                       [--mode disk|memory]
 
 The workload is written first (customers, then 60% interactions, 20% orders, 20% profile
-changes), then the poller is started and timed until the stream is drained, including the
-records the function's own aggregate writes add. Every area reacts as deployed (re-tagging and
+changes), the engine is warmed up (its JIT, on keys nothing else reads), then the poller is
+started and timed until the stream is drained, including the records the function's own
+aggregate writes add. Where the time goes is told per phase of the stream function, and an
+engine floor is measured in the same run (bench/_stream_phases.py). Every area reacts as deployed (re-tagging and
 automation included). Time per AWS API is the wall time during which at least one call of it
 was in flight (calls made from threads overlap). The baseline, measured in the same run on the
 same engine, is the poller with a handler that does nothing: what reading the stream costs.
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +34,18 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 
-from bench._calls import Calls, every_call, recorded_calls, wall_time_in  # noqa: E402
-from bench._engines import TABLE, dynamodb_local, local_config, moto_server  # noqa: E402
+from bench._calls import Calls, Request, every_call, recorded_calls, wall_time_in  # noqa: E402
+from bench._engines import IDEMPOTENCY_TABLE, TABLE, dynamodb_local, local_config, moto_server  # noqa: E402
+from bench._stream_phases import (  # noqa: E402
+    FLOOR_WIDTH,
+    Floor,
+    Timeline,
+    function_requests,
+    phase_report,
+    replay,
+    timed_phases,
+    warm_up,
+)
 from bench._workload import child, profile  # noqa: E402
 from infra.local.config import LocalConfig, ensure_functions_on_path  # noqa: E402
 
@@ -133,13 +146,26 @@ def main(argv: list[str] | None = None) -> int:
             moto_server(config),
             tempfile.TemporaryDirectory(prefix="crm-stream-") as tmp,
         ):
-            written, delivered, elapsed, baseline, calls = run(config, Path(tmp), args)
-    report(written, delivered, elapsed, baseline, calls, args)
+            measured = run(config, Path(tmp), args)
+    report(measured, args)
     return 0
 
 
-def run(config: LocalConfig, tmp: Path, args: Any) -> tuple[int, int, float, float, Calls]:
-    """Write the workload, time the poller with a no-op handler, then with the real one."""
+@dataclass
+class Measured:
+    written: int
+    delivered: int
+    elapsed: float
+    baseline: float  # the poller with a handler doing nothing: reading the stream
+    calls: Calls
+    requests: list[Request]  # the stream function's calls
+    timeline: Timeline
+    floor: Floor
+
+
+def run(config: LocalConfig, tmp: Path, args: Any) -> Measured:
+    """Write the workload, time the poller with a no-op handler, then with the real one, then
+    make the real one's calls again as fast as the engine takes them (the floor)."""
     ensure_functions_on_path()
     from infra.local.resources import aws_client, ensure_churn_risk_rule, ensure_event_tap
 
@@ -149,12 +175,21 @@ def run(config: LocalConfig, tmp: Path, args: Any) -> tuple[int, int, float, flo
 
     dynamodb = aws_client("dynamodb", config.dynamodb_endpoint, config.region)
     written = write_workload(dynamodb, args.customers, args.records)
+    warm_up(dynamodb, TABLE, IDEMPOTENCY_TABLE)
     baseline = drain_timed(config, lambda event, context: {}, tmp / "floor", args)
-    with recorded_calls() as calls:
+    requests: list[Request] = []
+    with (
+        timed_phases(handle_stream_batch) as (handler, timeline),
+        recorded_calls(requests) as calls,
+    ):
         started = time.perf_counter()
-        delivered = drain(config, handle_stream_batch, tmp / "real", args.batch_size)
+        delivered = drain(config, handler, tmp / "real", args.batch_size)
         elapsed = time.perf_counter() - started
-    return written, delivered, elapsed, baseline, calls
+    mine = function_requests(requests, timeline)
+    endpoints = {"dynamodb": config.dynamodb_endpoint}
+    endpoints |= dict.fromkeys(("events", "sqs"), config.aws_endpoint)
+    floor = replay(mine, timeline, endpoints)
+    return Measured(written, delivered, elapsed, baseline, calls, mine, timeline, floor)
 
 
 def drain_timed(config: LocalConfig, handler: Any, where: Path, args: Any) -> float:
@@ -163,10 +198,8 @@ def drain_timed(config: LocalConfig, handler: Any, where: Path, args: Any) -> fl
     return time.perf_counter() - started
 
 
-def report(
-    written: int, delivered: int, elapsed: float, baseline: float, calls: Calls, args: Any
-) -> None:
-    rate = delivered / elapsed
+def report(m: Measured, args: Any) -> None:
+    rate, elapsed, delivered, written = m.delivered / m.elapsed, m.elapsed, m.delivered, m.written
     print(f"== {MODES[args.mode]}")
     print(
         f"end to end on DynamoDB Local: {rate:.0f} records/s per shard "
@@ -174,21 +207,47 @@ def report(
         f"{delivered - written} from the function's own aggregate writes; batch {args.batch_size})"
     )
     print(
-        f"  baseline (poller, handler doing nothing): {written / baseline:.0f} records/s; "
-        f"ratio {elapsed / delivered / (baseline / written):.1f}x its time per record"
+        f"  baseline (poller, handler doing nothing): {written / m.baseline:.0f} records/s; "
+        f"ratio {elapsed / delivered / (m.baseline / written):.1f}x its time per record"
     )
-    print("  time per AWS API (wall time with a call in flight; share of the run):")
-    for name, intervals in sorted(calls.items(), key=lambda kv: -wall_time_in(kv[1])):
+    batches = max(len(m.timeline.batches), 1)
+    print("  time per AWS API (wall time with a call in flight; share of the run; per batch):")
+    for name, intervals in sorted(m.calls.items(), key=lambda kv: -wall_time_in(kv[1])):
         spent = wall_time_in(intervals)
         mean = sum(b - a for a, b in intervals) / len(intervals) * 1000
         print(
             f"    {name:34} {len(intervals):6d} calls  {spent:6.2f} s  {spent / elapsed:5.1%}  "
-            f"mean {mean:6.1f} ms"
+            f"mean {mean:6.1f} ms  {len(intervals) / batches:5.1f} calls/batch"
         )
-    in_aws = wall_time_in(every_call(calls))
+    in_aws = wall_time_in(every_call(m.calls))
     print(f"    {'any AWS call':34} {'':12} {in_aws:6.2f} s  {in_aws / elapsed:5.1%}")
+    dynamodb = sum(1 for r in m.requests if r.service == "dynamodb")
+    print(
+        f"  the function's calls per batch: {len(m.requests) / batches:.1f} "
+        f"({dynamodb / batches:.1f} DynamoDB) over {len(m.timeline.batches)} batches"
+    )
+    for line in phase_report(m.requests, m.timeline, elapsed):
+        print(line)
+    floor = m.baseline * delivered / written + m.floor.seconds
+    floor_rate = delivered / floor
+    print(
+        f"  engine floor: {floor_rate:.0f} records/s per shard ({floor:.2f} s: reading the stream "
+        f"{m.baseline * delivered / written:.2f} s + the function's {m.floor.calls} calls made "
+        f"again phase by phase, {FLOOR_WIDTH} at a time, {m.floor.seconds:.2f} s); "
+        f"the run takes {elapsed / floor:.2f}x the floor"
+    )
+    print(
+        "    floor per phase: "
+        + ", ".join(f"{name} {spent:.2f} s" for name, spent in m.floor.by_phase.items())
+    )
     verdict = "met" if rate >= TARGET else "NOT met"
     print(f"  target >= {TARGET} records/s per shard: {verdict}")
+    if floor_rate < TARGET:
+        print(
+            f"  even at the floor this engine does {floor_rate:.0f} records/s: {TARGET}/s needs "
+            f"{delivered / TARGET:.2f} s for these {delivered} records, the floor alone is "
+            f"{floor:.2f} s"
+        )
     print(
         f"  command: python bench/stream_end_to_end.py --customers {args.customers} "
         f"--records {args.records} --batch-size {args.batch_size} --mode {args.mode}"

@@ -19,7 +19,11 @@ AREA = Area(
         ItemType("AutomationRule", description="A tenant's automation rule (core toolkit)."),
     ),
     follows=(
-        Follow("customers.changed", "handlers:on_customer_changed"),
+        Follow(
+            "customers.changed",
+            "handlers:on_customer_changed",
+            prepare="handlers:before_customers_changed",
+        ),
         Follow("directory.user_deactivated", "handlers:on_user_deactivated"),
     ),
     events=("AutomationNotified",),

@@ -4,6 +4,7 @@ deadline passed, and a step of a time rule's backfill job or of a tasks handover
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,15 @@ def on_customer_changed(notice: Notice, now: datetime) -> None:
     from .triggers import on_customer_change
 
     on_customer_change(notice, now)
+
+
+def before_customers_changed(notices: Sequence[Notice], now: datetime) -> None:
+    """Before a stream batch is followed: the tenants' automation rules, compiled once (not by
+    each customer's thread at the same time)."""
+    from .service import RULES
+
+    for tenant_id in dict.fromkeys(n.tenant_id for n in notices):
+        RULES.enabled(tenant_id)
 
 
 def on_time_rule_timer(timer: Timer, now: datetime) -> dict[str, Any]:

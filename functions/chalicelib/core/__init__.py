@@ -16,7 +16,7 @@ are imported on first use, so that importing an area's routes costs the cold sta
 | the table                | CrmItem, Page, query_page, keys (customer_pk, gsi_pk, ...)          |
 | areas                    | Area, ItemType, Section, Follow, TimerKind, Schedule, registry      |
 | the stream               | Change, Reaction, AggregateStep, Notice, public_aggregates;         |
-|                          | reads a batch shares: remembered, forget                            |
+|                          | reads a batch shares: remembered, forget, remember_ahead            |
 | events                   | EventDetail, publish                                                |
 | timers                   | Timer, timer_backend                                                |
 | background jobs          | JobKind, JobStep, start_job, job_states; the tenants: remember_... |
@@ -55,7 +55,7 @@ from .settings import Settings, get_settings
 from .versions import check_version
 
 if TYPE_CHECKING:
-    from .batch_cache import forget, remembered
+    from .batch_cache import forget, remember_ahead, remembered
     from .changes import (
         AggregateStep,
         Change,
@@ -160,7 +160,7 @@ _LAZY = {
         "models",
     ),
     **dict.fromkeys(("logger", "metrics"), "observability"),
-    **dict.fromkeys(("forget", "remembered"), "batch_cache"),
+    **dict.fromkeys(("forget", "remember_ahead", "remembered"), "batch_cache"),
     **dict.fromkeys(("JobStep", "job_states", "start_job"), "jobs"),
     **dict.fromkeys(("all_tenants", "remember_tenant"), "tenants"),
     **dict.fromkeys(("decode_cursor", "encode_cursor", "page_size"), "pagination"),
@@ -293,6 +293,7 @@ __all__ = [
     "raw_query_page",
     "read_version",
     "registry",
+    "remember_ahead",
     "remember_tenant",
     "remembered",
     "require_role",

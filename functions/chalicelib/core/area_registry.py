@@ -59,6 +59,10 @@ class Follow:
 
     topic: str
     handle: Ref  # (Notice, now) -> None; may do I/O; raising fails the stream record
+    # (notices of a batch, now) -> None: reads ahead, at once, what `handle` will read for
+    # them (core.remember_ahead); optional, called once per batch before any `handle`. What it
+    # could not read, `handle` reads itself; raising only loses the read-ahead.
+    prepare: Ref | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,15 @@ class Registry:
         area, declared = found
         reaction: Callable[..., Any] = self._get(area, declared.react)
         return reaction
+
+    def preparers(self, topic: str) -> list[tuple[Area, Callable[..., Any]]]:
+        """The read-aheads of a notice topic's followers that declare one, in area order."""
+        return [
+            (area, self._get(area, follow.prepare))
+            for area in self.areas
+            for follow in area.follows
+            if follow.topic == topic and follow.prepare is not None
+        ]
 
     def followers(self, topic: str) -> list[tuple[Area, Callable[..., Any]]]:
         """Who follows a notice topic, in area order."""

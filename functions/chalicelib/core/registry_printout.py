@@ -46,7 +46,11 @@ def _area(area: Area, registry: Registry) -> list[str]:
         lines.append("  raises notices: " + ", ".join(area.notices))
     if area.follows:
         lines.append("  follows:")
-        lines += [f"    {f.topic:24} -> {_name(f.handle)}" for f in area.follows]
+        lines += [
+            f"    {f.topic:24} -> {_name(f.handle)}"
+            + (f" (reads ahead: {_name(f.prepare)})" if f.prepare is not None else "")
+            for f in area.follows
+        ]
     if area.events:
         models = [registry._get(area, ref, "events") for ref in area.events]
         lines.append("  events:")

@@ -4,26 +4,32 @@ reaction -> aggregates, follow-up work and domain events.
 Per batch (Lambda with ReportBatchItemFailures, or the local poller):
 1. per record: deserialise it and ask the area that owns its item `type` (the registry) for its
    reaction; a record that cannot be read or reacted to fails alone, later, with its error;
-2. one consistent BatchGetItem: the profiles the batch's aggregate steps will move, the
-   tenants' rules versions (rules compiled before a rule write are not used after it), and
-   which records were processed already (markers: a redelivered record is skipped);
-3. per record (powertools BatchProcessor, a failing record fails alone): run the followers of
-   its notices (re-tagging, automation), queue its aggregate steps;
-4. per customer, one rev-conditioned UpdateItem applying the batch's queued steps, each with its
+2. one consistent BatchGetItem (chunks of 100 keys read at once): the profiles the batch's
+   aggregate steps will move, the tenants' rules versions (rules compiled before a rule write
+   are not used after it), and which records were processed already (markers: a redelivered
+   record is skipped);
+3. the followers of the batch's notices read ahead, at once, what they will read (`Follow.
+   prepare`: re-tagging reads every changed customer's tags in parallel Queries);
+4. per record (a failing record fails alone, reported through powertools BatchProcessor): run
+   the followers of its notices (re-tagging, automation), customers in parallel threads, the
+   records of one customer (one item collection) one after the other in stream order; then, in
+   the batch's order, queue the aggregate steps and events of those that succeeded;
+5. per customer, one rev-conditioned UpdateItem applying the batch's queued steps, each with its
    record's mark (customers written in parallel); a customer whose write fails sends back only
    its own records;
-5. publish the events of every record that succeeded, 10 per PutEvents call, calls in parallel;
-6. mark those records processed (BatchWriteItem). A record whose events could neither be
-   published nor parked on the DLQ is reported as failed and retried;
-7. one EMF blob of metrics for the batch (powertools Metrics; off where
+6. publish the events of every record that succeeded, 10 per PutEvents call, calls in parallel;
+7. mark those records processed (BatchWriteItem, 25 per call, calls in parallel). A record
+   whose events could neither be published nor parked on the DLQ is reported as failed and
+   retried;
+8. one EMF blob of metrics for the batch (core/stream_metrics.py; off where
    POWERTOOLS_METRICS_DISABLED is true, as for the API): records processed, failed, skipped
-   as duplicates and parked as unreadable, events parked on the DLQ, and the iterator age (how old the batch's
-   newest record was when the batch arrived, as Lambda's IteratorAge counts it).
+   as duplicates and parked as unreadable, events parked on the DLQ, and the iterator age (how
+   old the batch's newest record was when the batch arrived, as Lambda's IteratorAge counts it).
 
 Dedupe: markers keyed by the stream record's eventID cost one read and one write per batch
 (powertools idempotency around each record would cost two writes per record). Aggregate steps
 do not rely on markers: each step's mark travels in the same UpdateItem, so it is applied once
-even if step 6 is lost. Events can repeat only if the function dies between steps 5 and 6; each
+even if step 7 is lost. Events can repeat only if the function dies between steps 6 and 7; each
 carries a deterministic `event_id` so consumers drop such a repeat.
 """
 
@@ -31,6 +37,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,27 +52,21 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from . import stream_store as store
 from .area_registry import Registry, registry
 from .batch_cache import batch_cache
-from .changes import Change, Reaction, apply_once
+from .changes import Change, Notice, Reaction, apply_once
 from .correlation import correlated
 from .events import EventDetail, EventPublishError
-from .observability import logger, metrics
+from .observability import logger
 from .rulesets import observe_versions
-from .settings import get_settings
+from .stream_metrics import STREAM_METRICS, record_metrics
 
 MAX_AGGREGATE_ATTEMPTS = 3
-# The metrics of every batch (namespace and `service` dimension from settings); the dashboard
-# and the failed-records alarm (infra/constructs/observability.py) read them by these names.
-PROCESSED, FAILED, DUPLICATES, PARKED, DEAD_LETTERED, ITERATOR_AGE = STREAM_METRICS = (
-    "StreamRecordsProcessed",
-    "StreamRecordsFailed",
-    "StreamDuplicatesSkipped",
-    "StreamRecordsParked",
-    "StreamEventsDeadLettered",
-    "StreamIteratorAge",
-)
+__all__ = ["STREAM_METRICS", "StreamBatch", "handle_stream_batch"]
 # Customers whose aggregates are written at once: DynamoDB round trips overlap, so a shard's
 # throughput is bound by the slowest customer's write, not by the sum of all of them.
 AGGREGATE_WRITERS = 8
+# Customers whose records are followed at once (re-tagging, automation): their reads and
+# writes overlap; the records of one customer still run one after the other, in stream order.
+FOLLOWERS = 8
 
 Publish = Callable[[Sequence[EventDetail]], Any]
 
@@ -97,6 +99,21 @@ def to_change(raw: dict[str, Any]) -> Change:
     )
 
 
+def _sequence(raw: dict[str, Any]) -> str:
+    return str((raw.get("dynamodb") or {}).get("SequenceNumber", ""))
+
+
+@dataclass
+class Outcome:
+    """What following one record came to; `label` is what BatchProcessor reports for it."""
+
+    FOLLOWED, DUPLICATE, PARKED, PARKED_BEFORE = "followed", "duplicate", "parked", "parked before"
+
+    label: str
+    kind: str
+    queued: bool = False
+
+
 class StreamBatch:
     """One invocation's worth of records."""
 
@@ -111,6 +128,8 @@ class StreamBatch:
         self.parked: list[str] = []  # stream record ids parked as unreadable
         self.profiles: dict[str, dict[str, Any]] = {}
         self.done: set[str] = set()
+        # sequence number -> what following the record came to (step 4), or why it failed
+        self.outcomes: dict[str, Outcome | Exception] = {}
         self.succeeded: list[tuple[str, str]] = []  # (event id, sequence number)
         self.outbox: dict[str, list[EventDetail]] = {}
         # customer pk -> the batch's steps for that customer: (step, event id, sequence)
@@ -121,7 +140,7 @@ class StreamBatch:
     def react(self, records: list[dict[str, Any]]) -> None:
         """Each record's reaction (pure), then one read for what the batch needs."""
         for raw in records:
-            sequence = str((raw.get("dynamodb") or {}).get("SequenceNumber", ""))
+            sequence = _sequence(raw)
             try:
                 change = to_change(raw)
                 decide = self.areas.reaction(change.item_type)
@@ -137,21 +156,82 @@ class StreamBatch:
         # Rules written before these changes were committed are the rules to apply to them.
         observe_versions(found.rules_versions)
 
-    def handle_record(self, record: DynamoDBRecord) -> str:
-        sequence = str(record.dynamodb.sequence_number) if record.dynamodb else ""
-        try:
-            return self._handle(sequence)
-        except Exception:
-            # Logged here with the record's ids: BatchProcessor only keeps the exception.
-            logger.exception(
-                "Stream record failed; it will be retried",
-                extra={"event_id": record.event_id, "sequence_number": sequence},
-            )
-            raise
+    def prepare(self) -> None:
+        """Let followers read ahead, at once, what they will read for the batch's notices."""
+        by_topic: dict[str, list[Notice]] = {}
+        for change, reaction in self.reacted.values():
+            if change.event_id not in self.done:
+                for notice in reaction.notices:
+                    by_topic.setdefault(notice.topic, []).append(notice)
+        for topic, notices in by_topic.items():
+            for area, prepare in self.areas.preparers(topic):
+                try:
+                    prepare(notices, self.now)
+                except Exception:  # followers read for themselves, as without a read-ahead
+                    logger.warning(
+                        "Read-ahead failed",
+                        extra={"area": area.name, "topic": topic},
+                        exc_info=True,
+                    )
 
-    def _handle(self, sequence: str) -> str:
+    def follow(self, records: list[dict[str, Any]]) -> None:
+        """Run each record's followers: customers at once, each customer's records in stream
+        order (in one thread); then queue what succeeded in the batch's order."""
+        groups: dict[str, list[str]] = {}
+        for raw in records:
+            sequence = _sequence(raw)
+            groups.setdefault(self._group(sequence), []).append(sequence)
+        if len(groups) > 1:
+            with ThreadPoolExecutor(max_workers=min(len(groups), FOLLOWERS)) as pool:
+                # Each thread runs in a copy of this context: the batch's shared reads
+                # (core.batch_cache) and no correlation id leaking between customers.
+                runs = [pool.submit(copy_context().run, self._follow, g) for g in groups.values()]
+                for run in runs:
+                    run.result()
+        else:
+            for group in groups.values():
+                self._follow(group)
+        for raw in records:
+            self._queue(_sequence(raw))
+
+    def _group(self, sequence: str) -> str:
+        """Records that must run in order share a group: those of one item collection."""
+        if sequence in self.reacted:
+            return "pk:" + str(self.reacted[sequence][0].keys.get("pk", ""))
+        return "record:" + sequence  # unreadable: on its own
+
+    def _follow(self, sequences: list[str]) -> None:
+        for sequence in sequences:
+            try:
+                self.outcomes[sequence] = self._handle(sequence)
+            except Exception as exc:
+                # Logged here with the record's ids: BatchProcessor only keeps the exception.
+                logger.exception(
+                    "Stream record failed; it will be retried",
+                    extra={"event_id": self._event_id(sequence), "sequence_number": sequence},
+                )
+                self.outcomes[sequence] = exc
+
+    def _event_id(self, sequence: str) -> str:
+        if sequence in self.reacted:
+            return self.reacted[sequence][0].event_id
+        return str(self.raw.get(sequence, {}).get("eventID", ""))
+
+    def handle_record(self, record: DynamoDBRecord) -> str:
+        """BatchProcessor's record handler: what following the record came to (step 4)."""
+        sequence = str(record.dynamodb.sequence_number) if record.dynamodb else ""
+        outcome = self.outcomes.get(sequence)
+        if outcome is None:  # not followed above (a record BatchProcessor alone saw)
+            self._follow([sequence])
+            self._queue(sequence)
+            outcome = self.outcomes[sequence]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome.label
+
+    def _handle(self, sequence: str) -> Outcome:
         if sequence in self.unreadable and self.raw[sequence].get("eventID") in self.done:
-            return "duplicate"  # parked on an earlier delivery
+            return Outcome("duplicate", Outcome.PARKED_BEFORE)  # parked on an earlier delivery
         if sequence in self.unreadable:
             # Reading and reacting are pure: such a record fails the same way every time, so
             # it is parked (whole, to replay once fixed) rather than retried; without a place
@@ -160,17 +240,30 @@ class StreamBatch:
             if not store.park_poison(raw, error):
                 raise error
             logger.error("Unreadable stream record parked", extra={"sequence_number": sequence})
-            self.parked.append(str(raw.get("eventID", "")))
-            return "parked"
+            return Outcome("parked", Outcome.PARKED)
         change, reaction = self.reacted[sequence]
         if change.event_id in self.done:
             logger.info("Stream record already processed", extra={"event_id": change.event_id})
-            self.duplicates += 1
-            return "duplicate"
+            return Outcome("duplicate", Outcome.DUPLICATE)
         with correlated(change.correlation_id):  # what followers write carries it on
             for notice in reaction.notices:
                 for _area, follow in self.areas.followers(notice.topic):
                     follow(notice, self.now)
+        return Outcome(change.item_type or "untyped", Outcome.FOLLOWED)
+
+    def _queue(self, sequence: str) -> None:
+        """Book a followed record: its aggregate steps, its events, its mark (batch order)."""
+        outcome = self.outcomes.get(sequence)
+        if not isinstance(outcome, Outcome) or outcome.queued:
+            return
+        outcome.queued = True
+        if outcome.kind == Outcome.DUPLICATE:
+            self.duplicates += 1
+        if outcome.kind == Outcome.PARKED:
+            self.parked.append(str(self.raw[sequence].get("eventID", "")))
+        if outcome.kind != Outcome.FOLLOWED:
+            return
+        change, reaction = self.reacted[sequence]
         for step in reaction.steps:
             if step.customer_pk not in self.profiles:
                 profile = store.read_profile(step.customer_pk)
@@ -181,7 +274,6 @@ class StreamBatch:
             self.pending.setdefault(step.customer_pk, []).append((step, change.event_id, sequence))
         self.outbox[change.event_id] = reaction.events
         self.succeeded.append((change.event_id, sequence))
-        return change.item_type or "untyped"
 
     def flush_aggregates(self) -> set[str]:
         """Write each customer's aggregates once for the whole batch, customers in parallel.
@@ -271,6 +363,8 @@ def _handle_batch(
     records = event.get("Records", [])
     batch = StreamBatch(areas or registry(), publish or _publish, (clock or _now)())
     batch.react(records)
+    batch.prepare()
+    batch.follow(records)
     processor = BatchProcessor(
         event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
     )
@@ -283,7 +377,14 @@ def _handle_batch(
     failures += [{"itemIdentifier": s} for s in unwritten]
     failed.update(unwritten)
     failures += [{"itemIdentifier": s} for s in batch.publish_and_mark(failed)]
-    record_metrics(records, len(failures), batch)
+    record_metrics(
+        records,
+        failed=len(failures),
+        duplicates=batch.duplicates,
+        parked=len(batch.parked),
+        dead_lettered=batch.dead_lettered,
+        now=batch.now,
+    )
     if records and len(failures) == len(records):
         # Same as powertools' default: a batch that failed entirely is retried as a whole.
         raise RuntimeError(f"All {len(records)} stream records failed; see the logs")
@@ -292,34 +393,3 @@ def _handle_batch(
         extra={"records": len(records), "failed": len(failures), "skipped": len(batch.done)},
     )
     return {"batchItemFailures": failures}
-
-
-def iterator_age_ms(records: Sequence[dict[str, Any]], now: datetime) -> float | None:
-    """How old the batch's newest record was at `now` (ms); None when no record says."""
-    moments = [
-        float(moment)
-        for record in records
-        if (moment := (record.get("dynamodb") or {}).get("ApproximateCreationDateTime")) is not None
-    ]
-    if not moments:
-        return None
-    return max(0.0, (now.timestamp() - max(moments)) * 1000)
-
-
-def record_metrics(records: Sequence[dict[str, Any]], failed: int, batch: StreamBatch) -> None:
-    """The batch's metrics, flushed as one EMF blob (nothing at all when metrics are off)."""
-    if not get_settings().metrics_enabled:
-        return  # powertools keeps what it was given when off, and prints it at 100 values
-    from aws_lambda_powertools.metrics import MetricUnit
-
-    parked = len(batch.parked)
-    processed = len(records) - failed - batch.duplicates - parked
-    metrics.add_metric(name=PROCESSED, unit=MetricUnit.Count, value=processed)
-    metrics.add_metric(name=FAILED, unit=MetricUnit.Count, value=failed)
-    metrics.add_metric(name=DUPLICATES, unit=MetricUnit.Count, value=batch.duplicates)
-    metrics.add_metric(name=PARKED, unit=MetricUnit.Count, value=parked)
-    metrics.add_metric(name=DEAD_LETTERED, unit=MetricUnit.Count, value=batch.dead_lettered)
-    age = iterator_age_ms(records, batch.now)
-    if age is not None:
-        metrics.add_metric(name=ITERATOR_AGE, unit=MetricUnit.Milliseconds, value=age)
-    metrics.flush_metrics()

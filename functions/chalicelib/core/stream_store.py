@@ -2,7 +2,8 @@
 
 | pattern                                 | table        | call                                    |
 |-----------------------------------------|--------------|-----------------------------------------|
-| profiles, rules versions, markers       | both         | BatchGetItem, consistent (<= 100 keys)  |
+| profiles, rules versions, markers       | both         | BatchGetItem, consistent (<= 100 keys), |
+|                                         |              | a batch's calls made at once            |
 | one profile, fresh (after a lost race)  | crm          | GetItem, consistent                     |
 | set aggregates (no version bump)        | crm          | UpdateItem SET aggregates, rev condition|
 | mark records processed                  | idempotency  | BatchWriteItem (<= 25 per call), TTL    |
@@ -39,6 +40,7 @@ _BATCH_GET_KEYS = 100
 _BATCH_WRITE_ITEMS = 25
 _MAX_UNPROCESSED_ROUNDS = 5
 _MARKER_WRITERS = 4
+_READERS = 4
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -93,19 +95,26 @@ def prefetch(
     ]
     keys += [(markers, {"id": {"S": marker_id(e)}}) for e in dict.fromkeys(event_ids)]
     found = Prefetched(rules_versions=dict.fromkeys(tenants, 0))
+    requests: list[dict[str, Any]] = []
     for start in range(0, len(keys), _BATCH_GET_KEYS):
         request: dict[str, Any] = {}
         for name, key in keys[start : start + _BATCH_GET_KEYS]:
             request.setdefault(name, {"Keys": [], "ConsistentRead": True})["Keys"].append(key)
-        for name, item in _batch_get(request):
-            if name != table:
-                found.done.add(item["id"]["S"].removeprefix(MARKER_PREFIX))
-            elif item["sk"]["S"] == RULES_VERSION_SK:
-                found.rules_versions[item["pk"]["S"].removeprefix("T#")] = int(
-                    item.get("rules_version", {}).get("N", "0")
-                )
-            else:
-                found.profiles[item["pk"]["S"]] = deserialize(item)
+        requests.append(request)
+    if len(requests) > 1:  # a batch of 100 records is 2 calls or so: made at once
+        with ThreadPoolExecutor(max_workers=min(len(requests), _READERS)) as pool:
+            answers = [item for items in pool.map(_batch_get, requests) for item in items]
+    else:
+        answers = [item for request in requests for item in _batch_get(request)]
+    for name, item in answers:
+        if name != table:
+            found.done.add(item["id"]["S"].removeprefix(MARKER_PREFIX))
+        elif item["sk"]["S"] == RULES_VERSION_SK:
+            found.rules_versions[item["pk"]["S"].removeprefix("T#")] = int(
+                item.get("rules_version", {}).get("N", "0")
+            )
+        else:
+            found.profiles[item["pk"]["S"]] = deserialize(item)
     return found
 
 

@@ -17,7 +17,13 @@ AREA = Area(
         ),
         ItemType("TagRule", description="A tenant's tag rule (core rule-set toolkit)."),
     ),
-    follows=(Follow("customers.changed", "handlers:on_customer_changed"),),
+    follows=(
+        Follow(
+            "customers.changed",
+            "handlers:on_customer_changed",
+            prepare="handlers:before_customers_changed",
+        ),
+    ),
     events=("CustomerTagged", "CustomerUntagged"),
     jobs=(
         JobKind(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,14 @@ def on_customer_changed(notice: Notice, now: datetime) -> None:
     from .service import retag_customer
 
     retag_customer(notice.tenant_id, notice.subject_id, notice.new, now)
+
+
+def before_customers_changed(notices: Sequence[Notice], now: datetime) -> None:
+    """Before a stream batch is followed: the tags of every customer it will re-tag, read at
+    once, and the tenants' tag rules compiled."""
+    from .service import read_ahead
+
+    read_ahead([(n.tenant_id, n.subject_id) for n in notices if n.new is not None])
 
 
 def on_retag_job_step(job: Any, cursor: Any, now: datetime) -> JobStep:

@@ -5,8 +5,9 @@ re-tagging a changed customer, and tags other areas set (automation) through `ad
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from ..core import (
@@ -18,6 +19,7 @@ from ..core import (
     forget,
     matching,
     read_version,
+    remember_ahead,
     remembered,
     to_rule_json,
 )
@@ -266,6 +268,16 @@ def retag_customer(
     if changes.add or changes.remove:
         forget(key)  # written (or tried): the next change of this batch reads them again
     return added, removed
+
+
+def read_ahead(customers: Iterable[tuple[str, str]]) -> None:
+    """What re-tagging these (tenant, customer) will read, read now and at once: each tenant's
+    enabled rules (one Query per tenant, when not compiled already) and each customer's tags
+    (one Query each, made in parallel; the batch remembers them)."""
+    wanted = list(dict.fromkeys(customers))
+    for tenant_id in dict.fromkeys(t for t, _ in wanted):
+        RULES.enabled(tenant_id)
+    remember_ahead({_tags_key(t, c): partial(store.customer_tags, t, c) for t, c in wanted})
 
 
 def _tags_key(tenant_id: str, customer_id: str) -> tuple[str, str, str]:

@@ -102,6 +102,7 @@ def test_given_the_real_areas_then_every_reaction_follower_and_timer_handler_is_
                 assert callable(areas.reaction(item_type.name)), item_type.name
         for follow in area.follows:
             assert all(callable(handle) for _, handle in areas.followers(follow.topic))
+            assert all(callable(prepare) for _, prepare in areas.preparers(follow.topic))
         for timer in area.timers:
             assert callable(areas.timer_handler(timer.name)), timer.name
         for job in area.jobs:
