@@ -28,6 +28,10 @@ os.environ.update(
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_SERVICE_NAME": "crm",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
+        # The stream follows one customer at a time on in-process moto, which is not
+        # thread-safe (a transaction deep-copies a table while another thread writes it); the
+        # DynamoDB Local suite and the tests of the parallel path ask for more.
+        "CRM_STREAM_FOLLOWERS": "1",
     }
 )
 for _name in ("CRM_DYNAMODB_ENDPOINT", "CRM_AWS_ENDPOINT"):

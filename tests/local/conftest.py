@@ -50,6 +50,7 @@ def on_dynamodb_local(dynamodb_local: str, monkeypatch: pytest.MonkeyPatch) -> I
     from chalicelib.core.table import CrmItem
 
     monkeypatch.setenv("CRM_DYNAMODB_ENDPOINT", dynamodb_local)
+    monkeypatch.setenv("CRM_STREAM_FOLLOWERS", "8")  # the real engine takes parallel callers
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(name, "local")
     settings.get_settings.cache_clear()

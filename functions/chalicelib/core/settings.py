@@ -36,6 +36,7 @@ class Settings:
     user_pool_arn: str | None
     events_dlq_url: str | None
     stream_poison_url: str | None
+    stream_followers: int
     timer_state_machine_arn: str | None
     timer_backend: str
 
@@ -76,6 +77,8 @@ def get_settings() -> Settings:
         events_dlq_url=os.environ.get("CRM_EVENTS_DLQ_URL") or None,
         # Stream records that cannot be read or reacted to (whole record, replayable).
         stream_poison_url=os.environ.get("CRM_STREAM_POISON_URL") or None,
+        # Customers a stream batch follows at once (core.stream); 1 runs them one by one.
+        stream_followers=max(1, int(_env("CRM_STREAM_FOLLOWERS", "8"))),
         timer_state_machine_arn=os.environ.get("CRM_TIMER_STATE_MACHINE_ARN") or None,
         # "stepfunctions" in AWS; "table" (timer items polled by infra/local/timer_runner.py)
         # on local stages, unless CRM_TIMER_BACKEND says otherwise.

@@ -57,6 +57,7 @@ from .correlation import correlated
 from .events import EventDetail, EventPublishError
 from .observability import logger
 from .rulesets import observe_versions
+from .settings import get_settings
 from .stream_metrics import STREAM_METRICS, record_metrics
 
 MAX_AGGREGATE_ATTEMPTS = 3
@@ -64,9 +65,9 @@ __all__ = ["STREAM_METRICS", "StreamBatch", "handle_stream_batch"]
 # Customers whose aggregates are written at once: DynamoDB round trips overlap, so a shard's
 # throughput is bound by the slowest customer's write, not by the sum of all of them.
 AGGREGATE_WRITERS = 8
-# Customers whose records are followed at once (re-tagging, automation): their reads and
-# writes overlap; the records of one customer still run one after the other, in stream order.
-FOLLOWERS = 8
+# Customers whose records are followed at once (re-tagging, automation, every area's
+# followers): their reads and writes overlap; the records of one customer still run one after
+# the other, in stream order. Settings.stream_followers (CRM_STREAM_FOLLOWERS) says how many.
 
 Publish = Callable[[Sequence[EventDetail]], Any]
 
@@ -181,8 +182,9 @@ class StreamBatch:
         for raw in records:
             sequence = _sequence(raw)
             groups.setdefault(self._group(sequence), []).append(sequence)
-        if len(groups) > 1:
-            with ThreadPoolExecutor(max_workers=min(len(groups), FOLLOWERS)) as pool:
+        width = min(len(groups), get_settings().stream_followers)
+        if width > 1:
+            with ThreadPoolExecutor(max_workers=width) as pool:
                 # Each thread runs in a copy of this context: the batch's shared reads
                 # (core.batch_cache) and no correlation id leaking between customers.
                 runs = [pool.submit(copy_context().run, self._follow, g) for g in groups.values()]

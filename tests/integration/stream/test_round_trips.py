@@ -126,6 +126,7 @@ def test_given_a_batch_delivered_again_then_it_costs_one_read_and_nothing_more(a
 
 
 def test_given_several_customers_in_a_batch_then_their_tags_are_read_at_once(aws, monkeypatch):
+    followers_at_once(monkeypatch)
     from chalicelib.tagging import store as tag_store
 
     batch = _busy_customers(aws)
@@ -150,6 +151,7 @@ def test_given_several_customers_in_a_batch_then_their_tags_are_read_at_once(aws
 
 
 def test_given_several_customers_in_a_batch_then_their_followers_run_at_once(aws, monkeypatch):
+    followers_at_once(monkeypatch)
     from chalicelib.automation import triggers
 
     batch = _busy_customers(aws)
@@ -170,3 +172,11 @@ def test_given_several_customers_in_a_batch_then_their_followers_run_at_once(aws
     assert response == {"batchItemFailures": []}
     assert sorted(followed) == sorted(CUSTOMERS)
     assert not together.broken
+
+
+def followers_at_once(monkeypatch: Any) -> None:
+    """The stream as deployed: customers followed in parallel (tests default to one at a time)."""
+    from chalicelib.core.settings import get_settings
+
+    monkeypatch.setenv("CRM_STREAM_FOLLOWERS", "8")
+    get_settings.cache_clear()
