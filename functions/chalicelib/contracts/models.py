@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, WithJsonSchema
 
 from ..core import Day, Line, Schema, Strict, Text
 from ..customers.models import Money
@@ -45,6 +45,29 @@ class Party(Schema):
     role: str = Field(description="seller or customer")
     name: str
     identities: list[str] = Field(default_factory=list, description="kind:value, as stored.")
+
+
+# An amount above 0 (Money with its lower bound moved past 0, in the JSON Schema too).
+PositiveMoney = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=14, decimal_places=2),
+    WithJsonSchema(
+        {
+            "description": "An amount above 0, up to 999999999999.99 with at most 2 decimals; "
+            'a JSON number or a string such as "199.00".',
+            "anyOf": [
+                {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": 999999999999.99,
+                    "multipleOf": 0.01,
+                },
+                {"type": "string", "pattern": r"^(?!0+(\.0{1,2})?$)[0-9]{1,12}(\.[0-9]{1,2})?$"},
+            ],
+        },
+        mode="validation",
+    ),
+]
 
 
 class InstalmentIn(Strict):
@@ -85,7 +108,7 @@ class SignatureIn(Strict):
 
 
 class PaymentIn(Strict):
-    amount: Annotated[Money, Field(gt=0)]
+    amount: PositiveMoney
     paid_on: Day
     reference: Reference
 

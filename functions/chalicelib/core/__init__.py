@@ -12,7 +12,8 @@ are imported on first use, so that importing an area's routes costs the cold sta
 | settings                 | Settings, get_settings                                              |
 | HTTP                     | route, QueryParam, PathParam, principal, parse_body, query_params.. |
 | models                   | Schema, Strict, validate, check_version; what the table can hold:   |
-|                          | DynamoNumber, WholeNumber, Moment, Day, Line, Text, parse_day       |
+|                          | DynamoNumber (NonNegative-, PositiveNumber), WholeNumber, Moment, Day, |
+|                          | Line, Text, parse_day                                               |
 | the table                | CrmItem, Page, query_page, keys (customer_pk, gsi_pk, ...)          |
 | areas                    | Area, ItemType, Section, Follow, TimerKind, Schedule, registry      |
 | the stream               | Change, Reaction, AggregateStep, Notice, public_aggregates;         |
@@ -84,6 +85,8 @@ if TYPE_CHECKING:
         DynamoNumber,
         Line,
         Moment,
+        NonNegativeNumber,
+        PositiveNumber,
         Schema,
         Strict,
         Text,
@@ -148,9 +151,13 @@ _LAZY = {
         (
             "Day",
             "DynamoNumber",
+            "NonNegativeNumber",
+            "PositiveNumber",
             "WholeNumber",
             "Line",
             "Moment",
+            "NonNegativeNumber",
+            "PositiveNumber",
             "Schema",
             "Strict",
             "Text",
@@ -233,10 +240,12 @@ __all__ = [
     "JobStep",
     "Line",
     "Moment",
+    "NonNegativeNumber",
     "NotFound",
     "Notice",
     "Page",
     "PathParam",
+    "PositiveNumber",
     "PreconditionFailed",
     "Principal",
     "QueryParam",

@@ -84,6 +84,35 @@ DynamoNumber = Annotated[
 ]
 
 
+def _from_zero(*, above: bool) -> dict[str, Any]:
+    """The number schema from 0 (or above it): the bound a Field(ge/gt) would have stated."""
+    return {
+        "description": "A number the table holds exactly, "
+        + ("above 0" if above else "0 or more")
+        + ": at most 38 significant digits, up to 9.99E+125.",
+        "anyOf": [
+            {"type": "integer", "minimum": 1 if above else 0, "maximum": _INT_BOUND},
+            {"type": "number", "minimum": 1e-130, "maximum": _FLOAT_BOUND},
+        ],
+    }
+
+
+# DynamoNumber's schema replaces the JSON Schema, so bounds given with Field(ge/gt) would not
+# reach the OpenAPI document: amounts, rates and quantities use these instead.
+NonNegativeNumber = Annotated[
+    int | float,
+    Field(ge=0),
+    AfterValidator(fits_dynamodb),
+    WithJsonSchema(_from_zero(above=False), mode="validation"),
+]
+PositiveNumber = Annotated[
+    int | float,
+    Field(gt=0),
+    AfterValidator(fits_dynamodb),
+    WithJsonSchema(_from_zero(above=True), mode="validation"),
+]
+
+
 def _whole(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 

@@ -247,5 +247,5 @@ class AssignmentRules(Strict):
 
 
 class LeadSettings(Strict):
-    first_contact_hours: Annotated[int, Field(ge=1, le=720)] = 24
+    first_contact_hours: Annotated[int, Field(ge=1, le=720), WholeNumber] = 24
     version: Version | None = Field(default=None, description="Read-only; send If-Match.")

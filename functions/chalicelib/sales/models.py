@@ -9,7 +9,17 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from ..core import Day, DynamoNumber, Line, Moment, Schema, Strict, Text, WholeNumber
+from ..core import (
+    Day,
+    Line,
+    Moment,
+    NonNegativeNumber,
+    PositiveNumber,
+    Schema,
+    Strict,
+    Text,
+    WholeNumber,
+)
 
 UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@:-]{1,128}$")]
 StageId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
@@ -19,7 +29,7 @@ Reason = Annotated[Text, Field(min_length=1, max_length=1000)]
 Period = Annotated[
     str, StringConstraints(pattern=r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$")
 ]
-Money = Annotated[DynamoNumber, Field(ge=0)]
+Money = NonNegativeNumber
 Probability = Annotated[int, Field(ge=0, le=100), WholeNumber]
 
 
@@ -119,7 +129,7 @@ class Stakeholder(Strict):
 class Product(Strict):
     sku: Annotated[Line, Field(min_length=1, max_length=64)]
     name: Annotated[Line, Field(max_length=200)] | None = None
-    quantity: Annotated[DynamoNumber, Field(gt=0)] = 1
+    quantity: PositiveNumber = 1
     unit_price: Money | None = None
 
 
@@ -236,7 +246,7 @@ class SalesSettings(Strict):
 class ExchangeRate(Strict):
     currency: Currency
     day: Day
-    rate: Annotated[DynamoNumber, Field(gt=0)] = Field(description="Base units per 1 unit.")
+    rate: PositiveNumber = Field(description="Base units per 1 unit.")
 
     @field_validator("currency")
     @classmethod
