@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from ..core import (
     Day,
@@ -148,16 +149,24 @@ class OpportunityCreate(Strict):
 
 
 class OpportunityPatch(Strict):
-    """Merge patch of what users edit; stage moves have their own route."""
+    """Merge patch of what users edit; stage moves have their own route. Null clears a field,
+    except the title and the owner, which a deal always has."""
 
-    title: Title | None = None
+    title: Title | SkipJsonSchema[None] = None
     amount: Money | None = None
     currency: Currency | None = None
     expected_close: Day | None = None
     products: list[Product] | None = Field(default=None, max_length=100)
     stakeholders: list[Stakeholder] | None = Field(default=None, max_length=50)
     probability_override: Probability | None = None
-    owner_id: UserId | None = None
+    owner_id: UserId | SkipJsonSchema[None] = None
+
+    @field_validator("title", "owner_id", mode="before")
+    @classmethod
+    def _kept(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("a deal always has one; it may be changed, not cleared")
+        return value
 
 
 class Move(Strict):

@@ -144,3 +144,19 @@ def test_given_a_deal_when_read_then_one_get_item(
     monkeypatch.setattr(connection, "_make_api_call", counted)
     assert api.get(f"/v1/opportunities/{deal['id']}", as_=REP_A).status_code == 200
     assert calls == ["GetItem"]
+
+
+def test_given_a_deal_when_a_patch_clears_its_title_or_owner_then_422_and_it_keeps_both(
+    api: Any, new_deal: Any
+) -> None:
+    deal = new_deal()
+    path = f"/v1/opportunities/{deal['id']}"
+
+    for field in ("title", "owner_id"):
+        answer = api.patch(path, {field: None}, as_=REP_A)
+        assert answer.status_code == 422, answer.json
+        assert answer.json["field"] == field
+
+    kept = api.get(path, as_=REP_A).json
+    assert kept["title"] == deal["title"]
+    assert kept["owner_id"] == deal["owner_id"]
