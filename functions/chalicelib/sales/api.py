@@ -144,6 +144,34 @@ def move_opportunity(opportunity_id: str) -> Response:
 
 @route(
     bp,
+    "/v1/opportunities/{opportunity_id}/approvals",
+    "POST",
+    summary="Ask for the approval a gated stage needs (e.g. legal's before contract)",
+    tag=TAG,
+    operation_id="requestOpportunityApproval",
+    body="GateRequest",
+    response="GateApproval",
+    status=201,
+    headers=IDEMPOTENT,
+    errors=(400, 401, 403, 404, 409, 422),
+)
+def request_opportunity_approval(opportunity_id: str) -> Response:
+    from . import moves
+    from .models import GateRequest
+
+    request = bp.current_request
+    caller = principal(request)
+    body = parse_body(request, GateRequest)
+    return create_once(
+        request,
+        caller,
+        f"sales.approvals.create:{opportunity_id}",
+        lambda: moves.request_approval(caller, opportunity_id, body),
+    )
+
+
+@route(
+    bp,
     "/v1/opportunities/{opportunity_id}/follow-ups",
     "POST",
     summary="Log a follow-up on an opportunity (restarts its 7-day stale timer)",

@@ -24,9 +24,9 @@ def state(
 
 def request(
     tenant_id: str, subject_type: str, deal: Mapping[str, Any], to: str, requested_by: str
-) -> str:
+) -> tuple[str, str]:
     """Ask for the gate's approval of the deal as it is now (idempotent for the same figures;
-    new figures void the older request). The approval's id."""
+    new figures void the older request). The approval's id and status."""
     snapshot = rules.material_snapshot(deal)
     approval = approvals.request(
         tenant_id,
@@ -46,7 +46,7 @@ def request(
         },
         title=f"{deal.get('title')}: move to {to}",
     )
-    return approval.id
+    return approval.id, approval.status.value
 
 
 def void(tenant_id: str, subject_type: str, opportunity_id: str) -> None:

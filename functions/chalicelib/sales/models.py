@@ -169,6 +169,18 @@ class OpportunityPatch(Strict):
         return value
 
 
+class GateRequest(Strict):
+    stage: StageId = Field(description="The gated stage the deal is to enter, e.g. contract.")
+
+
+class GateApproval(Schema):
+    """The approval a deal asked for to enter a gated stage (see /v1/approvals/{id})."""
+
+    approval_id: str
+    stage: str
+    status: str
+
+
 class Move(Strict):
     to: StageId
     reason: Reason | None = None

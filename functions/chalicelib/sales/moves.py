@@ -6,15 +6,28 @@ from __future__ import annotations
 
 import json
 
-from ..core import Conflict, Principal, check_version
+from ..core import Conflict, Principal, ValidationFailed, check_version
 from . import gate, rules, store
-from .models import FollowUp, Move, Opportunity, StageOutcome
+from .models import FollowUp, GateApproval, GateRequest, Move, Opportunity, StageOutcome
 from .pipeline_service import compiled_guards, pipeline_of
 from .service import now, valued, writable
 from .views import deal_of, loads, opportunity_view
 
 FOLLOW_UPS_KEPT = 20
 HISTORY_KEPT = 200
+
+
+def request_approval(principal: Principal, opportunity_id: str, body: GateRequest) -> GateApproval:
+    """Ask for the approval a gated stage needs, for the deal as it is now (the same figures ask
+    once; new figures void the older request). Moving there also asks, and then refuses."""
+    item = writable(principal, opportunity_id)
+    tenant = principal.tenant_id
+    target = rules.stage_of(pipeline_of(tenant, item.pipeline_id), body.stage)
+    if target is None or not target.approval:
+        raise ValidationFailed(f"Stage {body.stage!r} needs no approval here.", field="stage")
+    deal = deal_of(item.attribute_values)
+    approval_id, status = gate.request(tenant, target.approval, deal, body.stage, principal.user_id)
+    return GateApproval(approval_id=approval_id, stage=body.stage, status=status)
 
 
 def move(
@@ -47,7 +60,7 @@ def move(
     except Conflict as refused:
         if refused.extra.get("rule") == "approval" and target is not None and target.approval:
             # Ask for it now (the same figures ask once), so the approvers' queue shows it.
-            refused.extra["approval_id"] = gate.request(
+            refused.extra["approval_id"], _ = gate.request(
                 tenant, target.approval, deal, body.to, principal.user_id
             )
         raise

@@ -166,3 +166,43 @@ def test_given_a_deal_in_proposal_when_its_amount_is_cleared_then_422(
     deal = _walk(api, new_deal(**READY), "qualified", "needs_confirmed", "proposal")
     cleared = api.patch(f"/v1/opportunities/{deal['id']}", {"amount": None}, as_=REP_A)
     assert (cleared.status_code, cleared.json["field"]) == (422, "amount")
+
+
+def test_given_a_deal_in_negotiation_when_its_rep_asks_for_the_contract_approval_then_legal_sees_it(
+    api: Any, new_deal: Any
+) -> None:
+    deal = _walk(api, new_deal(**READY), "qualified", "needs_confirmed", "proposal", "negotiation")
+
+    asked = api.post(f"/v1/opportunities/{deal['id']}/approvals", {"stage": "contract"}, as_=REP_A)
+
+    assert asked.status_code == 201, asked.json
+    assert asked.json["status"] == "pending"
+    queue = api.get("/v1/approvals/queue", as_=("lee", "legal")).json["items"]
+    assert asked.json["approval_id"] in [entry["approval_id"] for entry in queue]
+    again = api.post(f"/v1/opportunities/{deal['id']}/approvals", {"stage": "contract"}, as_=REP_A)
+    assert again.json["approval_id"] == asked.json["approval_id"]  # the same figures ask once
+
+
+def test_given_another_reps_deal_when_asking_for_its_approval_then_404(
+    api: Any, new_deal: Any
+) -> None:
+    deal = new_deal(**READY)
+
+    asked = api.post(
+        f"/v1/opportunities/{deal['id']}/approvals",
+        {"stage": "contract"},
+        as_=("rita", "sales_rep"),
+        team="east",
+    )
+
+    assert asked.status_code == 404
+
+
+def test_given_a_stage_without_a_gate_when_asking_for_its_approval_then_422_names_the_stage(
+    api: Any, new_deal: Any
+) -> None:
+    deal = new_deal(**READY)
+
+    asked = api.post(f"/v1/opportunities/{deal['id']}/approvals", {"stage": "proposal"}, as_=REP_A)
+
+    assert (asked.status_code, asked.json["field"]) == (422, "stage")
