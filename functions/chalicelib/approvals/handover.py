@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ..core import JobStep, Notice, start_job
+from ..core import JobStep, Notice
 from ..directory import service as directory
 from . import rules, store
 
@@ -24,15 +24,7 @@ PAGE = 50
 
 def start_handover(notice: Notice, now: datetime) -> str:
     """Start the handover job of a deactivation (once: its id is the notice's)."""
-    facts = dict(notice.new or {})
-    return start_job(
-        notice.tenant_id,
-        HANDOVER_JOB,
-        {"user_id": str(facts["user_id"]), "manager_id": facts.get("manager_id")},
-        started_by=str(facts.get("by") or "directory"),
-        job_id=directory.handover_job_id(notice.key, AREA),
-        now=now,
-    )
+    return directory.start_handover(notice, AREA, HANDOVER_JOB, now)
 
 
 def _move(item: store.ApprovalItem, user_id: str, manager_id: str | None, now: datetime) -> bool:
@@ -56,8 +48,7 @@ def _move(item: store.ApprovalItem, user_id: str, manager_id: str | None, now: d
 def handover_page(job: Any, cursor: Mapping[str, Any] | None, now: datetime) -> JobStep:
     """One page of the user's queue (one Query on gsi1): each step still theirs moves. Moved
     approvals leave the user's queue; the cursor still marks where the page ended."""
-    params = job.params.as_dict() if hasattr(job.params, "as_dict") else dict(job.params)
-    user_id, manager_id = str(params["user_id"]), params.get("manager_id")
+    user_id, manager_id = directory.handover_of(job)
     page = store.queue_page(job.tenant_id, "USER", user_id, PAGE, dict(cursor) if cursor else None)
     moved = sum(_move(item, user_id, manager_id, now) for item in page.items)
     return JobStep(page.last_key, moved)

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from ..core import JobStep, Notice, logger, start_job
+from ..core import JobStep, Notice, logger
 from ..directory import service as directory
 from . import store
 from .service import render
@@ -22,21 +22,12 @@ DONE = ("void",)
 
 
 def start_handover(notice: Notice, now: datetime) -> str:
-    facts = dict(notice.new or {})
-    return start_job(
-        notice.tenant_id,
-        HANDOVER_JOB,
-        {"user_id": str(facts["user_id"]), "manager_id": facts.get("manager_id")},
-        started_by=str(facts.get("by") or "directory"),
-        job_id=directory.handover_job_id(notice.key, AREA),
-        now=now,
-    )
+    return directory.start_handover(notice, AREA, HANDOVER_JOB, now)
 
 
 def handover_page(job: Any, cursor: Mapping[str, Any] | None, now: datetime) -> JobStep:
     """One page of the user's contracts: each one not void moves to the manager."""
-    params = job.params.as_dict() if hasattr(job.params, "as_dict") else dict(job.params)
-    user_id, manager_id = str(params["user_id"]), params.get("manager_id")
+    user_id, manager_id = directory.handover_of(job)
     if not manager_id:
         logger.warning("Handover without anyone to take the contracts", extra={"job": job.job_id})
         return JobStep(None, 0)

@@ -9,8 +9,9 @@ The routes' use cases are in `admin_service`.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from ..core import Conflict, PreconditionFailed, Principal, Role, require_role
+from ..core import Conflict, Notice, PreconditionFailed, Principal, Role, require_role, start_job
 from . import rules, store
 from .models import DirectoryUser, Team
 from .reactions import USER_DEACTIVATED
@@ -20,8 +21,10 @@ __all__ = [
     "candidates",
     "get_user",
     "handover_job_id",
+    "handover_of",
     "manager_of",
     "set_team_manager",
+    "start_handover",
     "team_manager",
     "team_members",
     "team_of",
@@ -129,3 +132,27 @@ def set_team_manager(principal: Principal, team_id: str, manager_id: str) -> Tea
             continue
         return team
     raise Conflict(f"The team {team_id} is being changed; retry.", field="team_id")
+
+
+# --- a deactivated user's work, handed over by each area that owns some ---------------------
+
+
+def start_handover(notice: Notice, area: str, job_kind: str, now: datetime) -> str:
+    """Start `area`'s handover job for a `directory.user_deactivated` notice: once per
+    deactivation (the job id is the deactivation's, which the directory's own job waits for)."""
+    facts = dict(notice.new or {})
+    return start_job(
+        notice.tenant_id,
+        job_kind,
+        {"user_id": str(facts["user_id"]), "manager_id": facts.get("manager_id")},
+        started_by=str(facts.get("by") or "directory"),
+        job_id=handover_job_id(notice.key, area),
+        now=now,
+    )
+
+
+def handover_of(job: Any) -> tuple[str, str | None]:
+    """Whose work a handover job moves, and to whom (None: nobody was named)."""
+    params = job.params.as_dict() if hasattr(job.params, "as_dict") else dict(job.params)
+    manager_id = params.get("manager_id")
+    return str(params["user_id"]), str(manager_id) if manager_id else None

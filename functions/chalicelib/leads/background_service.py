@@ -18,7 +18,6 @@ from ..core import (
     Timer,
     logger,
     parse_time,
-    start_job,
     timer_backend,
 )
 from ..directory import service as directory
@@ -154,22 +153,13 @@ def _tell_manager(item: store.LeadItem, now: datetime) -> None:
 
 def start_handover(notice: Notice, now: datetime) -> str:
     """Start the job that gives the user's open leads to their manager (once per deactivation)."""
-    facts = dict(notice.new or {})
-    return start_job(
-        notice.tenant_id,
-        HANDOVER_JOB,
-        {"user_id": str(facts["user_id"]), "manager_id": facts.get("manager_id")},
-        started_by=str(facts.get("by") or "directory"),
-        job_id=directory.handover_job_id(notice.key, AREA),
-        now=now,
-    )
+    return directory.start_handover(notice, AREA, HANDOVER_JOB, now)
 
 
 def handover_page(job: Any, cursor: Mapping[str, Any] | None, now: datetime) -> JobStep:
     """One page of the user's leads of one open status (one Query on gsi1 each): each moves to
     the manager, on the condition that it is still the user's (its version)."""
-    params = job.params.as_dict() if hasattr(job.params, "as_dict") else dict(job.params)
-    user_id, manager_id = str(params["user_id"]), params.get("manager_id")
+    user_id, manager_id = directory.handover_of(job)
     if not manager_id:
         logger.warning("Handover without anyone to take the leads", extra={"job": job.job_id})
         return JobStep(None, 0)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ..core import JobStep, Notice, logger, start_job
+from ..core import JobStep, Notice, logger
 from ..directory import service as directory
 from . import store
 
@@ -21,21 +21,12 @@ PAGE = 100
 
 def start_handover(notice: Notice, now: datetime) -> str:
     """Start the handover job of a deactivation (once: its id is the notice's)."""
-    facts = dict(notice.new or {})
-    return start_job(
-        notice.tenant_id,
-        HANDOVER_JOB,
-        {"user_id": str(facts["user_id"]), "manager_id": facts.get("manager_id")},
-        started_by=str(facts.get("by") or "directory"),
-        job_id=directory.handover_job_id(notice.key, AREA),
-        now=now,
-    )
+    return directory.start_handover(notice, AREA, HANDOVER_JOB, now)
 
 
 def handover_page(job: Any, cursor: Mapping[str, Any] | None, now: datetime) -> JobStep:
     """One page of the user's deals (one Query on gsi1): each open one moves to the manager."""
-    params = job.params.as_dict() if hasattr(job.params, "as_dict") else dict(job.params)
-    user_id, manager_id = str(params["user_id"]), params.get("manager_id")
+    user_id, manager_id = directory.handover_of(job)
     if not manager_id:
         logger.warning("Handover without anyone to take the deals", extra={"job": job.job_id})
         return JobStep(None, 0)
