@@ -16,6 +16,8 @@ from . import dispatch_rules, dispatch_store
 from .dispatch_rules import Occasion
 from .models import DispatchAssignee, DispatchRule, DispatchRules
 
+LOAD_READ = 10  # candidates whose open tasks are counted (least loaded wins)
+
 
 def rules_of(tenant_id: str) -> tuple[list[DispatchRule], int]:
     item = dispatch_store.get(tenant_id)
@@ -75,8 +77,10 @@ def _dispatch(
     rules, _ = rules_of(tenant_id)
     for rule in dispatch_rules.fired(rules, occasion):
         owner = str(deal["owner_id"])
+        candidates = _candidates(tenant_id, rule)
+        loads = _loads(tenant_id, candidates) if len(candidates) > 1 else {}
         who = dispatch_rules.assignee(
-            rule, owner, _manager(tenant_id, rule, owner), _candidates(tenant_id, rule), {}
+            rule, owner, _manager(tenant_id, rule, owner), candidates, loads
         )
         opportunity_id = str(deal["opportunity_id"])
         opened = automation.open_task(
@@ -92,6 +96,11 @@ def _dispatch(
         )
         if opened:
             logger.info("Task dispatched", extra={"rule": rule.id, "assignee": who})
+
+
+def _loads(tenant_id: str, candidates: Sequence[str]) -> dict[str, int]:
+    """Open tasks of the first LOAD_READ candidates (one Query each); later ones count as 0."""
+    return {u: automation.open_task_count(tenant_id, u) for u in candidates[:LOAD_READ]}
 
 
 def _manager(tenant_id: str, rule: DispatchRule, owner: str) -> str | None:

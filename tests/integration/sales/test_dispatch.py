@@ -80,6 +80,31 @@ def test_given_a_deal_entering_needs_confirmed_then_the_solutions_engineer_gets_
     assert _tasks(api, "rob") == []
 
 
+def test_given_two_solutions_engineers_then_the_less_loaded_one_gets_the_task(
+    people: None, api: Any, customer: Any, new_deal: Any, stream: Any
+) -> None:
+    from chalicelib.automation import service as automation
+
+    sue = {"user_id": "sue", "display_name": "Sue", "roles": ["sales_rep"], "skills": ["solutions"]}
+    assert api.post("/v1/directory/users", sue).status_code == 201
+    at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    automation.open_task(
+        "acme",
+        customer.customer_id,
+        "Busy",
+        assignee_id="sol",
+        key="busy",
+        due_at=at,
+        kind="sales.test",
+        at=at,
+    )
+    deal = new_deal(stakeholders=STAKEHOLDERS)
+    _moved(api, deal, "qualified", stream)
+    _moved(api, deal, "needs_confirmed", stream)
+    (task,) = _tasks(api, "sue")
+    assert task["title"].startswith("Confirm the needs")
+
+
 def test_given_no_solutions_engineer_then_the_owner_gets_the_task(
     api: Any, new_deal: Any, stream: Any
 ) -> None:
