@@ -50,7 +50,8 @@ class Occasion:
 
 
 def fired(rules: Sequence[DispatchRule], occasion: Occasion) -> list[DispatchRule]:
-    """The rules this occasion fires, in the tenant's order."""
+    """The rules this occasion fires, in the tenant's order. A health rule fires when the score
+    crosses its mark downwards (a deal's first score is no fall: new deals are not reminded)."""
     out = []
     for rule in rules:
         if rule.trigger == DispatchTrigger.STAGE_ENTERED:
@@ -60,7 +61,7 @@ def fired(rules: Sequence[DispatchRule], occasion: Occasion) -> list[DispatchRul
         else:
             after, before = occasion.health_after, occasion.health_before
             below = rule.below or 0
-            hit = after is not None and after < below and (before is None or before >= below)
+            hit = after is not None and before is not None and before >= below > after
         if hit:
             out.append(rule)
     return out

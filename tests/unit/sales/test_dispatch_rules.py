@@ -22,7 +22,7 @@ ENTER = Occasion
         (ENTER(from_stage="contract", to_stage="won", won=True), ["prepare_contract"]),
         (ENTER(from_stage="proposal", to_stage="lost"), []),
         (Occasion(health_before=72, health_after=55), ["health_reminder"]),
-        (Occasion(health_before=None, health_after=40), ["health_reminder"]),
+        (Occasion(health_before=None, health_after=40), []),
         (Occasion(health_before=58, health_after=41), []),
         (Occasion(health_before=90, health_after=60), []),
         (Occasion(health_before=60, health_after=59), ["health_reminder"]),
