@@ -12,6 +12,7 @@ AREA = Area(
     item_types=(
         ItemType(
             "Task",
+            react="reactions:task_changed",
             section=Section(
                 "tasks", "Task", "service:task_view", description="Open and done to-dos."
             ),
@@ -26,7 +27,7 @@ AREA = Area(
         ),
         Follow("directory.user_deactivated", "handlers:on_user_deactivated"),
     ),
-    events=("AutomationNotified",),
+    events=("AutomationNotified", "TaskCreated", "TaskCompleted"),
     timers=(
         TimerKind(
             "automation.time_rule",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import Field
 
 from ..core import EventDetail
@@ -15,3 +17,28 @@ class AutomationNotified(EventDetail):
     customer_id: str | None = None
     recipients: list[str] = Field(default_factory=list, description="User ids to notify.")
     message: str
+
+
+class TaskCreated(EventDetail):
+    DETAIL_TYPE = "Task Created"
+
+    task_id: str
+    customer_id: str
+    assignee_id: str
+    title: str
+    due_at: datetime
+    kind: str | None = Field(default=None, description="What asked for it, if not a rule.")
+    rule_id: str | None = None
+    link: str | None = Field(default=None, description="The record it is about (an API path).")
+
+
+class TaskCompleted(EventDetail):
+    DETAIL_TYPE = "Task Completed"
+
+    task_id: str
+    customer_id: str
+    assignee_id: str
+    kind: str | None = None
+    link: str | None = None
+    completed_by: str | None = None
+    completed_at: datetime | None = None

@@ -276,6 +276,12 @@ def open_task(
     )
 
 
+def open_task_count(tenant_id: str, assignee_id: str, *, up_to: int = 50) -> int:
+    """How many open tasks a user holds (counted up to `up_to`: a load to compare, one Query)."""
+    page = store.tasks_of(tenant_id, assignee_id, up_to, None)
+    return sum(1 for item in page.items if item.status == "open")
+
+
 def open_care_task(tenant_id: str, customer_id: str, title: str, *, key: str, at: datetime) -> bool:
     """A to-do for the customer's owner that another area asks for (value: a silent VIP's care
     call), once per `key`: asking again with the same key writes nothing. False: already open

@@ -9,7 +9,7 @@ AREA = Area(
     package=__package__ or "chalicelib.sales",
     summary="Pipelines with stage rules and approval gates, opportunities, currencies, targets "
     "and the forecast; stale deals escalate to the owner's manager.",
-    blueprints=("api:bp", "setup_api:bp"),
+    blueprints=("api:bp", "setup_api:bp", "dispatch_api:bp"),
     item_types=(
         ItemType(
             "Opportunity",
@@ -28,6 +28,7 @@ AREA = Area(
         ItemType("SalesForecast", description="A month's figures of a rep or team (stream)."),
         ItemType("SalesForecastMark", description="A forecast move applied (TTL 3 days)."),
         ItemType("SalesStageDays", description="Recent days deals spent in a stage (health)."),
+        ItemType("SalesDispatchRules", description="A tenant's task dispatch rules."),
     ),
     notices=(
         "sales.deal_changed",
@@ -35,11 +36,14 @@ AREA = Area(
         "sales.opportunity_lost",
         "sales.opportunity_reopened",
         "sales.opportunity_moved",
+        "sales.health_dropped",
     ),
     follows=(
         Follow("sales.deal_changed", "handlers:on_deal_changed"),
         Follow("customers.changed", "handlers:on_customer_changed"),
         Follow("directory.user_deactivated", "handlers:on_user_deactivated"),
+        Follow("sales.opportunity_moved", "handlers:on_moved_dispatch"),
+        Follow("sales.health_dropped", "handlers:on_health_dropped"),
     ),
     events=(
         "OpportunityCreated",
@@ -76,5 +80,8 @@ AREA = Area(
             description="Hourly; starts each tenant's rescoring at 02:00 UTC, once a day.",
         ),
     ),
-    rule_sets=("pipelines: stage guards (/v1/sales/pipelines)",),
+    rule_sets=(
+        "pipelines: stage guards (/v1/sales/pipelines)",
+        "task dispatch (/v1/sales/dispatch-rules)",
+    ),
 )

@@ -49,3 +49,15 @@ def on_health_step(job: Any, cursor: Any, now: datetime) -> JobStep:
     from .nightly import health_page
 
     return health_page(job, cursor, now)
+
+
+def on_moved_dispatch(notice: Notice, now: datetime) -> None:
+    from .dispatch import on_moved
+
+    on_moved(notice, now)
+
+
+def on_health_dropped(notice: Notice, now: datetime) -> None:
+    from .dispatch import on_health_dropped as dispatch
+
+    dispatch(notice, now)

@@ -305,3 +305,61 @@ class Forecast(Schema):
     rate_missing: int = Field(description="Deals left out of the sums for want of a rate.")
     target: str | None = None
     attainment: float | None = Field(default=None, description="won / target.")
+
+
+# --- task dispatch rules ------------------------------------------------------------------------
+
+
+class DispatchTrigger(StrEnum):
+    STAGE_ENTERED = "stage_entered"
+    HEALTH_BELOW = "health_below"
+    WON = "won"
+
+
+class DispatchAssignee(StrEnum):
+    SKILL = "skill"
+    ROLE = "role"
+    OWNER = "owner"
+    OWNERS_MANAGER = "owners_manager"
+
+
+class DispatchRule(Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")] = Field(
+        description="Names the rule in task keys: a replayed change opens nothing twice."
+    )
+    trigger: DispatchTrigger
+    stage: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")] | None = Field(
+        default=None, description="The stage entered (trigger stage_entered)."
+    )
+    below: int | None = Field(
+        default=None, ge=1, le=100, description="The health score fallen below (health_below)."
+    )
+    assignee: DispatchAssignee
+    skill: Line | None = Field(default=None, description="The directory skill (assignee skill).")
+    role: Line | None = Field(default=None, description="The role (assignee role).")
+    title: Line
+    due_in_days: int = Field(default=2, ge=0, le=365)
+
+    @model_validator(mode="after")
+    def _complete(self) -> DispatchRule:
+        if self.trigger == DispatchTrigger.STAGE_ENTERED and self.stage is None:
+            raise ValueError("a stage_entered rule names its stage")
+        if self.trigger == DispatchTrigger.HEALTH_BELOW and self.below is None:
+            raise ValueError("a health_below rule names its score (below)")
+        if self.assignee == DispatchAssignee.SKILL and not self.skill:
+            raise ValueError("a skill assignee names the skill")
+        if self.assignee == DispatchAssignee.ROLE and not self.role:
+            raise ValueError("a role assignee names the role")
+        return self
+
+
+class DispatchRules(Strict):
+    rules: list[DispatchRule] = Field(max_length=50)
+    version: int | None = Field(default=None, description="Read-only; send If-Match to update.")
+
+    @model_validator(mode="after")
+    def _unique(self) -> DispatchRules:
+        ids = [r.id for r in self.rules]
+        if len(ids) != len(set(ids)):
+            raise ValueError("rule ids are unique")
+        return self

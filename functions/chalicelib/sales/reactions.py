@@ -18,7 +18,8 @@ WON, LOST, REOPENED = (
     "sales.opportunity_reopened",
 )
 MOVED = "sales.opportunity_moved"  # every create and stage move: the reports area folds them
-NOTICES = (DEAL_CHANGED, WON, LOST, REOPENED, MOVED)
+HEALTH_DROPPED = "sales.health_dropped"  # the score fell (task dispatch)
+NOTICES = (DEAL_CHANGED, WON, LOST, REOPENED, MOVED, HEALTH_DROPPED)
 # What the stream and the timers write back: no news for the followers (no loop).
 KEPT_BY_US = frozenset({"health", "stale_since", "stale_escalated_to", "correlation_id"})
 
@@ -135,6 +136,8 @@ def _moves(change: Change, old: dict[str, Any], new: dict[str, Any], reaction: R
             )
         )
     before, after = _health(old), _health(new)
+    if after is not None and int(after["score"]) < int((before or {}).get("score", 101)):
+        reaction.notices.append(_health_dropped(change, before, after, new))
     if after is not None and (before or {}).get("colour") != after.get("colour"):
         reaction.events.append(
             events.OpportunityHealthChanged(
@@ -148,6 +151,22 @@ def _moves(change: Change, old: dict[str, Any], new: dict[str, Any], reaction: R
                 reasons=list(after.get("reasons") or []),
             )
         )
+
+
+def _health_dropped(
+    change: Change, before: dict[str, Any] | None, after: dict[str, Any], new: dict[str, Any]
+) -> Notice:
+    payload = {**_common(new), "tenant_id": change.tenant_id, "score": int(after["score"])}
+    old = None if before is None else {"score": int(before["score"])}
+    return Notice(
+        HEALTH_DROPPED,
+        change.tenant_id,
+        payload["opportunity_id"],
+        old,
+        payload,
+        change.event_id,
+        change.at,
+    )
 
 
 def _moved(change: Change, old: dict[str, Any] | None, new: dict[str, Any]) -> Notice:
