@@ -28,6 +28,10 @@ AREA = Area(
         ItemType("SalesForecast", description="A month's figures of a rep or team (stream)."),
         ItemType("SalesForecastMark", description="A forecast move applied (TTL 3 days)."),
         ItemType("SalesStageDays", description="Recent days deals spent in a stage (health)."),
+        ItemType(
+            "SalesHealthModel",
+            description="A tenant's trained health model and its last night's training.",
+        ),
     ),
     notices=(
         "sales.deal_changed",
@@ -66,7 +70,9 @@ AREA = Area(
         JobKind(
             "sales.health_rescore",
             "handlers:on_health_step",
-            description="Every open deal scored again (health decays with time), stage by stage.",
+            description="The tenant's health model trained on its won/lost history, then every "
+            "open deal scored again with it (health decays with time), stage by stage.",
+            runner="analytics",
         ),
     ),
     schedules=(

@@ -305,3 +305,25 @@ class Forecast(Schema):
     rate_missing: int = Field(description="Deals left out of the sums for want of a rate.")
     target: str | None = None
     attainment: float | None = Field(default=None, description="won / target.")
+
+
+class HealthTraining(Schema):
+    at: datetime
+    reason: str
+    won: int
+    lost: int
+    holdout_auc: float | None = None
+    incumbent_auc: float | None = None
+
+
+class HealthModelView(Schema):
+    """The health model the tenant's scores use, and the last night's training."""
+
+    in_use: str = Field(description="prior (shipped) or trained (the tenant's own)")
+    version: str
+    intercept: float
+    coefficients: dict[str, float]
+    auc: float | None = Field(default=None, description="Holdout AUC when it was promoted.")
+    trained_on: int
+    promoted_at: datetime | None = None
+    last_training: HealthTraining | None = None
