@@ -21,7 +21,7 @@ from .health import PRIOR_MODEL, HealthModel
 from .models import StageOutcome
 from .pipeline_service import list_pipelines_of
 
-PAGE = 200
+PAGE = 1000  # DynamoDB ends a page at 1 MB first; closed deals are read in full
 MAX_ROWS = 20_000  # the most a night trains on (the pages read first; a bound on the step)
 
 
@@ -57,7 +57,10 @@ def training_rows(tenant_id: str, now: datetime) -> list[health_fit.Row]:
         if customer_id not in usual:
             usual[customer_id] = scoring.usual_amount(tenant_id, customer_id, now)
         features = scoring.features_before_close(
-            deal, medians[pipeline_id, stage], scoring.progress_of(open_ids, stage), usual[customer_id]
+            deal,
+            medians[pipeline_id, stage],
+            scoring.progress_of(open_ids, stage),
+            usual[customer_id],
         )
         if features is not None:
             rows.append((features, won))

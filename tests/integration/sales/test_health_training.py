@@ -90,10 +90,10 @@ def run_night(tenant: str, at: datetime) -> None:
             break
 
 
-def test_given_a_won_lost_history_when_the_night_runs_then_a_model_is_trained_stored_and_used(
+def test_given_a_won_lost_history_when_the_night_runs_then_its_model_is_stored_and_used_there_only(
     table_timers: None, api: Any, new_deal: Any, stream: Any, history: Any
 ) -> None:
-    history("acme", 600)
+    history("acme", 300)
     deal = new_deal()
     stream.change(None, deal_image("acme", deal["id"]))
     at = datetime.now(UTC)
@@ -101,14 +101,17 @@ def test_given_a_won_lost_history_when_the_night_runs_then_a_model_is_trained_st
     run_night("acme", at)
 
     stored = setup_store.health_model("acme")
-    assert stored is not None and stored.model_json
+    assert stored is not None
+    assert stored.model_json
     assert stored.reason.startswith("promoted"), stored.reason
     assert (int(stored.won), int(stored.lost)) == (
-        sum(w for _, w in health_fit.synthetic_history(600, seed=7)),
-        sum(not w for _, w in health_fit.synthetic_history(600, seed=7)),
+        sum(w for _, w in health_fit.synthetic_history(300, seed=7)),
+        sum(not w for _, w in health_fit.synthetic_history(300, seed=7)),
     )
     model = HealthModel.from_dict(json.loads(stored.model_json))
-    assert not model.prior and model.auc is not None and model.auc > 0.7
+    assert not model.prior
+    assert model.auc is not None
+    assert model.auc > 0.7
     assert float(stored.holdout_auc) == pytest.approx(model.auc, abs=1e-6)
     # the deal as the night scored it: its health is the trained model's, not the prior's
     item = store.get("acme", deal["id"])
@@ -116,8 +119,17 @@ def test_given_a_won_lost_history_when_the_night_runs_then_a_model_is_trained_st
     features = scoring.features(item.attribute_values, at, [], 0.0, usual)
     assert json.loads(str(item.health))["score"] == health(features, model).score
     assert health(features, model).score != health(features, PRIOR_MODEL).score
-    # and the stream's next scoring uses it too
+    # and the stream's next scoring uses it too; the API shows it to finance
     assert scoring.model_of("acme") == model
+    mine = api.get("/v1/sales/health-model", as_=("fay", "finance")).json
+    assert mine["in_use"] == "trained"
+    assert mine["auc"] == pytest.approx(model.auc)
+    assert mine["last_training"]["won"] + mine["last_training"]["lost"] == 300
+    # another tenant keeps the prior (the same process, the same cache)
+    assert scoring.model_of("globex") == PRIOR_MODEL
+    theirs = api.get("/v1/sales/health-model", as_=("gus", "viewer"), tenant="globex").json
+    assert theirs["in_use"] == "prior"
+    assert theirs["last_training"] is None
 
 
 def test_given_too_little_history_when_the_night_runs_then_the_prior_stays_with_the_reason(
@@ -128,27 +140,14 @@ def test_given_too_little_history_when_the_night_runs_then_the_prior_stays_with_
     run_night("acme", datetime.now(UTC))
 
     stored = setup_store.health_model("acme")
-    assert stored is not None and stored.model_json is None
+    assert stored is not None
+    assert stored.model_json is None
     assert stored.reason.startswith("not enough history: 60 closed")
     assert scoring.model_of("acme") == PRIOR_MODEL
     shown = api.get("/v1/sales/health-model", as_=("ann", "admin")).json
-    assert shown["in_use"] == "prior" and shown["version"] == PRIOR_MODEL.version
+    assert shown["in_use"] == "prior"
+    assert shown["version"] == PRIOR_MODEL.version
     assert shown["last_training"]["reason"] == stored.reason
-
-
-def test_given_a_tenant_with_a_trained_model_then_another_tenant_keeps_the_prior(
-    table_timers: None, api: Any, history: Any
-) -> None:
-    history("acme", 600)
-    run_night("acme", datetime.now(UTC))
-
-    assert scoring.model_of("acme").prior is False
-    assert scoring.model_of("globex") == PRIOR_MODEL
-    shown = api.get("/v1/sales/health-model", as_=("gus", "viewer"), tenant="globex").json
-    assert shown["in_use"] == "prior" and shown["last_training"] is None
-    mine = api.get("/v1/sales/health-model", as_=("fay", "finance")).json
-    assert mine["in_use"] == "trained" and mine["auc"] > 0.7
-    assert mine["last_training"]["won"] + mine["last_training"]["lost"] == 600
 
 
 @pytest.mark.parametrize("role", ["sales_rep", "service_agent", "marketing", "legal"])

@@ -128,12 +128,18 @@ def test_given_an_incumbent_the_history_cannot_beat_then_nothing_is_promoted() -
     ],
 )
 def test_given_holdout_figures_when_judged_then_the_guard_promotes_as_documented(
-    fitted_auc: float, incumbent_auc: float, fitted_loss: float, incumbent_loss: float, promoted: bool
+    fitted_auc: float,
+    incumbent_auc: float,
+    fitted_loss: float,
+    incumbent_loss: float,
+    promoted: bool,
 ) -> None:
     assert promotes(fitted_auc, incumbent_auc, fitted_loss, incumbent_loss) is promoted
 
 
-def test_given_an_incumbent_that_ranks_as_well_but_is_miscalibrated_then_the_fit_is_promoted() -> None:
+def test_given_an_incumbent_that_ranks_as_well_but_is_miscalibrated_then_the_fit_is_promoted() -> (
+    None
+):
     # The true structure made 4x steeper: the same ranking as the truth (a fit cannot rank the
     # holdout better) but overconfident probabilities.
     steep = replace(
@@ -146,9 +152,11 @@ def test_given_an_incumbent_that_ranks_as_well_but_is_miscalibrated_then_the_fit
     result = fit_model(KNOWN, incumbent=steep)
 
     assert result.model is not None
-    assert result.holdout_auc is not None and result.incumbent_auc is not None
+    assert result.holdout_auc is not None
+    assert result.incumbent_auc is not None
     assert result.holdout_auc <= result.incumbent_auc
-    assert result.holdout_log_loss is not None and result.incumbent_log_loss is not None
+    assert result.holdout_log_loss is not None
+    assert result.incumbent_log_loss is not None
     assert result.holdout_log_loss < result.incumbent_log_loss
     assert result.reason.startswith("promoted: ranks as well and is better calibrated")
 
