@@ -151,7 +151,8 @@ def fit_model(
     incumbent: HealthModel = PRIOR_MODEL,
     version: str = "fit",
 ) -> FitResult:
-    """Fits a tenant's model on its won/lost history; promoted only if it beats `incumbent`."""
+    """Fits a tenant's model on its won/lost history; promoted only if `promotes` says so
+    against `incumbent` on the holdout (better AUC, or AUC within 0.01 and better log-loss)."""
     y = np.array([won for _, won in rows], dtype=bool)
     won = int(y.sum())
     lost = int(y.size - won)
