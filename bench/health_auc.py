@@ -5,7 +5,7 @@
 The history is drawn from a known logistic model (`health_fit.TRUE_MODEL`: same signs as the
 prior, other weights) with missing values as a tenant would have them (10% never contacted, 20%
 new customers without won history, 50% without analysed messages). `fit_model` holds out a
-stratified quarter, fits on the rest and promotes only if it beats the prior there. Printed: the
+stratified quarter, fits on the rest and promotes it by the guard of `health_fit.promotes`. Printed: the
 AUC of the prior, of the fitted model and of the true model on that holdout, the same three on a
 fresh set of the same size with their mean predicted win probability (calibration: AUC ignores
 the intercept, scores do not), the coefficients side by side, and the holdout AUCs over `--seeds`

@@ -72,9 +72,11 @@ def _fresh_caches() -> Iterator[None]:
     from chalicelib.core.tenants import forget_tenants
     from chalicelib.core.timers import timer_backend
     from chalicelib.customers.settings_service import forget_settings
+    from chalicelib.sales.scoring import forget_models
     from chalicelib.value.service import forget_settings as forget_value_settings
 
     forget_settings()
+    forget_models()
     forget_value_settings()
     forget_tenants()
     clear_rule_caches()

@@ -29,6 +29,10 @@ AREA = Area(
         ItemType("SalesForecastMark", description="A forecast move applied (TTL 3 days)."),
         ItemType("SalesStageDays", description="Recent days deals spent in a stage (health)."),
         ItemType("SalesDispatchRules", description="A tenant's task dispatch rules."),
+        ItemType(
+            "SalesHealthModel",
+            description="A tenant's trained health model and its last night's training.",
+        ),
     ),
     notices=(
         "sales.deal_changed",
@@ -70,7 +74,9 @@ AREA = Area(
         JobKind(
             "sales.health_rescore",
             "handlers:on_health_step",
-            description="Every open deal scored again (health decays with time), stage by stage.",
+            description="The tenant's health model trained on its won/lost history, then every "
+            "open deal scored again with it (health decays with time), stage by stage.",
+            runner="analytics",
         ),
     ),
     schedules=(

@@ -1,10 +1,16 @@
 """Training the health model per tenant on its won/lost history (numpy/scipy: analytics only).
 
 `fit_model` splits the history (stratified, seeded: the same history gives the same model),
-fits an L2-regularised logistic regression on the transformed features of `health` and promotes
-it only if its AUC on the held-out part beats the incumbent's (the prior model by default) on
-the same part. What is promoted is the model fitted on the training part, so its recorded AUC
-is the one measured.
+fits an L2-regularised logistic regression on the transformed features of `health` and compares
+it with the incumbent (the tenant's model in use, the prior model by default) on the held-out
+part. What is promoted is the model fitted on the training part, so its recorded AUC is the one
+measured.
+
+Promotion (`promotes`): the fitted model replaces the incumbent when its holdout AUC is strictly
+better, OR when its AUC is not worse by more than `AUC_TOLERANCE` (0.01) AND its holdout
+log-loss is lower. AUC only judges the ranking; the score shown is a probability, so a model
+that ranks as well but is better calibrated (the incumbent's 77 means 77 out of 100 won) is
+worth promoting, while a small loss of ranking is accepted only for better calibration.
 
 The fit standardises each feature (mean 0, standard deviation 1 over the training part) so the
 one penalty weighs all features alike and the search is well conditioned, then maps the
@@ -33,6 +39,7 @@ FloatArray = NDArray[np.float64]
 Row = tuple[HealthFeatures, bool]  # (features when it closed, won)
 
 HOLDOUT_SHARE = 0.25
+AUC_TOLERANCE = 0.01
 _OPTIONS = {"maxiter": 500, "gtol": 1e-8}
 
 
@@ -46,6 +53,27 @@ class FitResult:
     lost: int
     holdout_auc: float | None = None  # the fitted model's on the holdout
     incumbent_auc: float | None = None  # the incumbent's on the same holdout
+    holdout_log_loss: float | None = None
+    incumbent_log_loss: float | None = None
+
+
+def log_loss(model_logits: ArrayLike, labels: ArrayLike) -> float:
+    """Mean negative log-likelihood of the outcomes (natural log; stable for large logits)."""
+    z = np.asarray(model_logits, dtype=np.float64)
+    y = np.asarray(labels, dtype=bool)
+    # -log sigmoid(z) for won, -log(1 - sigmoid(z)) = -log sigmoid(-z) for lost
+    signed = np.where(y, z, -z)
+    return float(np.mean(np.logaddexp(0.0, -signed)))
+
+
+def promotes(
+    fitted_auc: float, incumbent_auc: float, fitted_loss: float, incumbent_loss: float
+) -> bool:
+    """The promotion guard (see the module docstring): strictly better ranking, or ranking
+    within `AUC_TOLERANCE` and better calibration."""
+    if fitted_auc > incumbent_auc:
+        return True
+    return fitted_auc >= incumbent_auc - AUC_TOLERANCE and fitted_loss < incumbent_loss
 
 
 def auc(scores: ArrayLike, labels: ArrayLike) -> float:
@@ -123,7 +151,8 @@ def fit_model(
     incumbent: HealthModel = PRIOR_MODEL,
     version: str = "fit",
 ) -> FitResult:
-    """Fits a tenant's model on its won/lost history; promoted only if it beats `incumbent`."""
+    """Fits a tenant's model on its won/lost history; promoted only if `promotes` says so
+    against `incumbent` on the holdout (better AUC, or AUC within 0.01 and better log-loss)."""
     y = np.array([won for _, won in rows], dtype=bool)
     won = int(y.sum())
     lost = int(y.size - won)
@@ -146,16 +175,26 @@ def fit_model(
         auc=None,
         prior=False,
     )
-    fitted_auc = auc(logits(fitted, x[holdout]), y[holdout])
-    incumbent_auc = auc(logits(incumbent, x[holdout]), y[holdout])
+    fitted_z, incumbent_z = logits(fitted, x[holdout]), logits(incumbent, x[holdout])
+    fitted_auc, incumbent_auc = auc(fitted_z, y[holdout]), auc(incumbent_z, y[holdout])
+    fitted_loss = log_loss(fitted_z, y[holdout])
+    incumbent_loss = log_loss(incumbent_z, y[holdout])
+    figures = (
+        f"holdout AUC {fitted_auc:.3f} vs {incumbent.version}'s {incumbent_auc:.3f}, "
+        f"log-loss {fitted_loss:.3f} vs {incumbent_loss:.3f} ({holdout.sum()} held out)"
+    )
+    promoted: HealthModel | None = None
     if fitted_auc > incumbent_auc:
-        promoted: HealthModel | None = replace(fitted, auc=fitted_auc)
-        verdict = f"promoted: holdout AUC {fitted_auc:.3f} beats"
+        promoted = replace(fitted, auc=fitted_auc)
+        reason = f"promoted: better ranking; {figures}"
+    elif promotes(fitted_auc, incumbent_auc, fitted_loss, incumbent_loss):
+        promoted = replace(fitted, auc=fitted_auc)
+        reason = f"promoted: ranks as well and is better calibrated; {figures}"
     else:
-        promoted = None
-        verdict = f"not promoted: holdout AUC {fitted_auc:.3f} does not beat"
-    reason = f"{verdict} {incumbent.version}'s {incumbent_auc:.3f} ({holdout.sum()} held out)"
-    return FitResult(promoted, reason, won, lost, fitted_auc, incumbent_auc)
+        reason = f"not promoted: {figures}"
+    return FitResult(
+        promoted, reason, won, lost, fitted_auc, incumbent_auc, fitted_loss, incumbent_loss
+    )
 
 
 def fit(rows: Sequence[Row], *, min_rows: int = 200, min_each: int = 30) -> HealthModel | None:

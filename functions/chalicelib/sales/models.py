@@ -363,3 +363,25 @@ class DispatchRules(Strict):
         if len(ids) != len(set(ids)):
             raise ValueError("rule ids are unique")
         return self
+
+
+class HealthTraining(Schema):
+    at: datetime
+    reason: str
+    won: int
+    lost: int
+    holdout_auc: float | None = None
+    incumbent_auc: float | None = None
+
+
+class HealthModelView(Schema):
+    """The health model the tenant's scores use, and the last night's training."""
+
+    in_use: str = Field(description="prior (shipped) or trained (the tenant's own)")
+    version: str
+    intercept: float
+    coefficients: dict[str, float]
+    auc: float | None = Field(default=None, description="Holdout AUC when it was promoted.")
+    trained_on: int
+    promoted_at: datetime | None = None
+    last_training: HealthTraining | None = None

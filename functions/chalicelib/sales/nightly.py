@@ -1,6 +1,10 @@
 """Health decays with time (days in stage, days without contact): once a day every open deal
 is scored again, page by page over the open stages (Query on gsi2), in a job per tenant and day.
-The stream stores nothing when a score stands, so a re-run writes only what moved."""
+The stream stores nothing when a score stands, so a re-run writes only what moved.
+
+The job's first step trains the tenant's model on its won/lost history (`health_training`,
+numpy/scipy: the job runs on the analytics runner) and names the stored model's version in the
+cursor, so every later step scores with that model (`scoring.model_of`)."""
 
 from __future__ import annotations
 
@@ -40,19 +44,27 @@ def start_health_nightly(
 
 
 def health_page(job: Any, cursor: Mapping[str, Any] | None, now: datetime) -> JobStep:
-    """One page of one open stage's deals, each scored again."""
+    """The first step trains the tenant's model; each next one scores one page of one open
+    stage's deals again with it."""
+    if not cursor:
+        from .health_training import train  # numpy/scipy: only on the analytics runner
+
+        return JobStep({"stage": 0, "model": train(job.tenant_id, now)}, 0)
     params = job.params.as_dict() if hasattr(job.params, "as_dict") else dict(job.params)
     stages = list(params.get("stages") or [])
-    index = int((cursor or {}).get("stage", 0))
+    index = int(cursor.get("stage", 0))
     if index >= len(stages):
         return JobStep(None, 0)
     pipeline_id, stage = str(stages[index]).split("#", 1)
-    start = (cursor or {}).get("key")
+    version = cursor.get("model")
+    model = scoring.model_of(job.tenant_id, None if version is None else int(version))
+    start = cursor.get("key")
     page = store.by_stage(job.tenant_id, pipeline_id, stage, PAGE, dict(start) if start else None)
     for item in page.items:
-        scoring.rescore(job.tenant_id, dict(item.attribute_values), now)
+        scoring.rescore(job.tenant_id, dict(item.attribute_values), now, model)
+    kept = {"model": version}
     if page.last_key:
-        return JobStep({"stage": index, "key": page.last_key}, len(page.items))
+        return JobStep({"stage": index, "key": page.last_key, **kept}, len(page.items))
     if index + 1 < len(stages):
-        return JobStep({"stage": index + 1}, len(page.items))
+        return JobStep({"stage": index + 1, **kept}, len(page.items))
     return JobStep(None, len(page.items))

@@ -204,3 +204,21 @@ def get_forecast() -> Response:
     return json_response(
         service.forecast(principal(request), period, params.get("owner"), params.get("team"))
     )
+
+
+@route(
+    bp,
+    "/v1/sales/health-model",
+    "GET",
+    summary="The health model the tenant's scores use (the shipped prior or the tenant's own, "
+    "trained nightly on its won/lost history) and the last night's training (admins, sales "
+    "managers, finance, viewers)",
+    tag=TAG,
+    operation_id="getHealthModel",
+    response="HealthModelView",
+    errors=(401, 403),
+)
+def get_health_model() -> Response:
+    from . import health_service as service
+
+    return json_response(service.get_health_model(principal(bp.current_request)))

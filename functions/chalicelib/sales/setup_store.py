@@ -1,6 +1,6 @@
 """DynamoDB access of a tenant's sales set-up and figures (the module docstring of `store`
 has the whole key design): pipelines, base currency, dated exchange rates, targets, recent
-stage durations, and the forecast items the stream keeps."""
+stage durations, the tenant's health model, and the forecast items the stream keeps."""
 
 from __future__ import annotations
 
@@ -67,6 +67,20 @@ class ForecastItem(CrmItem, discriminator="SalesForecast"):
 
 class StageDaysItem(CrmItem, discriminator="SalesStageDays"):
     days = UnicodeAttribute(default="[]")  # JSON: the latest durations, oldest first
+
+
+class HealthModelItem(CrmItem, discriminator="SalesHealthModel"):
+    """The tenant's health model in use (None: the prior) and the last night's training."""
+
+    model_json = UnicodeAttribute(null=True)  # HealthModel.to_dict(), promoted models only
+    promoted_at = UTCDateTimeAttribute(null=True)
+    trained_at = UTCDateTimeAttribute()  # the last night's training, promoted or not
+    reason = UnicodeAttribute()  # the last night's verdict
+    won = NumberAttribute()
+    lost = NumberAttribute()
+    holdout_auc = DecimalAttribute(null=True)
+    incumbent_auc = DecimalAttribute(null=True)
+    version = VersionAttribute()
 
 
 class ForecastMarkItem(CrmItem, discriminator="SalesForecastMark"):
@@ -194,6 +208,31 @@ def add_stage_days(tenant_id: str, pipeline_id: str, stage: str, days: float) ->
         tenant_id=tenant_id,
         days=json.dumps(kept),
     ).save()
+
+
+# --- the health model ----------------------------------------------------------------------------
+
+HEALTH_MODEL_SK = "HEALTHMODEL"
+
+
+def health_model(tenant_id: str) -> HealthModelItem | None:
+    try:
+        return HealthModelItem.get(sales_pk(tenant_id), HEALTH_MODEL_SK)
+    except HealthModelItem.DoesNotExist:
+        return None
+
+
+def save_health_model(
+    tenant_id: str, current: HealthModelItem | None, **values: Any
+) -> HealthModelItem:
+    """The night's training on the tenant's item (version-checked: one writer per night)."""
+    item = current or HealthModelItem(
+        pk=sales_pk(tenant_id), sk=HEALTH_MODEL_SK, tenant_id=tenant_id
+    )
+    for name, value in values.items():
+        setattr(item, name, value)
+    _save_versioned(item, "health model")
+    return item
 
 
 # --- the forecast ---------------------------------------------------------------------------------

@@ -7,8 +7,9 @@
 | opportunities by owner               | gsi1  | gsi1pk=T#t#OPPOWNER#<user>, gsi1sk=OPP#<id>       |
 | opportunities by stage               | gsi2  | gsi2pk=T#t#OPPSTAGE#<pipeline>#<stage>, gsi2sk=.. |
 | pipelines, settings, rates, targets, | table | pk=T#t#SALES, sk=PIPELINE#<id> / #SETTINGS /      |
-|   stage durations (health)           |       | RATE#<currency>#<day> / TARGET#<period>#<scope> / |
-|                                      |       | STAGEDAYS#<pipeline>#<stage>                      |
+|   stage durations, health model      |       | RATE#<currency>#<day> / TARGET#<period>#<scope> / |
+|                                      |       | STAGEDAYS#<pipeline>#<stage> / HEALTHMODEL        |
+| closed deals (health training)       | gsi2  | gsi2pk=T#t#OPPSTAGE#<pipeline>#<won or lost stage>|
 | the rate on or before a day          | table | pk=T#t#SALES, sk between RATE#<cur>#0 and ..<day> |
 |                                      |       | (latest first, Limit 1)                           |
 | forecast figures of a period         | table | pk=T#t#FORECAST#<period>, sk=<scope>              |

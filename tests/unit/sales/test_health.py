@@ -191,3 +191,17 @@ def test_given_the_stream_function_without_numpy_then_health_imports() -> None:
     subprocess.run(
         [sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": str(functions)}
     )
+
+
+def test_given_the_stream_function_then_scoring_and_the_nightly_job_import_without_numpy() -> None:
+    # Training (numpy/scipy) is imported by the job's first step only, on the analytics runner.
+    functions = Path(__file__).resolve().parents[3] / "functions"
+    code = (
+        "import sys, chalicelib.sales.scoring, chalicelib.sales.nightly, "
+        "chalicelib.sales.health_service, chalicelib.sales.reactions; "
+        "assert 'numpy' not in sys.modules, 'numpy imported'"
+    )
+
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONPATH": str(functions)}
+    )

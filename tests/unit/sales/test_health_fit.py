@@ -16,6 +16,7 @@ from chalicelib.sales.health_fit import (
     fit,
     fit_model,
     logits,
+    promotes,
     split,
     synthetic_history,
 )
@@ -101,7 +102,11 @@ def test_given_an_incumbent_the_history_cannot_beat_then_nothing_is_promoted() -
     # Won exactly when late in the pipeline: an incumbent weighing only the stage ranks the
     # holdout perfectly, and a fit can at best tie it.
     history = [(f, f.stage_progress > 0.5) for f, _ in KNOWN[:1000]]
-    perfect = replace(PRIOR_MODEL, version="stage-only", coefficients={"stage_progress": 10.0})
+    # A steep incumbent is also near-certain, so no fit can be better calibrated either.
+    # (progress 0.5 lost at -20 log-odds, 0.7 won at +20).
+    perfect = replace(
+        PRIOR_MODEL, version="stage-only", intercept=-20.0, coefficients={"stage_progress": 200.0}
+    )
 
     result = fit_model(history, incumbent=perfect)
 
@@ -109,6 +114,51 @@ def test_given_an_incumbent_the_history_cannot_beat_then_nothing_is_promoted() -
     assert result.incumbent_auc == 1.0
     assert result.reason.startswith("not promoted")
     assert "stage-only's 1.000" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("fitted_auc", "incumbent_auc", "fitted_loss", "incumbent_loss", "promoted"),
+    [
+        (0.80, 0.79, 0.60, 0.50, True),  # better ranking: promoted whatever the calibration
+        (0.795, 0.80, 0.50, 0.60, True),  # within 0.01 and better calibrated
+        (0.80, 0.80, 0.50, 0.60, True),  # a tie, better calibrated
+        (0.80, 0.80, 0.60, 0.50, False),  # a tie, worse calibrated
+        (0.785, 0.80, 0.40, 0.60, False),  # more than 0.01 worse: calibration cannot make up
+        (0.795, 0.80, 0.60, 0.60, False),  # within 0.01 but not better calibrated
+    ],
+)
+def test_given_holdout_figures_when_judged_then_the_guard_promotes_as_documented(
+    fitted_auc: float,
+    incumbent_auc: float,
+    fitted_loss: float,
+    incumbent_loss: float,
+    promoted: bool,
+) -> None:
+    assert promotes(fitted_auc, incumbent_auc, fitted_loss, incumbent_loss) is promoted
+
+
+def test_given_an_incumbent_that_ranks_as_well_but_is_miscalibrated_then_the_fit_is_promoted() -> (
+    None
+):
+    # The true structure made 4x steeper: the same ranking as the truth (a fit cannot rank the
+    # holdout better) but overconfident probabilities.
+    steep = replace(
+        TRUE_MODEL,
+        version="steep",
+        intercept=TRUE_MODEL.intercept * 4 + 1.0,
+        coefficients={k: 4 * v for k, v in TRUE_MODEL.coefficients.items()},
+    )
+
+    result = fit_model(KNOWN, incumbent=steep)
+
+    assert result.model is not None
+    assert result.holdout_auc is not None
+    assert result.incumbent_auc is not None
+    assert result.holdout_auc <= result.incumbent_auc
+    assert result.holdout_log_loss is not None
+    assert result.incumbent_log_loss is not None
+    assert result.holdout_log_loss < result.incumbent_log_loss
+    assert result.reason.startswith("promoted: ranks as well and is better calibrated")
 
 
 def test_given_a_fitted_model_then_it_scores_and_reads_back_from_storage() -> None:
