@@ -193,3 +193,9 @@ def api(aws: None, token_for: Callable[..., str]) -> Iterator[Api]:
     assert chalice_app.__file__.endswith(os.path.join("functions", "app.py"))
     with Client(chalice_app.app) as client:
         yield Api(client, token_for)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The smoke suite first: it spends minutes on whole stacks (`make run`), mostly waiting,
+    so started first it overlaps the other worker's tests instead of trailing them alone."""
+    items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/smoke/") else 1)
