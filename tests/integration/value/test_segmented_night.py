@@ -31,14 +31,14 @@ def _night(api: Any, *, tenant: str = "acme") -> dict[str, Any]:
 
 @pytest.fixture
 def segmented(api: Any, table_timers: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(nightly, "PAGE", 20)  # several pages per segment
+    monkeypatch.setattr(nightly, "PAGE", 25)  # two pages per segment
     assert api.put("/v1/value/settings", {"scan_segments": 3}).status_code == 200
 
 
 def test_given_three_segments_when_the_night_runs_then_every_customer_is_scored_once(
     api: Any, shop: Any, segmented: None
 ) -> None:
-    ids = shop(150)
+    ids = shop(125)
 
     model = _night(api)
 
@@ -55,8 +55,8 @@ def test_given_three_segments_when_the_night_runs_then_every_customer_is_scored_
 def test_given_the_same_shop_then_segments_and_pages_give_the_same_night(
     api: Any, shop: Any, segmented: None
 ) -> None:
-    shop(150)  # tenant acme: three segments
-    shop(150, tenant="globex")  # the same histories, page by page
+    shop(125)  # tenant acme: three segments
+    shop(125, tenant="globex")  # the same histories, page by page
 
     segmented_model = _night(api)
     paged_model = _night(api, tenant="globex")
@@ -69,7 +69,7 @@ def test_given_the_same_shop_then_segments_and_pages_give_the_same_night(
 def test_given_classes_renamed_when_the_next_night_runs_then_every_segments_moves_count(
     api: Any, shop: Any, segmented: None
 ) -> None:
-    ids = shop(150)
+    ids = shop(125)
     _night(api)
     renamed = {
         key: f"class {key}" for key in ("HHH", "HHL", "HLH", "HLL", "LHH", "LHL", "LLH", "LLL")
