@@ -118,6 +118,7 @@ class SlaState:
     warned: Mapping[str, datetime] = field(default_factory=dict)
     breached: Mapping[str, datetime] = field(default_factory=dict)
     escalated: Mapping[str, str] = field(default_factory=dict)  # reason -> user id ("" nobody)
+    followed_up: tuple[str, ...] = ()  # records whose task / customer notice went out
     ticket_version: int = 0
     generation: int = 0  # bumps when deadlines are recomputed
 
@@ -373,6 +374,18 @@ def fired(state: SlaState, timer: TimerPlan, now: datetime, escalate_to: str | N
     if timer.clock == UNRESOLVED:
         return replace(state, escalated=escalated)
     return replace(state, breached={**state.breached, timer.clock: now}, escalated=escalated)
+
+
+def record_key(timer: TimerPlan) -> str:
+    """What a fired timer recorded, as named in `followed_up`."""
+    return f"{timer.stage}:{timer.clock}"
+
+
+def recorded(state: SlaState, timer: TimerPlan) -> bool:
+    """Whether the state holds what this timer records (fired before, maybe not followed up)."""
+    if timer.stage == WARNING:
+        return timer.clock in state.warned
+    return timer.clock in state.escalated
 
 
 def escalation_level(state: SlaState) -> int:
