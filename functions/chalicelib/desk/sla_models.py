@@ -20,6 +20,14 @@ Minutes = Annotated[int, Field(ge=1, le=366 * 24 * 60)]
 HourMinute = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-4]):[0-5][0-9]$")]
 
 
+def _pending_customer() -> list[PauseStatus]:
+    return ["pending_customer"]
+
+
+def _round_the_clock_priorities() -> dict[Priority, int]:
+    return {"P0": 24, "P1": 24}
+
+
 class SlaPolicy(Strict):
     """Targets for one priority (and tier), in business minutes of the tenant's calendar."""
 
@@ -29,7 +37,7 @@ class SlaPolicy(Strict):
     first_response_minutes: Minutes
     resolution_minutes: Minutes
     pause_statuses: list[PauseStatus] = Field(
-        default_factory=lambda: ["pending_customer"],
+        default_factory=_pending_customer,
         max_length=2,
         description="Statuses that stop the resolution clock (never the first response one).",
     )
@@ -39,7 +47,7 @@ def _default_policies() -> list[SlaPolicy]:
     return [
         SlaPolicy(
             name=p.name,
-            priority=p.priority,  # type: ignore[arg-type]
+            priority=p.priority,
             tier=p.tier,
             first_response_minutes=p.first_response_minutes,
             resolution_minutes=p.resolution_minutes,
@@ -58,7 +66,7 @@ class SlaPolicies(Strict):
         default=80, description="The assignee is warned at this share of each target."
     )
     unresolved_escalation_hours: dict[Priority, Annotated[int, Field(ge=1, le=24 * 90)]] = Field(
-        default_factory=lambda: {"P0": 24, "P1": 24},
+        default_factory=_round_the_clock_priorities,
         description="A ticket of these priorities unresolved this many calendar hours "
         "escalates (the customer is told).",
     )
@@ -97,7 +105,7 @@ class SlaPolicies(Strict):
                 for p in self.policies
             ),
             warning_percent=self.warning_percent,
-            unresolved_hours=dict(self.unresolved_escalation_hours),
+            unresolved_hours={str(k): v for k, v in self.unresolved_escalation_hours.items()},
             supervisors=dict(self.supervisors),
         )
 

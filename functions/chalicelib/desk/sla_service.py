@@ -89,13 +89,13 @@ def get_calendar(principal: Principal) -> DeskCalendar:
 def replace_policies(
     principal: Principal, body: SlaPolicies, expected: int | None, now: datetime | None = None
 ) -> SlaPolicies:
-    return _replace(principal, sla_store.POLICIES_SK, body, expected, now)  # type: ignore[no-any-return]
+    return _replace(principal, sla_store.POLICIES_SK, body, expected, now)
 
 
 def replace_calendar(
     principal: Principal, body: DeskCalendar, expected: int | None, now: datetime | None = None
 ) -> DeskCalendar:
-    return _replace(principal, sla_store.CALENDAR_SK, body, expected, now)  # type: ignore[no-any-return]
+    return _replace(principal, sla_store.CALENDAR_SK, body, expected, now)
 
 
 def _replace(
