@@ -1,1 +1,1 @@
-"""The service desk."""
+"""The service desk: tickets from every channel, their threads, priorities, SLA, assignment."""
