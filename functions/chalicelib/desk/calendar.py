@@ -185,11 +185,11 @@ def business_between(calendar: BusinessCalendar, start: datetime, end: datetime)
 def parse_hours(text: Iterable[Iterable[str]]) -> tuple[Interval, ...]:
     """[["09:00", "12:00"], ["13:00", "18:00"]] as sorted, non-overlapping minute intervals."""
     found = sorted((_minutes(a), _minutes(b)) for a, b in text)
-    for (a, b), following in zip(found, [*found[1:], None], strict=True):
+    for index, (a, b) in enumerate(found):
         if not a < b:
             raise ValueError(f"An opening interval ends before it starts: {_hhmm(a)}-{_hhmm(b)}.")
-        if following is not None and following[0] < b:
-            raise ValueError(f"Opening intervals overlap at {_hhmm(following[0])}.")
+        if index + 1 < len(found) and found[index + 1][0] < b:
+            raise ValueError(f"Opening intervals overlap at {_hhmm(found[index + 1][0])}.")
     return tuple(found)
 
 

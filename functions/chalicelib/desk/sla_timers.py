@@ -91,7 +91,7 @@ def _follow_up(
     from ..automation import service as automation
 
     key = sla.record_key(plan)
-    link = f"/v1/desk/tickets/{state.ticket_id}"
+    link = f"/v1/tickets/{state.ticket_id}"
     if plan.stage == WARNING:
         recipient = state.assignee_id or policies_of(tenant_id).supervisors.get(state.queue or "")
         title = f"SLA warning: {CLOCK_WORDS[plan.clock]} due {plan.due.isoformat()} on ticket"
