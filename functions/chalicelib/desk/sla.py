@@ -243,6 +243,12 @@ def _order(plan: TimerPlan) -> tuple[datetime, str, str]:
     return (plan.due, plan.clock, plan.stage)
 
 
+def _when(value: Any) -> datetime | None:
+    if value in (None, "") or isinstance(value, datetime):
+        return value or None
+    return datetime.fromisoformat(str(value))
+
+
 def _text(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
@@ -299,6 +305,8 @@ def on_ticket(
         policy=_text(ticket.get("sla_policy")) or current.policy,
         language=str(ticket.get("language") or current.language),
         ticket_version=version or current.ticket_version,
+        # The ticket keeps its first response too: a reply whose notice came first still counts.
+        first_response_at=current.first_response_at or _when(ticket.get("first_response_at")),
     )
     current = _status(current, str(ticket.get("status") or current.status), rules, calendar, now)
     if moved:
