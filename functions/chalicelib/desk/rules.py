@@ -308,6 +308,14 @@ def can_edit_reply(principal: Principal, scope: str, owner_id: str | None) -> bo
     return scope == "team" and owner_id == principal.team_id
 
 
+# --- attachments ------------------------------------------------------------------------------
+
+
+def tenant_folder(tenant_id: str) -> str:
+    """Where a tenant's attachments live in the bucket (every key starts with it)."""
+    return f"tenants/{tenant_id}/"
+
+
 # --- auto-close -------------------------------------------------------------------------------
 
 AUTO_CLOSE_TIMER = "desk.auto_close"
