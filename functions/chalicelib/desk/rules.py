@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..core import Principal, Role, ValidationFailed
+from ..core import Forbidden, Principal, Role, ValidationFailed
 from ..rulelang import Catalogue, FieldSpec, ValueType, compile_rule, evaluate
 
 # --- the status machine -----------------------------------------------------------------------
@@ -291,7 +291,7 @@ def reply_owner(principal: Principal, scope: str) -> str | None:
     """Who a new saved reply belongs to; team replies need a team, global ones an admin."""
     if scope == "global":
         if not principal.has(Role.ADMIN):
-            raise ValidationFailed("Only admins write global saved replies.", field="scope")
+            raise Forbidden("Only admins write global saved replies.")
         return None
     if scope == "team":
         if principal.team_id is None:
