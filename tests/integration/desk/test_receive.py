@@ -44,12 +44,15 @@ def test_given_an_unknown_sender_when_a_mail_arrives_then_a_lead_customer_and_a_
     got = desk.receive("acme", mail("<m1@example.com>"), NOW)
 
     ticket = desk.get_ticket("acme", got.ticket_id)
-    assert got.created and not got.duplicate
+    assert got.created
+    assert not got.duplicate
     assert ticket.customer_id == got.customer_id
     assert ticket.priority == "P1"  # 故障
-    assert ticket.channel == "email" and ticket.status == "new"
+    assert ticket.channel == "email"
+    assert ticket.status == "new"
     facts = customers.facts_of("acme", got.customer_id, NOW)
-    assert facts is not None and facts["lifecycle_stage"] == "lead"
+    assert facts is not None
+    assert facts["lifecycle_stage"] == "lead"
 
 
 def test_given_a_known_senders_email_then_the_ticket_is_the_customers(desk: Any, api: Any) -> None:
@@ -69,7 +72,8 @@ def test_given_the_same_message_twice_then_the_second_is_a_duplicate(desk: Any) 
 
     from chalicelib.desk import store
 
-    assert second.duplicate and second.ticket_id == first.ticket_id
+    assert second.duplicate
+    assert second.ticket_id == first.ticket_id
     assert len(store.thread("acme", first.ticket_id, None, None).items) == 1
 
 
@@ -78,7 +82,8 @@ def test_given_a_reply_referring_to_the_first_mail_then_it_joins_the_ticket(desk
 
     reply = desk.receive("acme", mail("<m2@example.com>", refs=("<m1@example.com>",)), NOW)
 
-    assert reply.ticket_id == first.ticket_id and not reply.created
+    assert reply.ticket_id == first.ticket_id
+    assert not reply.created
 
 
 def test_given_a_resolved_ticket_when_the_customer_answers_within_the_window_then_it_reopens(
@@ -91,8 +96,10 @@ def test_given_a_resolved_ticket_when_the_customer_answers_within_the_window_the
     reply = desk.receive("acme", mail("<m2@example.com>", refs=("<m1@example.com>",)), later)
 
     ticket = desk.get_ticket("acme", first.ticket_id)
-    assert reply.reopened and reply.ticket_id == first.ticket_id
-    assert ticket.status == "reopened" and ticket.resolved_at is None
+    assert reply.reopened
+    assert reply.ticket_id == first.ticket_id
+    assert ticket.status == "reopened"
+    assert ticket.resolved_at is None
 
 
 def test_given_a_resolved_ticket_when_the_customer_answers_after_the_window_then_a_new_one_opens(
@@ -104,7 +111,8 @@ def test_given_a_resolved_ticket_when_the_customer_answers_after_the_window_then
     later = NOW + timedelta(days=8)
     reply = desk.receive("acme", mail("<m2@example.com>", refs=("<m1@example.com>",)), later)
 
-    assert reply.created and reply.linked_from == first.ticket_id
+    assert reply.created
+    assert reply.linked_from == first.ticket_id
     assert desk.get_ticket("acme", reply.ticket_id).linked_ticket_id == first.ticket_id
 
 
@@ -116,7 +124,8 @@ def test_given_a_closed_ticket_when_the_customer_answers_then_a_new_linked_ticke
 
     reply = desk.receive("acme", mail("<m2@example.com>", refs=("<m1@example.com>",)), NOW)
 
-    assert reply.created and reply.linked_from == first.ticket_id
+    assert reply.created
+    assert reply.linked_from == first.ticket_id
     assert desk.get_ticket("acme", first.ticket_id).status == "closed"
 
 
@@ -139,7 +148,8 @@ def test_given_a_device_alarm_with_its_owner_then_a_fault_ticket_for_that_custom
 
     ticket = desk.get_ticket("acme", got.ticket_id)
     assert ticket.customer_id == customer.customer_id
-    assert ticket.type == "fault" and ticket.priority == "P1"
+    assert ticket.type == "fault"
+    assert ticket.priority == "P1"
 
 
 def test_given_a_sender_naming_another_customers_ticket_then_it_opens_its_own(
@@ -149,4 +159,5 @@ def test_given_a_sender_naming_another_customers_ticket_then_it_opens_its_own(
 
     got = desk.receive("acme", mail("<m9@example.com>", refs=(theirs["ticket_id"],)), NOW)
 
-    assert got.created and got.ticket_id != theirs["ticket_id"]
+    assert got.created
+    assert got.ticket_id != theirs["ticket_id"]

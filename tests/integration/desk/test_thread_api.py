@@ -41,7 +41,8 @@ def test_given_an_automatic_answer_then_it_is_no_first_response(api: Any, ticket
     after = api.get(f"/v1/tickets/{made['ticket_id']}").json
     (message,) = _thread(api, made["ticket_id"])
     assert after["first_response_at"] is None
-    assert message["automatic"] is True and message["author_kind"] == "system"
+    assert message["automatic"] is True
+    assert message["author_kind"] == "system"
 
 
 def test_given_an_internal_note_when_the_customer_contact_reads_the_thread_then_it_is_hidden(
@@ -116,7 +117,8 @@ def test_given_finance_and_legal_then_no_ticket_text_is_shown(api: Any, ticket: 
     for role in (FINANCE, LEGAL):
         view = api.get(f"/v1/tickets/{made['ticket_id']}", as_=role)
         thread = api.get(f"/v1/tickets/{made['ticket_id']}/messages", as_=role)
-        assert view.status_code == 200 and thread.status_code == 200
+        assert view.status_code == 200
+        assert thread.status_code == 200
         assert SECRET not in view.body.decode() + thread.body.decode()
         assert thread.json["items"][0]["text"] is None
 

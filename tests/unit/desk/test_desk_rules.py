@@ -225,7 +225,8 @@ def test_given_a_resolution_then_the_auto_close_timer_is_named_per_resolution() 
     first = rules.auto_close_timer_name("acme", "T" * 26, "2026-12-01T09:00:00.000000+0000")
     second = rules.auto_close_timer_name("acme", "T" * 26, "2026-12-03T09:00:00.000000+0000")
 
-    assert first != second and len(first) <= 80
+    assert first != second
+    assert len(first) <= 80
     assert rules.auto_close_deadline(NOW, 3) == NOW + timedelta(days=3)
     assert rules.should_auto_close("resolved", "a", "a")
     assert not rules.should_auto_close("reopened", "a", "a")
