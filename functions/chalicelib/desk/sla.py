@@ -28,7 +28,12 @@ from typing import Any
 from .calendar import BusinessCalendar, add_business, business_between
 from .sla_policy import Policy, SlaRules, choose_policy, default_policies
 
-__all__ = ["Policy", "SlaRules", "choose_policy", "default_policies"]  # re-exported: callers reach them as sla.*
+__all__ = [
+    "Policy",
+    "SlaRules",
+    "choose_policy",
+    "default_policies",
+]  # re-exported: callers reach them as sla.*
 
 FIRST_RESPONSE, RESOLUTION, UNRESOLVED = "first_response", "resolution", "unresolved"
 CLOCKS = (FIRST_RESPONSE, RESOLUTION)
