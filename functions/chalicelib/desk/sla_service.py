@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -184,8 +185,6 @@ def on_ticket_changed(notice: Notice, now: datetime) -> None:
             return
         new = decision.state
         if state is not None and new.customer_id != customer_id:
-            from dataclasses import replace
-
             new = replace(new, customer_id=customer_id)
         if sla_store.save_state(tenant_id, item, new):
             _apply(tenant_id, ticket_id, decision, calendar)
