@@ -1,0 +1,1 @@
+"""Service desk: tickets from every channel, assignment, SLA timers, surveys."""
