@@ -53,7 +53,7 @@ class QueueItem(CrmItem, discriminator="DeskQueue"):
     name = UnicodeAttribute()
     team_id = UnicodeAttribute(null=True)
     supervisor_id = UnicodeAttribute(null=True)
-    skills = ListAttribute[str](of=UnicodeAttribute, default=list)
+    skills = ListAttribute[str](default=list)
     description = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
@@ -219,7 +219,7 @@ def set_availability(
     try:
         item.update(
             [
-                AgentLoadItem.type.set("DeskAgentLoad"),
+                AgentLoadItem.item_type.set(AgentLoadItem),
                 AgentLoadItem.tenant_id.set(tenant_id),
                 AgentLoadItem.user_id.set(user_id),
                 AgentLoadItem.available.set(available),
