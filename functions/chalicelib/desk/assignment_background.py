@@ -1,8 +1,12 @@
 """What assignment does off the request path: the stream's follow-up of a ticket's change (the
-agents' load moves; a new ticket is assigned by the rules), and the job that re-queues an
-agent's open tickets when they go unavailable or are deactivated. Each is idempotent: a retried
-stream record moves no load twice and assigns an assigned ticket no more; a retried job step
-moves only tickets still held by the agent.
+agents' load moves; a new ticket, or one its agent let go, is assigned by the rules), and the
+job that re-queues an agent's open tickets when they go unavailable. Each is idempotent: a
+retried stream record moves no load twice and assigns an assigned ticket no more; a retried job
+step moves only tickets still held by the agent.
+
+A deactivated agent's tickets: the desk's handover job (desk-core's `handover`) puts each back
+in its queue, unassigned; that change reaches `on_ticket_changed`, which assigns it again by
+the rules (the directory no longer offers the deactivated agent).
 """
 
 from __future__ import annotations
@@ -12,13 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from ..core import Conflict, JobStep, Notice, logger
-from ..directory import service as directory
 from . import assignment
 from . import assignment_store as store
 from . import service as desk
-from .assignment_service import REQUEUE_JOB, assign, decide
+from .assignment_service import assign, decide
 
-AREA = "desk"
 AUTO = "assignment rules"
 REQUEUE_PAGE = 25
 MAX_ROUNDS = 400  # 10,000 tickets: a page that moves nothing twice in a row ends it anyway
@@ -34,23 +36,33 @@ def images(notice: Notice) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] 
 
 
 def on_ticket_changed(notice: Notice, now: datetime) -> None:
-    """Move the agents' load (once per stream record); a new ticket nobody holds is assigned."""
+    """Move the agents' load (once per stream record); a new ticket nobody holds, or a working
+    one its agent let go (handed over, released), is assigned by the rules."""
     before, after = images(notice)
     moves = assignment.load_moves(before, after)
     if moves:
         store.move_loads(notice.tenant_id, notice.key, moves, now)
-    if before is None and after is not None and not after.get("assignee_id"):
-        auto_assign(notice.tenant_id, str(after.get("ticket_id") or notice.subject_id), now)
+    if after is None or after.get("assignee_id"):
+        return
+    ticket_id = str(after.get("ticket_id") or notice.subject_id)
+    if before is None:
+        auto_assign(notice.tenant_id, ticket_id, now)
+    elif before.get("assignee_id") and after.get("status") in assignment.OPEN_STATUSES:
+        auto_assign(notice.tenant_id, ticket_id, now, exclude=(str(before["assignee_id"]),))
 
 
-def auto_assign(tenant_id: str, ticket_id: str, now: datetime) -> str | None:
-    """Assign a ticket nobody holds by the tenant's rules; a ticket someone took meanwhile (or a
-    replayed notice of one assigned already) is left alone. Returns the assignee."""
+def auto_assign(
+    tenant_id: str, ticket_id: str, now: datetime, *, exclude: tuple[str, ...] = ()
+) -> str | None:
+    """Assign a ticket nobody holds by the tenant's rules (in its queue when it has one); a
+    ticket someone took meanwhile (or a replayed notice of one assigned already) is left alone.
+    Returns the assignee."""
     for _attempt in range(ASSIGN_ATTEMPTS):
         ticket = desk.get_ticket(tenant_id, ticket_id)
         if ticket is None or ticket.assignee_id or ticket.status not in assignment.OPEN_STATUSES:
             return None
-        decision = decide(tenant_id, ticket.model_dump(mode="json"), now)
+        facts = ticket.model_dump(mode="json")
+        decision = decide(tenant_id, facts, now, queue=ticket.queue, exclude=exclude)
         if decision.assignee_id is None and decision.queue == ticket.queue:
             return None
         try:
@@ -65,15 +77,8 @@ def auto_assign(tenant_id: str, ticket_id: str, now: datetime) -> str | None:
 # --- an agent's open tickets, re-queued ---------------------------------------------------------
 
 
-def start_handover(notice: Notice, now: datetime) -> str:
-    """A deactivated agent: the job re-queuing their open tickets (once per deactivation)."""
-    return directory.start_handover(notice, AREA, REQUEUE_JOB, now)
-
-
-def _still_away(job: Any, user_id: str, params: Mapping[str, Any]) -> bool:
-    """An availability job runs while the agent stays unavailable under this very job."""
-    if not params.get("unavailable"):
-        return True  # a deactivation
+def _still_away(job: Any, user_id: str) -> bool:
+    """The job runs while the agent stays unavailable under this very job."""
     item = store.get_load(job.tenant_id, user_id)
     return item is not None and item.available is False and item.requeue_job_id == job.job_id
 
@@ -84,7 +89,7 @@ def requeue_page(job: Any, cursor: Mapping[str, Any] | None, now: datetime) -> J
     left to whoever moved it."""
     params = job.params.as_dict() if hasattr(job.params, "as_dict") else dict(job.params)
     user_id = str(params["user_id"])
-    if not _still_away(job, user_id, params):
+    if not _still_away(job, user_id):
         return JobStep(None, 0)
     held = [t for t in desk.open_tickets_of(job.tenant_id, user_id) if t.assignee_id == user_id]
     page = held[:REQUEUE_PAGE]

@@ -1,5 +1,5 @@
 """Entry points of ticket assignment for the engines (declared in area.py): the stream's notices
-(a ticket's change, a user's deactivation) and a step of the re-queue job."""
+(a ticket's change) and a step of the re-queue job."""
 
 from __future__ import annotations
 
@@ -13,12 +13,6 @@ def on_ticket_changed(notice: Notice, now: datetime) -> None:
     from .assignment_background import on_ticket_changed as follow
 
     follow(notice, now)
-
-
-def on_user_deactivated(notice: Notice, now: datetime) -> None:
-    from .assignment_background import start_handover
-
-    start_handover(notice, now)
 
 
 def on_requeue_step(job: Any, cursor: Any, now: datetime) -> JobStep:

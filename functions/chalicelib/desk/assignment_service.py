@@ -11,6 +11,7 @@ admin; the load is read by supervisors and team managers (of their queues) and a
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -112,12 +113,16 @@ def decide(
     *,
     queue: str | None = None,
     exclude: Iterable[str] = (),
+    adviser: bool = True,
 ) -> assignment.Decision:
-    """Who takes the ticket by the tenant's rules (into `queue` when one is named); a round-robin
-    turn is taken under a condition, so two assignments at once never take the same turn."""
+    """Who takes the ticket by the tenant's rules (in `queue` when one is named; without the
+    customer's adviser when `adviser` is false); a round-robin turn is taken under a condition,
+    so two assignments at once never take the same turn."""
     where = assignment.route(facts_of(tenant_id, ticket, now), rules_of(tenant_id), now)
-    if queue is not None:
-        where = assignment.Route(queue, where.skill, where.level, None, where.language, where.rules)
+    if queue is not None or not adviser:
+        where = replace(
+            where, queue=queue or where.queue, adviser_id=where.adviser_id if adviser else None
+        )
     queue_item = store.get_queue(tenant_id, where.queue)
     skills = list(queue_item.skills or []) if queue_item is not None else []
     found = candidates(tenant_id, queue_item, where, now)
@@ -176,7 +181,8 @@ def reassign(
             raise _invalid("assignee_id", f"no active user {body.assignee_id}", "unknown")
         decision = assignment.Decision(body.assignee_id, queue, reason)
     else:
-        picked = decide(tenant_id, ticket.model_dump(mode="json"), now, queue=queue)
+        facts = ticket.model_dump(mode="json")
+        picked = decide(tenant_id, facts, now, queue=queue, adviser=False)
         decision = assignment.Decision(
             picked.assignee_id, picked.queue, f"{reason}; {picked.reason}"
         )
