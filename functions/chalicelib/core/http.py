@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice.app import Blueprint, CognitoUserPoolAuthorizer, Request, Response
 
-from .auth import Principal, principal_from_request
-from .errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed
+from .auth import Principal, Role, principal_from_request
+from .errors import BadRequest, Forbidden, NotFound, UnsupportedMediaType, ValidationFailed
 from .observability import logger
 from .settings import get_settings
 
@@ -86,6 +86,7 @@ class RouteDoc:
     models_module: str = ""
     path_params: tuple[PathParam, ...] = ()
     public: bool = False
+    contacts: bool = False
 
     def enum_values(self, param: QueryParam) -> tuple[str, ...] | None:
         """The values an enum parameter takes (its StrEnum's, loaded on first use)."""
@@ -164,6 +165,7 @@ def route(
     errors: tuple[int, ...] = (400, 401, 403, 404),
     path_params: tuple[PathParam, ...] = (),
     public: bool = False,
+    contacts: bool = False,
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Register a documented route on a Blueprint (full path, one method).
 
@@ -171,7 +173,8 @@ def route(
     `body` and `response` name models of the area's `models` module, or "module:Name" of
     another module of the area's package (or are the classes).
     `public` routes need no token (the API's index); every other one sits behind the
-    authorizer.
+    authorizer. A customer contact (a customer's own person) may call only the routes that say
+    `contacts=True`; every other route refuses it (403) before its view runs.
     """
     models_module = bp._import_name.rsplit(".", 1)[0] + ".models"
     doc = RouteDoc(
@@ -189,6 +192,7 @@ def route(
         models_module,
         path_params,
         public,
+        contacts,
     )
 
     def register(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -196,7 +200,9 @@ def route(
         def checked(**params: str) -> Response:
             request = bp.current_request
             if not public and request is not None:
-                principal(request)  # who asks comes first: no token is a 401 whatever else
+                caller = principal(request)  # who asks comes first: no token is a 401
+                if not contacts and Role.CUSTOMER_CONTACT in caller.roles:
+                    raise Forbidden("A customer contact may only use its tickets' routes.")
             for name, value in params.items():
                 # Keys longer than DynamoDB allows would fail there as a 500; nothing that
                 # long or with control characters names anything we store.

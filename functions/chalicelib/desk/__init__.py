@@ -1,1 +1,1 @@
-"""Service desk: tickets from every channel, assignment, SLA timers, surveys."""
+"""The service desk: tickets from every channel, their threads, priorities, SLA, assignment."""
