@@ -10,7 +10,7 @@ AREA = Area(
     name="desk",
     package=__package__ or "chalicelib.desk",
     summary="Service desk: tickets from every channel, threads, priorities, SLA, assignment.",
-    blueprints=("api:bp",),
+    blueprints=("api:bp", "assignment_api:bp"),
     item_types=(
         ItemType(
             "Ticket",
@@ -37,11 +37,25 @@ AREA = Area(
         ItemType("DeskSettings", description="The tenant's desk settings."),
         ItemType("PriorityRule", description="A tenant rule choosing a new ticket's priority."),
         ItemType("SavedReply", description="A saved reply (global, team or personal)."),
+        # assignment
+        ItemType("DeskQueue", description="A ticket queue: its team, supervisor and skills."),
+        ItemType(
+            "DeskAssignmentRule",
+            description="A tenant rule routing tickets to a queue, skill, level or adviser.",
+        ),
+        ItemType(
+            "DeskAgentLoad",
+            description="An agent's open tickets weighted by priority (kept by the stream) "
+            "and availability.",
+        ),
+        ItemType("DeskLoadMark", description="An agent-load move applied once (TTL)."),
+        ItemType("DeskQueueTurn", description="A queue's round-robin cursor."),
     ),
     notices=("desk.ticket_changed", "desk.message_added", "desk.outbound"),
     follows=(
         Follow("desk.ticket_changed", "handlers:on_ticket_changed"),
         Follow("directory.user_deactivated", "handlers:on_user_deactivated"),
+        Follow("desk.ticket_changed", "assignment_handlers:on_ticket_changed"),
     ),
     events=("TicketOpened", "TicketReplied", "TicketResolved", "TicketReopened", "TicketAssigned"),
     timers=(
@@ -57,6 +71,12 @@ AREA = Area(
             "handlers:on_handover_step",
             description="A deactivated agent's open tickets go back to their queues.",
         ),
+        JobKind(
+            "desk.requeue",
+            "assignment_handlers:on_requeue_step",
+            description="An agent gone unavailable: their open tickets to whom the rules "
+            "choose now, page by page.",
+        ),
     ),
-    rule_sets=("priority rules",),
+    rule_sets=("priority rules", "ticket assignment rules"),
 )
