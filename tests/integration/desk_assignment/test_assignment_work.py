@@ -116,3 +116,25 @@ def test_given_two_assignments_racing_for_one_turn_then_one_wins_and_the_other_m
     second = service.decide("acme", facts, now)
     assert (first.assignee_id, second.assignee_id) == ("amy", "bob")
     assert store.take_turn("acme", "general", 0) is False  # the turn is gone for good
+
+
+def test_given_an_agent_taking_a_new_ticket_while_the_rules_assign_it_then_the_agent_wins(
+    api: Any, desk_org: Any, customer_maker: Any, monkeypatch: Any
+) -> None:
+    from chalicelib.core import Conflict
+    from chalicelib.desk import assignment_background as background
+    from chalicelib.desk import service as desk
+
+    customer = customer_maker(owner_id="rob", team_id="sales")
+    ticket = open_ticket(api, customer.customer_id)
+    real = desk.set_assignment
+
+    def raced(tenant_id: str, ticket_id: str, **kw: Any) -> Any:
+        # Bob takes it between the rules' read and their conditional write.
+        real(tenant_id, ticket_id, **{**kw, "assignee_id": "bob", "reason": "mine", "by": "bob"})
+        monkeypatch.setattr(desk, "set_assignment", real)
+        raise Conflict("The ticket changed meanwhile; read it again.")
+
+    monkeypatch.setattr(desk, "set_assignment", raced)
+    assert background.auto_assign("acme", ticket["ticket_id"], datetime.now(UTC)) is None
+    assert ticket_of(api, ticket["ticket_id"])["assignee_id"] == "bob"
