@@ -35,28 +35,26 @@ def stream(api: Any) -> Stream:
 @pytest.fixture
 def desk_org(api: Any) -> dict[str, Any]:
     """Teams support (sue; amy, bob) and tech (tom; tia, ted), queues general and technical."""
-    for team in ("support", "tech", "sales"):
-        response = api.post("/v1/directory/teams", {"team_id": team, "name": team.title()})
-        assert response.status_code == 201, response.json
-    for user, team, skills, manager in (
+    users = [
         ("sue", None, [], None),
+        ("tom", None, [], None),
         ("amy", "support", [], "sue"),
         ("bob", "support", [], "sue"),
-        ("tom", None, [], None),
         ("tia", "tech", ["fault", "senior"], "tom"),
         ("ted", "tech", ["fault"], "tom"),
-    ):
+    ]
+    for user, team, skills, manager in users:
+        if user == "amy":
+            for team_id, boss in (("support", "sue"), ("tech", "tom")):
+                body = {"team_id": team_id, "name": team_id.title(), "manager_id": boss}
+                response = api.post("/v1/directory/teams", body)
+                assert response.status_code == 201, response.json
         body = {"user_id": user, "display_name": user.title(), "roles": ["service_agent"]}
-        body.update({"skills": skills, **({"team_id": team} if team else {})})
-        if manager:
-            body["manager_id"] = manager
+        body.update({"skills": skills, "team_id": team, "manager_id": manager})
         response = api.post("/v1/directory/users", body)
         assert response.status_code == 201, response.json
-    rep = {"user_id": "rob", "display_name": "Rob", "roles": ["sales_rep"], "team_id": "sales"}
+    rep = {"user_id": "rob", "display_name": "Rob", "roles": ["sales_rep"]}
     assert api.post("/v1/directory/users", rep).status_code == 201
-    for team, manager in (("support", "sue"), ("tech", "tom")):
-        response = api.patch(f"/v1/directory/teams/{team}", {"manager_id": manager})
-        assert response.status_code == 200, response.json
     for queue, team, supervisor in (("general", "support", "sue"), ("technical", "tech", "tom")):
         body = {"name": queue, "team_id": team, "supervisor_id": supervisor}
         response = api.post("/v1/desk/queues", body, as_=ADMIN)
