@@ -165,9 +165,7 @@ def reassign(
     """Give a ticket to an agent (in a queue), or to a queue whose agents the rules pick from."""
     require_staff(principal)
     tenant_id = principal.tenant_id
-    ticket = desk.get_ticket(tenant_id, ticket_id)
-    if ticket is None:
-        raise NotFound(f"No ticket {ticket_id}.", field="ticket_id")
+    ticket = desk.read_ticket(principal, ticket_id)  # 404 for a ticket the caller may not see
     check_can_assign(principal, store.get_queue(tenant_id, ticket.queue) if ticket.queue else None)
     if ticket.status in CLOSED:
         raise Conflict(f"Ticket {ticket_id} is {ticket.status}; reopen it first.", field="status")
@@ -191,7 +189,7 @@ def reassign(
 
 def require_staff(principal: Principal) -> None:
     """Ticket work is for the tenant's staff: a customer's own people never take it."""
-    if not principal.has(*(r for r in Role if r.value != "customer_contact")):
+    if principal.has(Role.CUSTOMER_CONTACT):
         raise Forbidden("Customer contacts do not assign tickets.")
 
 

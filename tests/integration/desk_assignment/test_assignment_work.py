@@ -53,6 +53,7 @@ def test_given_an_agent_of_another_queue_when_reassigning_then_403(
     body = {"assignee_id": "ted", "reason": "mine now"}
     assert api.post(path, body, **as_(TED)).status_code == 403
     assert api.post(path, body, as_=("rob", "sales_rep"), team="sales").status_code == 403
+    assert api.post(path, body, as_=("zed", "sales_rep"), team="sales").status_code == 404
     contact = {"as_": ("kim", "customer_contact"), "customer": ticket["customer_id"]}
     assert api.post(path, body, **contact).status_code == 403
     assert api.post("/v1/tickets/NOPE/assignment", body, as_=ADMIN).status_code == 404
