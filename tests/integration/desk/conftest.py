@@ -97,3 +97,35 @@ class Stream:
 @pytest.fixture
 def stream() -> Stream:
     return Stream()
+
+
+@pytest.fixture
+def step_functions(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The timer state machine on moto; timers go through Step Functions."""
+    import json
+
+    import boto3
+
+    from chalicelib.core.settings import get_settings
+    from infra.statemachines import timer_definition
+
+    client = boto3.client("stepfunctions", region_name="us-east-1")
+    definition = timer_definition(
+        "arn:aws:lambda:us-east-1:123456789012:function:crm-timers",
+        "arn:aws:lambda:us-east-1:123456789012:function:crm-nightly",
+    )
+    arn = client.create_state_machine(
+        name="crm-timers",
+        definition=json.dumps(definition),
+        roleArn="arn:aws:iam::123456789012:role/crm-timers",
+    )["stateMachineArn"]
+    monkeypatch.setenv("CRM_TIMER_BACKEND", "stepfunctions")
+    monkeypatch.setenv("CRM_TIMER_STATE_MACHINE_ARN", arn)
+    get_settings.cache_clear()
+    return client, arn
+
+
+def ticket_image(ticket_id: str) -> dict[str, Any] | None:
+    from chalicelib.desk import store
+
+    return image(store.current("acme", ticket_id))
