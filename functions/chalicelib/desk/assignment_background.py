@@ -63,8 +63,10 @@ def auto_assign(
             return None
         facts = ticket.model_dump(mode="json")
         decision = decide(tenant_id, facts, now, queue=ticket.queue, exclude=exclude)
-        if decision.assignee_id is None and decision.queue == ticket.queue:
-            return None
+        if decision.assignee_id is None and (
+            decision.queue == ticket.queue or store.get_queue(tenant_id, decision.queue) is None
+        ):
+            return None  # nobody fits: it waits where it is (a queue never defined is no place)
         try:
             assign(tenant_id, ticket_id, decision, by=AUTO, now=now)
         except Conflict:
