@@ -95,14 +95,9 @@ def _with_load(
 ) -> assignment.Candidate:
     if item is None:
         return candidate
-    return assignment.Candidate(
-        candidate.user_id,
-        candidate.skills,
-        candidate.languages,
-        active=candidate.active,
-        on_shift=candidate.on_shift,
-        available=item.available is not False,
-        load=max(0, int(item.load or 0)),
+    # A load below 0 is a ticket opened before loads were kept, since closed: count it as 0.
+    return replace(
+        candidate, available=item.available is not False, load=max(0, int(item.load or 0))
     )
 
 
@@ -119,10 +114,12 @@ def decide(
     customer's adviser when `adviser` is false); a round-robin turn is taken under a condition,
     so two assignments at once never take the same turn."""
     where = assignment.route(facts_of(tenant_id, ticket, now), rules_of(tenant_id), now)
-    if queue is not None or not adviser:
-        where = replace(
-            where, queue=queue or where.queue, adviser_id=where.adviser_id if adviser else None
-        )
+    if queue is not None and queue != where.queue:
+        # Another queue than the rules': their skill was asked of that queue's agents; a level
+        # (seniority for the customer) still holds.
+        where = replace(where, queue=queue, skill=None)
+    if not adviser:
+        where = replace(where, adviser_id=None)
     queue_item = store.get_queue(tenant_id, where.queue)
     skills = list(queue_item.skills or []) if queue_item is not None else []
     found = candidates(tenant_id, queue_item, where, now)
