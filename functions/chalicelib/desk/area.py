@@ -77,6 +77,12 @@ AREA = Area(
             description="An agent gone unavailable: their open tickets to whom the rules "
             "choose now, page by page.",
         ),
+        JobKind(
+            "desk.pull",
+            "assignment_handlers:on_pull_step",
+            description="An agent back: their queue's waiting tickets to whom the rules choose "
+            "now, page by page.",
+        ),
     ),
     rule_sets=("priority rules", "ticket assignment rules"),
 )

@@ -1,8 +1,9 @@
 """What assignment does off the request path: the stream's follow-up of a ticket's change (the
 agents' load moves; a new ticket, or one its agent let go, is assigned by the rules), and the
-job that re-queues an agent's open tickets when they go unavailable. Each is idempotent: a
-retried stream record moves no load twice and assigns an assigned ticket no more; a retried job
-step moves only tickets still held by the agent.
+job that re-queues an agent's open tickets when they go unavailable (and, back, the one that
+gives their queues' waiting tickets out). Each is idempotent: a retried stream record moves no
+load twice and assigns an assigned ticket no more; a retried job step moves only tickets still
+held by the agent, or still waiting.
 
 A deactivated agent's tickets: the desk's handover job (desk-core's `handover`) puts each back
 in its queue, unassigned; that change reaches `on_ticket_changed`, which assigns it again by
@@ -117,3 +118,22 @@ def _requeue(tenant_id: str, ticket: Any, user_id: str, now: datetime) -> int:
     except Conflict:
         return 0  # it changed meanwhile: its new state is whoever changed it's
     return 1
+
+
+# --- a queue's waiting tickets, given out --------------------------------------------------------
+
+
+def pull_page(job: Any, cursor: Mapping[str, Any] | None, now: datetime) -> JobStep:
+    """One page of the queue's tickets (one Query on the queue index, working ones first): each
+    working ticket nobody holds goes to whom the rules choose now; a finished one ends the job."""
+    params = job.params.as_dict() if hasattr(job.params, "as_dict") else dict(job.params)
+    queue = str(params["queue"])
+    system = desk.system_principal(job.tenant_id)
+    page = desk.list_tickets(system, {"queue": queue}, REQUEUE_PAGE, (cursor or {}).get("next"))
+    given = 0
+    for ticket in page.items:
+        if ticket.status not in assignment.OPEN_STATUSES:
+            return JobStep(None, given)  # the finished ones come after the working ones
+        if ticket.assignee_id is None and ticket.queue == queue:
+            given += auto_assign(job.tenant_id, ticket.ticket_id, now) is not None
+    return JobStep({"next": page.next} if page.next else None, given)

@@ -41,6 +41,7 @@ from .assignment_rules import rules_of
 
 TURN_ATTEMPTS = 5
 REQUEUE_JOB = "desk.requeue"
+PULL_JOB = "desk.pull"
 CLOSED = frozenset({"resolved", "closed"})
 
 # --- who takes a ticket -------------------------------------------------------------------------
@@ -200,13 +201,15 @@ def _manages(principal: Principal, user_id: str) -> bool:
 def set_availability(
     principal: Principal, user_id: str, body: AgentAvailabilityChange, now: datetime
 ) -> AgentAvailability:
-    """An agent goes unavailable (their open tickets are re-queued by a job) or available."""
+    """An agent goes unavailable (their open tickets are re-queued by a job) or available (their
+    queues' waiting tickets are given out again by a job)."""
     require_staff(principal)
     tenant_id = principal.tenant_id
     oneself = user_id == principal.user_id
     if not oneself and not principal.has(Role.ADMIN) and not _manages(principal, user_id):
         raise Forbidden("Only the agent, their manager or an admin sets their availability.")
-    if directory.get_user(tenant_id, user_id) is None:
+    user = directory.get_user(tenant_id, user_id)
+    if user is None:
         raise NotFound(f"No user {user_id} in the directory.", field="user_id")
     job_id = None if body.available else requeue_job_id(user_id, now)
     changed = store.set_availability(
@@ -227,7 +230,23 @@ def set_availability(
             job_id=job_id,
             now=now,
         )
+    if changed and body.available:
+        _pull_waiting(principal, user.team_id, now)
     return availability_of(tenant_id, user_id)
+
+
+def _pull_waiting(principal: Principal, team_id: str | None, now: datetime) -> None:
+    """An agent back: their queues' waiting tickets are given out again (a job per queue)."""
+    for queue in store.queues(principal.tenant_id):
+        if team_id is not None and queue.team_id == team_id:
+            start_job(
+                principal.tenant_id,
+                PULL_JOB,
+                {"queue": queue.name},
+                started_by=principal.user_id,
+                job_id=f"desk-pull.{queue.name}.{int(now.timestamp() * 1000)}",
+                now=now,
+            )
 
 
 def requeue_job_id(user_id: str, now: datetime) -> str:

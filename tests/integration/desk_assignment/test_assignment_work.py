@@ -60,7 +60,7 @@ def test_given_an_agent_of_another_queue_when_reassigning_then_403(
     assert api.post(path, {"assignee_id": "ghost", "reason": "x"}, as_=ADMIN).status_code == 422
 
 
-def test_given_an_agent_going_unavailable_then_a_job_gives_her_tickets_to_the_others(
+def test_given_agents_going_unavailable_and_back_then_jobs_move_their_queues_tickets(
     api: Any, desk_org: Any, stream: Stream, customer_maker: Any
 ) -> None:
     first = _assigned(api, stream, customer_maker, type="fault")
@@ -77,8 +77,14 @@ def test_given_an_agent_going_unavailable_then_a_job_gives_her_tickets_to_the_ot
     assert holders == {"ted"}
     third = _assigned(api, stream, customer_maker, type="fault")
     assert third["assignee_id"] == "ted"  # tia stays out until she is back
+    api.put("/v1/desk/agents/ted/availability", {"available": False}, **as_(TOM))
+    run_jobs()
+    waiting = [ticket_of(api, t["ticket_id"]) for t in (first, second, third)]
+    assert {(t["assignee_id"], t["queue"]) for t in waiting} == {(None, "technical")}
     back = api.put("/v1/desk/agents/tia/availability", {"available": True}, **as_(TOM))
     assert (back.status_code, back.json["available"]) == (200, True)
+    run_jobs()  # her queue's waiting tickets are given out again
+    assert {ticket_of(api, t["ticket_id"])["assignee_id"] for t in waiting} == {"tia"}
 
 
 def test_given_another_agent_when_setting_her_availability_then_403(
