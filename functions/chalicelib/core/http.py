@@ -125,12 +125,12 @@ class RouteDoc:
         return self._resolve(self.response)
 
     def _resolve(self, ref: type[BaseModel] | str | None) -> type[BaseModel] | None:
+        """A model named in the area's `models`, or as "module:Name" in another of its modules."""
         if ref is None or not isinstance(ref, str):
             return ref
         module, colon, name = ref.rpartition(":")
-        if colon:  # "sla_models:SlaPolicies": another module of the area's package
-            module = self.models_module.rsplit(".", 1)[0] + "." + module
-        model: type[BaseModel] = getattr(import_module(module or self.models_module), name)
+        where = f"{self.models_module.rsplit('.', 1)[0]}.{module}" if colon else self.models_module
+        model: type[BaseModel] = getattr(import_module(where), name)
         return model
 
 
@@ -170,7 +170,7 @@ def route(
     """Register a documented route on a Blueprint (full path, one method).
 
     `operation_id` is the operation's stable name in the OpenAPI document (createCustomer);
-    `body` and `response` name models of the area's `models` module, or "module:Name" in
+    `body` and `response` name models of the area's `models` module, or "module:Name" of
     another module of the area's package (or are the classes).
     `public` routes need no token (the API's index); every other one sits behind the
     authorizer. A customer contact (a customer's own person) may call only the routes that say

@@ -4,7 +4,8 @@
 
 registers POST/GET on the collection and GET/PATCH/DELETE on an item. Bodies and responses are
 the area's models `<Model>Create`, `<Model>Patch`, `<Model>` and `<Model>Page`; the views call
-the area's `service` module: create_rule, list_rules, get_rule, patch_rule, delete_rule.
+the area's `service` module: create_rule, list_rules, get_rule, patch_rule, delete_rule. An area
+that keeps several sets names other modules of its package (`service=`, `models=`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class RuleRoutes:
     model: str  # "TagRule": TagRuleCreate, TagRulePatch, TagRule, TagRulePage
     unique_names: bool = False  # creating and renaming may answer 409
     on_delete: str = ""  # what deleting means, for the summary
+    service: str = "service"  # the area's module with the use cases
+    models: str = "models"  # the area's module with the bodies and responses
 
     @property
     def article(self) -> str:
@@ -63,10 +66,10 @@ def rule_routes(bp: Blueprint, spec: RuleRoutes) -> None:
     conflict = (409,) if spec.unique_names else ()
 
     def service() -> Any:
-        return import_module(f"{area}.service")
+        return import_module(f"{area}.{spec.service}")
 
     def models() -> Any:
-        return import_module(f"{area}.models")
+        return import_module(f"{area}.{spec.models}")
 
     def named(view: Callable[..., Response], name: str) -> Callable[..., Response]:
         view.__name__ = view.__qualname__ = name  # Chalice names routes after their views
@@ -107,25 +110,26 @@ def rule_routes(bp: Blueprint, spec: RuleRoutes) -> None:
         return Response(body="", status_code=204)
 
     a, noun = spec.article, spec.noun
+    named_in = "" if spec.models == "models" else f"{spec.models}:"
     route(
         bp, spec.path, "POST", summary=f"Create {a} {noun}", tag=spec.tag,
         operation_id=f"create{spec.model}",
-        body=f"{spec.model}Create", response=spec.model, status=201,
+        body=f"{named_in}{spec.model}Create", response=f"{named_in}{spec.model}", status=201,
         headers=("Idempotency-Key",), errors=(400, 401, 403, *conflict, 422),
     )(named(create, spec.view_name("create")))  # fmt: skip
     route(
         bp, spec.path, "GET", summary=f"List the tenant's {noun}s", tag=spec.tag,
         operation_id=f"list{spec.model}s",
-        response=f"{spec.model}Page", query=PAGING,
+        response=f"{named_in}{spec.model}Page", query=PAGING,
     )(named(listing, spec.view_name("list", plural=True)))  # fmt: skip
     route(
-        bp, item, "GET", summary=f"Get {a} {noun}", tag=spec.tag, response=spec.model,
+        bp, item, "GET", summary=f"Get {a} {noun}", tag=spec.tag, response=f"{named_in}{spec.model}",
         operation_id=f"get{spec.model}",
     )(named(get, spec.view_name("get")))  # fmt: skip
     route(
         bp, item, "PATCH", summary=f"Change {a} {noun}", tag=spec.tag,
         operation_id=f"update{spec.model}",
-        body=f"{spec.model}Patch", response=spec.model, headers=("If-Match",),
+        body=f"{named_in}{spec.model}Patch", response=f"{named_in}{spec.model}", headers=("If-Match",),
         errors=(400, 401, 403, 404, *conflict, 412, 422),
     )(named(patch, spec.view_name("patch")))  # fmt: skip
     route(

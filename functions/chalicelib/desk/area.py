@@ -10,7 +10,7 @@ AREA = Area(
     name="desk",
     package=__package__ or "chalicelib.desk",
     summary="Service desk: tickets from every channel, threads, priorities, SLA, assignment.",
-    blueprints=("api:bp", "sla_api:bp"),
+    blueprints=("api:bp", "sla_api:bp", "assignment_api:bp"),
     item_types=(
         ItemType(
             "Ticket",
@@ -44,6 +44,19 @@ AREA = Area(
             "in the ticket's collection.",
         ),
         ItemType("DeskSlaSettings", description="The tenant's SLA policies or business calendar."),
+        # assignment
+        ItemType("DeskQueue", description="A ticket queue: its team, supervisor and skills."),
+        ItemType(
+            "DeskAssignmentRule",
+            description="A tenant rule routing tickets to a queue, skill, level or adviser.",
+        ),
+        ItemType(
+            "DeskAgentLoad",
+            description="An agent's open tickets weighted by priority (kept by the stream) "
+            "and availability.",
+        ),
+        ItemType("DeskLoadMark", description="An agent-load move applied once (TTL)."),
+        ItemType("DeskQueueTurn", description="A queue's round-robin cursor."),
     ),
     notices=("desk.ticket_changed", "desk.message_added", "desk.outbound"),
     follows=(
@@ -51,6 +64,7 @@ AREA = Area(
         Follow("directory.user_deactivated", "handlers:on_user_deactivated"),
         Follow("desk.ticket_changed", "sla_handlers:on_ticket_changed"),
         Follow("desk.message_added", "sla_handlers:on_message_added"),
+        Follow("desk.ticket_changed", "assignment_handlers:on_ticket_changed"),
     ),
     events=(
         "TicketOpened",
@@ -87,6 +101,18 @@ AREA = Area(
             description="After an SLA policy or calendar change: every open ticket's deadlines "
             "recomputed and its timers restarted, page by page.",
         ),
+        JobKind(
+            "desk.requeue",
+            "assignment_handlers:on_requeue_step",
+            description="An agent gone unavailable: their open tickets to whom the rules "
+            "choose now, page by page.",
+        ),
+        JobKind(
+            "desk.pull",
+            "assignment_handlers:on_pull_step",
+            description="An agent back: their queue's waiting tickets to whom the rules choose "
+            "now, page by page.",
+        ),
     ),
-    rule_sets=("priority rules",),
+    rule_sets=("priority rules", "ticket assignment rules"),
 )
