@@ -5,7 +5,8 @@ Order matters where areas meet: an area may build on those above it and never on
 (an import contract checks it): the directory answers who manages whom and who can take work for
 everyone below; tagging reads customers, automation reads both, value reads customers and asks
 automation for care tasks; approvals decide for sales (stage gates) and contracts; leads convert
-into sales' opportunities; contracts follow won deals; reports count what sales and leads do.
+into sales' opportunities; contracts follow won deals; the knowledge base answers
+what the service desk is asked; reports count what sales and leads do.
 Followers of a notice run in this order; the 360 view shows sections in this order.
 """
 
@@ -16,6 +17,7 @@ from .automation.area import AREA as AUTOMATION
 from .contracts.area import AREA as CONTRACTS
 from .customers.area import AREA as CUSTOMERS
 from .directory.area import AREA as DIRECTORY
+from .knowledge.area import AREA as KNOWLEDGE
 from .leads.area import AREA as LEADS
 from .reports.area import AREA as REPORTS
 from .sales.area import AREA as SALES
@@ -32,5 +34,6 @@ AREAS = (
     SALES,
     LEADS,
     CONTRACTS,
+    KNOWLEDGE,
     REPORTS,
 )

@@ -1,0 +1,1 @@
+"""Knowledge base: articles, search, suggestions and automatic answers for the service desk."""
