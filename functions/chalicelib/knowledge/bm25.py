@@ -77,6 +77,23 @@ class Bm25:
                 found[number] = found.get(number, 0.0) + gain
         return found
 
+    def unknown_idf(self) -> float:
+        """The weight of a term no document holds: as rare as a term of one document."""
+        total = len(self.docs)
+        return math.log(1 + (total - 1 + 0.5) / 1.5)
+
+    def coverage(self, query_terms: Iterable[str], doc_id: str) -> tuple[float, int]:
+        """The idf-weighted share of the query's distinct terms that a document holds (0-1),
+        and how many of them it holds; terms no document holds weigh as the rarest held. Unlike the
+        score, the share does not grow with the corpus or the query's length, so a floor on it
+        means the same for every tenant."""
+        held = next((d.tf for d in self.docs if d.doc_id == doc_id), {})
+        distinct = set(query_terms)
+        weights = {t: self.idf.get(t, self.unknown_idf()) for t in distinct}
+        total = sum(weights.values())
+        matched = [w for t, w in weights.items() if t in held]
+        return (sum(matched) / total if total else 0.0), len(matched)
+
     def top(self, query_terms: Iterable[str], limit: int) -> list[tuple[str, float]]:
         """The best `limit` documents as (doc_id, score), best first; ties by id."""
         scored = self.scores(query_terms)

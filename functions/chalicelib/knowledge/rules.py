@@ -32,8 +32,13 @@ MOVES = {PUBLISHED: frozenset({DRAFT, ARCHIVED}), ARCHIVED: frozenset({DRAFT, PU
 MAX_PUBLISHED = 2000
 
 # Confidence of the best match (tuned on the evaluation set shipped with the tests):
-# its BM25 score at least CONFIDENT_FLOOR, and at least CONFIDENT_MARGIN times the second best.
-CONFIDENT_FLOOR = 4.0
+# - an absolute floor: it holds at least CONFIDENT_COVERAGE of the question's terms,
+#   idf-weighted (bm25.coverage), and at least CONFIDENT_TERMS of them. A floor on raw BM25
+#   scores would not do: they grow with the corpus (idf) and the question's length, so one
+#   floor cannot fit a tenant of 3 articles and one of 2,000. One shared word is never enough.
+# - a margin: its score is at least CONFIDENT_MARGIN times the second best's.
+CONFIDENT_COVERAGE = 0.5
+CONFIDENT_TERMS = 2
 CONFIDENT_MARGIN = 1.3
 
 SNIPPET_CHARS = 160
@@ -73,9 +78,12 @@ def needs_publisher_to_edit(status: str) -> bool:
     return status != DRAFT
 
 
-def confident(scores: Sequence[float]) -> bool:
-    """Whether the best of these scores (best first) is a clear, strong match."""
-    if not scores or scores[0] < CONFIDENT_FLOOR:
+def confident(scores: Sequence[float], coverage: float, matched: int) -> bool:
+    """Whether the best of these scores (best first) is a clear, strong match, when it holds
+    `coverage` (idf-weighted share) and `matched` (count) of the question's distinct terms."""
+    if not scores or scores[0] <= 0:
+        return False
+    if coverage < CONFIDENT_COVERAGE or matched < CONFIDENT_TERMS:
         return False
     return len(scores) < 2 or scores[0] >= CONFIDENT_MARGIN * scores[1]
 

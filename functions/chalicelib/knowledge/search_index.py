@@ -116,8 +116,10 @@ class Corpus:
         if not query:
             return []
         # two beyond the limit are enough to judge the best one's margin
-        ranked = self.ranker(language).top(query, max(limit, 2))
-        sure = rules.confident([score for _, score in ranked])
+        ranker = self.ranker(language)
+        ranked = ranker.top(query, max(limit, 2))
+        cover, matched = ranker.coverage(query, ranked[0][0]) if ranked else (0.0, 0)
+        sure = rules.confident([score for _, score in ranked], cover, matched)
         hits = []
         for position, (article_id, score) in enumerate(ranked[:limit]):
             found = self.entries[article_id]

@@ -57,6 +57,24 @@ def test_given_a_query_then_documents_rank_best_first(
     assert [doc for doc, _ in Bm25(DOCS).top(query, 5)] == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "doc", "share", "matched"),
+    [
+        (["printer", "paper"], "a", 1.0, 2),
+        (["printer", "wifi"], "a", _idf(3, 2) / (_idf(3, 2) + _idf(3, 1)), 1),
+        # a term no document holds weighs as a term of one document
+        (["invoice", "nowhere"], "c", 0.5, 1),
+        ([], "a", 0.0, 0),
+    ],
+)
+def test_given_a_query_then_the_share_of_its_terms_a_document_holds(
+    query: list[str], doc: str, share: float, matched: int
+) -> None:
+    found = Bm25(DOCS).coverage(query, doc)
+
+    assert found == (pytest.approx(share), matched)
+
+
 def test_given_equal_scores_then_ties_go_by_id() -> None:
     twins = [Document("z", {"x": 1}), Document("m", {"x": 1})]
 

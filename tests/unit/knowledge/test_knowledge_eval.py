@@ -10,7 +10,9 @@ from chalicelib.knowledge.search_index import Corpus, entry
 
 from .eval_set import ARTICLES, QUESTIONS
 
-# Measured: top-3 51/52 (98.1%), top-1 51/52 with the language given; confident 46, all right.
+# Measured: top-3 51/52 (98.1%) with or without the language; top-1 51/52 with it, 50/52
+# without; 46 best matches confident, 45 of them right (the wrong one: a bill question
+# answered with the invoices article).
 TOP3_FLOOR = 0.95
 CONFIDENT_PRECISION_FLOOR = 0.95
 
@@ -52,7 +54,7 @@ def test_given_the_eval_questions_then_the_top3_hit_rate_reaches_the_floor(
     )
 
     assert rate >= TOP3_FLOOR
-    assert confident >= len(questions) // 2  # most questions are answered at once
+    assert confident >= len(questions) // 2  # half the questions are answered at once
     assert confident_right / confident >= CONFIDENT_PRECISION_FLOOR
 
 

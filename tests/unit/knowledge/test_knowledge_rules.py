@@ -68,21 +68,22 @@ def test_given_a_status_then_the_moves_it_allows(current: str, target: str, allo
 
 
 @pytest.mark.parametrize(
-    ("scores", "confident"),
+    ("scores", "coverage", "matched", "confident"),
     [
-        ([], False),
-        ([3.9], False),  # under the floor
-        ([4.0], True),
-        ([10.0, 7.8], False),  # not clearly ahead (1.28x)
-        ([10.0, 7.6], True),  # 1.32x
-        ([4.5, 1.0, 0.5], True),
-        ([3.0, 0.5], False),  # far ahead, but weak
+        ([], 1.0, 3, False),
+        ([4.0], 1.0, 2, True),
+        ([4.0], 1.0, 1, False),  # one shared word is never enough
+        ([4.0], 0.49, 3, False),  # holds under half the question (idf-weighted)
+        ([10.0, 7.8], 0.9, 3, False),  # not clearly ahead (1.28x)
+        ([10.0, 7.6], 0.9, 3, True),  # 1.32x
+        ([0.5, 0.1, 0.1], 0.5, 2, True),  # raw scores are small in a small base: no floor
+        ([0.0], 1.0, 2, False),
     ],
 )
 def test_given_ranked_scores_then_whether_the_best_is_confident(
-    scores: list[float], confident: bool
+    scores: list[float], coverage: float, matched: int, confident: bool
 ) -> None:
-    assert rules.confident(scores) is confident
+    assert rules.confident(scores, coverage, matched) is confident
 
 
 @pytest.mark.parametrize(
