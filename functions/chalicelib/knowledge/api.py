@@ -212,9 +212,9 @@ def search_articles() -> Response:
 
     request = bp.current_request
     params = query_params(request)
-    text = (params.get("q") or "").strip()
-    if not text:
+    if "q" not in params:
         raise ValidationFailed("q must name what to look for.", field="q")
+    text = params["q"].strip()
     limit = min(page_size(params.get("limit") or "5"), 20)
     return json_response(
         service.search_articles(principal(request), text, params.get("language"), limit)

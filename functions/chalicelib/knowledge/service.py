@@ -308,7 +308,7 @@ def search_articles(
 ) -> SearchResult:
     if not rules.is_reader(principal):
         raise Forbidden("This role does not read knowledge articles.")
-    hits = search.search(principal.tenant_id, text, language=language, limit=limit)
+    hits = search.search(principal.tenant_id, text, language=language, limit=limit) if text else []
     return SearchResult(
         query=text,
         items=[
