@@ -19,7 +19,7 @@ An edit writes the snapshot of the version it replaces and the article in one tr
 conditional on the version read (412 on a lost race). The index chunk and its head are written
 together in one transaction conditional on both versions read (the follower retries a lost
 race). Limits: article bodies up to 20,000 characters; at most 2,000 published articles per
-tenant (the index is 8 chunk items of at most ~400 KB compressed, see search_index).
+tenant, within about 3 MB of compressed index (8 chunk items under 400 KB; see search_index).
 """
 
 from __future__ import annotations
