@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core import Area, Follow, ItemType
+from ..core import Area, Follow, ItemType, JobKind, Schedule
 
 AREA = Area(
     name="knowledge",
@@ -29,4 +29,19 @@ AREA = Area(
     notices=("knowledge.article_changed",),
     follows=(Follow("knowledge.article_changed", "handlers:on_article_changed"),),
     events=("ArticlePublished", "ArticleArchived"),
+    jobs=(
+        JobKind(
+            "knowledge.reindex",
+            "handlers:on_reindex_step",
+            description="Index a tenant's published articles again, a page at a time.",
+        ),
+    ),
+    schedules=(
+        Schedule(
+            "knowledge.reindex",
+            "handlers:start_reindex",
+            description="On an admin's demand only: rebuild the search index (e.g. after the "
+            "tokeniser changed); the stream keeps it current otherwise.",
+        ),
+    ),
 )

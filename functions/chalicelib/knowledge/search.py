@@ -55,9 +55,40 @@ def published_count(tenant_id: str) -> int:
     return int(head.articles) if head is not None else 0
 
 
+REINDEX_PAGE = 25
+
+
+def article_values(item: store.ArticleItem) -> dict[str, Any]:
+    """What the index needs of a stored article."""
+    return {
+        "title": item.title,
+        "body": item.body,
+        "tags": item.tags,
+        "language": item.language,
+        "status": item.status,
+        "version": item.version,
+    }
+
+
+def reindex_page(tenant_id: str, cursor: Mapping[str, Any] | None) -> tuple[Any, int]:
+    """One page of the tenant's published articles indexed again (the reindex job, after the
+    tokeniser changed or an entry was left out); where the next page starts, and how many
+    entries changed."""
+    page = store.articles_by_status(
+        tenant_id, rules.PUBLISHED, REINDEX_PAGE, dict(cursor) if cursor else None
+    )
+    changed = sum(
+        reindex(tenant_id, item.article_id, article_values(item))
+        for item in page.items
+        if isinstance(item, store.ArticleItem)
+    )
+    return page.last_key, changed
+
+
 def reindex(tenant_id: str, article_id: str, values: Mapping[str, Any] | None) -> bool:
     """Bring the article's index entry in line with its stored values (None or not published:
-    no entry). Idempotent; a replayed older change never replaces a newer entry."""
+    no entry). Idempotent; a replayed older change never replaces a newer entry. Whether the
+    index changed."""
     number = search_index.chunk_of(article_id)
     published = values is not None and values.get("status") == rules.PUBLISHED
     new_entry = search_index.entry(values) if published and values is not None else None

@@ -252,6 +252,12 @@ def read_chunk(tenant_id: str, number: int) -> tuple[IndexHeadItem, IndexChunkIt
     return head, chunk
 
 
+def _unchanged(model: type[IndexHeadItem] | type[IndexChunkItem], read: int) -> Any:
+    """Still at the version read (0: not written yet, or written at 0)."""
+    same = model.version == read
+    return same | model.pk.does_not_exist() if read == 0 else same
+
+
 def write_chunk(head: IndexHeadItem, chunk: IndexChunkItem, data: bytes, delta: int) -> None:
     """The chunk's new entries and the head's next version, together, if neither moved."""
     head_read, chunk_read = head.version, chunk.version
@@ -261,15 +267,11 @@ def write_chunk(head: IndexHeadItem, chunk: IndexChunkItem, data: bytes, delta: 
         with TransactWrite(connection=CrmItem._get_connection().connection) as tx:
             tx.save(
                 head,
-                condition=IndexHeadItem.version == head_read
-                if head_read
-                else IndexHeadItem.pk.does_not_exist(),
+                condition=_unchanged(IndexHeadItem, head_read),
             )
             tx.save(
                 chunk,
-                condition=IndexChunkItem.version == chunk_read
-                if chunk_read
-                else IndexChunkItem.pk.does_not_exist(),
+                condition=_unchanged(IndexChunkItem, chunk_read),
             )
     except TransactWriteError:
         raise Raced("The search index changed meanwhile.") from None

@@ -5,6 +5,7 @@ and version, and the event a publication raises."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -128,3 +129,35 @@ def test_given_a_resolved_ticket_when_drafted_twice_then_one_draft_for_writers(a
     assert draft["source_ticket_id"] == args["ticket_id"]
     assert draft["body"].startswith("问题：\n小票打印机")
     assert api.get(f"/v1/knowledge/articles/{first}", as_=("vic", "viewer")).status_code == 404
+
+
+def test_given_a_lost_index_when_the_reindex_job_runs_then_search_finds_every_article(
+    api: Any, publish: Callable[..., str]
+) -> None:
+    from types import SimpleNamespace
+
+    from chalicelib.knowledge import handlers, store
+
+    articles = {publish(*OFFLINE_EN), publish(*INVOICE_EN)}
+    for chunk in store.index_chunks("acme"):
+        chunk.delete()
+    store.IndexHeadItem(pk=store.index_pk("acme"), sk=store.HEAD_SK, tenant_id="acme").save()
+    assert api.get("/v1/knowledge/search?q=invoices").json["items"] == []
+
+    job, cursor, changed = SimpleNamespace(tenant_id="acme"), None, 0
+    while True:
+        step = handlers.on_reindex_step(job, cursor, datetime.now(UTC))
+        changed += step.processed
+        if step.cursor is None:
+            break
+        cursor = step.cursor
+
+    found = {
+        api.get(f"/v1/knowledge/search?q={q}").json["items"][0]["article_id"]
+        for q in ("invoices", "offline")
+    }
+    assert changed == 2
+    assert found == articles
+    assert (
+        handlers.start_reindex("acme", datetime.now(UTC), on_demand=False, started_by="s") is None
+    )
