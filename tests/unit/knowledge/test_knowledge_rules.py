@@ -10,7 +10,9 @@ from chalicelib.knowledge import rules
 
 
 def _who(*roles: str, user: str = "u1") -> Principal:
-    return Principal("acme", user, frozenset(Role(r) for r in roles))
+    # The desk's customer_contact role joins core's roles with the desk; until then by name.
+    known = {r.value for r in Role}
+    return Principal("acme", user, frozenset(Role(r) if r in known else r for r in roles))
 
 
 @pytest.mark.parametrize(
@@ -27,6 +29,8 @@ def _who(*roles: str, user: str = "u1") -> Principal:
         (("finance",), "published", False),
         (("legal",), "published", False),
         (("marketing",), "published", False),
+        (("customer_contact",), "published", True),  # self-service
+        (("customer_contact",), "draft", False),
     ],
 )
 def test_given_a_role_and_a_status_then_whether_the_article_shows(
