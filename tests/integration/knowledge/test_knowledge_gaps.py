@@ -6,12 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
-# Chinese text loads jieba's dictionary (~1.5 s of CPU) once per worker: these modules share
-# one worker under `--dist loadgroup`, so the suite pays for it once.
-pytestmark = pytest.mark.xdist_group("jieba")
-
 
 def test_given_unanswered_questions_then_the_most_asked_cluster_comes_first(
     api: Any, aws: None

@@ -8,13 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from .conftest import Stream, counting
-
-# Chinese text loads jieba's dictionary (~1.5 s of CPU) once per worker: these modules share
-# one worker under `--dist loadgroup`, so the suite pays for it once.
-pytestmark = pytest.mark.xdist_group("jieba")
 
 OFFLINE_ZH = ("设备显示离线的排查步骤", "设备超过10分钟未上报数据即显示离线。请检查电源和网关。")
 OFFLINE_EN = ("A device shows offline", "Check the power supply and that the gateway is online.")

@@ -10,10 +10,6 @@ from chalicelib.knowledge.search_index import Corpus, entry
 
 from .eval_set import ARTICLES, QUESTIONS
 
-# Chinese text loads jieba's dictionary (~1.5 s of CPU) once per worker: these modules share
-# one worker under `--dist loadgroup`, so the suite pays for it once.
-pytestmark = pytest.mark.xdist_group("jieba")
-
 # Measured: top-3 51/52 (98.1%) with or without the language; top-1 51/52 with it, 50/52
 # without; 46 best matches confident, 45 of them right (the wrong one: a bill question
 # answered with the invoices article).

@@ -6,10 +6,6 @@ import pytest
 
 from chalicelib.knowledge.tokens import english_term, has_chinese, terms
 
-# Chinese text loads jieba's dictionary (~1.5 s of CPU) once per worker: these modules share
-# one worker under `--dist loadgroup`, so the suite pays for it once.
-pytestmark = pytest.mark.xdist_group("jieba")
-
 
 @pytest.mark.parametrize(
     ("text", "expected"),
