@@ -13,7 +13,14 @@ from ..core import Line, Schema, Strict, Text
 
 Title = Annotated[Line, Field(min_length=1, max_length=200)]
 Body = Annotated[Text, Field(min_length=1, max_length=20_000)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^\s,#]{1,40}$")]
+# One word: no spaces, commas or #, no control characters or bidirectional overrides.
+Tag = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        pattern=r"^[^\s,#\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]{1,40}$",
+    ),
+]
 Tags = Annotated[list[Tag], Field(max_length=20)]
 TicketType = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@:-]{1,128}$")]
