@@ -49,6 +49,12 @@ PIP_PLATFORM_ARGS = (
 # deployment zip carries none (checked by bench/package_size.py).
 EXCLUDED_FROM_RUNTIME = frozenset({"chalice"})
 
+# Pure-Python packages published only as a source distribution (jieba: no wheel on PyPI). pip
+# takes an sdist under platform tags only with --no-deps, so they go in a second call: a wheel
+# is built from the sdist here (pure Python: the same on Lambda) and nothing else is pulled in
+# (they depend on nothing; a new entry must too, or list its dependencies in pyproject).
+SOURCE_ONLY = frozenset({"jieba"})
+
 # Lambda's python3.11 runtime runs on Amazon Linux 2 (glibc 2.26), so only manylinux2014 wheels
 # load there: pyproject pins releases that ship them (rapidfuzz 3.13.0, not 3.14), so the layer
 # and the tests run the same versions.
@@ -56,10 +62,15 @@ EXCLUDED_FROM_RUNTIME = frozenset({"chalice"})
 # scipy's own test suites (`scipy/**/tests`, ~20 MB) are never imported at run time; dropping
 # them keeps runtime + analytics well under Lambda's 250 MB. numpy's stay: numpy.testing
 # imports numpy._core.tests, and scipy imports numpy.testing.
-STRIPPED = {"runtime": (), "analytics": (("scipy", "tests"),)}
+# jieba's part-of-speech tagger, keyword extraction and paddle model (~30 MB) are never
+# imported by its word segmentation, the only part we use: left out, jieba adds ~9 MB.
+STRIPPED = {
+    "runtime": (("jieba", "posseg"), ("jieba", "analyse"), ("jieba", "lac_small")),
+    "analytics": (("scipy", "tests"),),
+}
 
 # Bump when the build recipe changes so every stamp goes stale.
-RECIPE_VERSION = "4"
+RECIPE_VERSION = "5"
 
 # The runtime layer ships bytecode: /opt is read-only in Lambda, so a layer without it makes
 # every cold start compile boto3, botocore, pydantic and powertools from source (measured by
@@ -168,14 +179,7 @@ def _compile(site: Path, skip: str) -> None:
         raise RuntimeError(f"compiling {site} failed")
 
 
-def build_layer(name: str, *, force: bool = False) -> Path:
-    """Build one layer unless it is up to date; return its zip."""
-    if not force and is_current(name):
-        return layer_zip(name)
-    root = layer_dir(name)
-    shutil.rmtree(root, ignore_errors=True)
-    site = root / "python"
-    site.mkdir(parents=True)
+def _pip_install(site: Path, lines: list[str], options: tuple[str, ...]) -> None:
     command = [
         sys.executable,
         "-m",
@@ -185,12 +189,29 @@ def build_layer(name: str, *, force: bool = False) -> Path:
         "--disable-pip-version-check",
         "--no-compile",
         "--no-warn-conflicts",
-        *PIP_PLATFORM_ARGS,
+        *options,
         "--target",
         str(site),
-        *requirements(name),
+        *lines,
     ]
     subprocess.run(command, check=True)  # noqa: S603 - fixed argv, no shell
+
+
+def build_layer(name: str, *, force: bool = False) -> Path:
+    """Build one layer unless it is up to date; return its zip."""
+    if not force and is_current(name):
+        return layer_zip(name)
+    root = layer_dir(name)
+    shutil.rmtree(root, ignore_errors=True)
+    site = root / "python"
+    site.mkdir(parents=True)
+    wanted = requirements(name)
+    wheels = [line for line in wanted if _distribution_name(line) not in SOURCE_ONLY]
+    sources = [line for line in wanted if _distribution_name(line) in SOURCE_ONLY]
+    _pip_install(site, wheels, PIP_PLATFORM_ARGS)
+    if sources:
+        platform_only = tuple(arg for arg in PIP_PLATFORM_ARGS if arg != "--only-binary=:all:")
+        _pip_install(site, sources, (*platform_only, "--no-deps"))
     skip = COMPILED[name]
     if skip is not None:
         _compile(site, skip)

@@ -11,7 +11,17 @@ import sys
 from pathlib import Path
 
 FUNCTIONS = Path(__file__).resolve().parents[3] / "functions"
-HEAVY = ("pynamodb", "pydantic", "phonenumbers", "rapidfuzz", "jwt", "ulid", "numpy")
+HEAVY = (
+    "pynamodb",
+    "pydantic",
+    "phonenumbers",
+    "rapidfuzz",
+    "jwt",
+    "ulid",
+    "numpy",
+    "jieba",
+    "snowballstemmer",
+)
 
 
 def test_importing_the_app_loads_none_of_the_heavy_libraries():
