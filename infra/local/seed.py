@@ -17,13 +17,8 @@ The tenant's settings and customers (profiles with identities, contacts, interac
 are data, in demo_data.json next to this file; 120 shop members with two years of orders are
 drawn from a fixed seed (`demo_shoppers`), so the nightly value job has a model to fit.
 
-Sales (`_seed_sales`, on those customers, so no customer is added): alice's deal with 张伟 in
-`qualified`; her deal with 李娜 whose last follow-up was logged 9 days ago, so its 7-day stale
-timer is due at once and the timer runner escalates it to carol within seconds of the seed (a
-task and `Opportunity Stale`); bob's deal with 上海云帆科技 through legal's gate to `won`, whose
-contract draft the stream writes and whose approval waits in lena's queue (its reminder timer
-armed); and a lead from Emily Chen's web form (linked to her by e-mail) that nobody has
-contacted yet (its 24-hour first-contact timer armed).
+Then its sales (`seed_sales.py`): a few deals, one of which escalates to carol seconds after
+the seed, a contract waiting for legal's approval and a lead nobody has contacted yet.
 
 Seeding happens only when the tenant has no customer in any lifecycle stage; every creating POST
 carries an Idempotency-Key derived from its body, so a retried seed replays instead of doubling.
@@ -295,92 +290,6 @@ def _seed_directory(api: Api, admin: str) -> None:
     api.call("PUT", f"/v1/teams/{DEMO_TEAM}/manager", admin, {"manager_id": "carol"})
 
 
-def _customer_id(api: Api, token: str, owner: str, name: str) -> str:
-    _, page = api.call("GET", f"/v1/customers?owner={owner}&limit=100", token)
-    return str(next(c["id"] for c in page["items"] if c["name"] == name))
-
-
-def _deal(api: Api, token: str, body: dict[str, Any]) -> str:
-    _, deal = api.call("POST", "/v1/opportunities", token, body, idempotent=True)
-    return str(deal["id"])
-
-
-def _move(api: Api, token: str, deal: str, *stages: str) -> None:
-    for stage in stages:
-        api.call("POST", f"/v1/opportunities/{deal}/moves", token, {"to": stage})
-
-
-def _wait_for(read: Any, what: str, timeout: float = 30.0) -> Any:
-    """What `read` finds once the stream has done its part (bounded: SeedError after timeout)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = read()
-        if found:
-            return found
-        if time.monotonic() >= deadline:
-            raise SeedError(f"{what}: not there after {timeout:.0f} s")
-        time.sleep(0.5)
-
-
-def _seed_sales(api: Api, tokens: dict[str, str]) -> None:
-    """Deals, a lead and a contract on the seeded customers (see the module docstring)."""
-    alice, bob, lena = tokens["alice"], tokens["bob"], tokens["lena"]
-    admin = tokens["admin"]
-    zhang = _customer_id(api, admin, "alice", "张伟")
-    li = _customer_id(api, admin, "alice", "李娜")
-    yunfan = _customer_id(api, admin, "bob", "上海云帆科技有限公司")
-    qualified = _deal(
-        api, alice, {"customer_id": zhang, "title": "门店收银系统升级", "amount": 60000}
-    )
-    _move(api, alice, qualified, "qualified")
-    aging = _deal(api, alice, {"customer_id": li, "title": "会员小程序", "amount": 45000})
-    late = (datetime.now(UTC) - timedelta(days=9)).isoformat()
-    api.call(
-        "POST",
-        f"/v1/opportunities/{aging}/follow-ups",
-        alice,
-        {"note": "电话沟通需求，之后没有再跟进", "at": late},
-        idempotent=True,
-    )
-    close = (datetime.now(UTC) + timedelta(days=20)).date().isoformat()
-    won = _deal(
-        api,
-        bob,
-        {
-            "customer_id": yunfan,
-            "title": "云帆 CRM 年度订阅",
-            "amount": 90000,
-            "currency": "CNY",
-            "expected_close": close,
-            "products": [{"sku": "crm-pro", "quantity": 30, "unit_price": 3000}],
-            "stakeholders": [{"name": "周总", "role": "decision_maker"}],
-        },
-    )
-    _move(api, bob, won, "qualified", "needs_confirmed", "proposal", "negotiation")
-    _, gate = api.call("POST", f"/v1/opportunities/{won}/approvals", bob, {"stage": "contract"})
-    decision = {"decision": "approve", "comment": "标准条款"}
-    api.call("POST", f"/v1/approvals/{gate['approval_id']}/decisions", lena, decision)
-    _move(api, bob, won, "contract", "won")
-
-    def contract() -> str:
-        _, view = api.call("GET", f"/v1/customers/{yunfan}/360", bob)
-        return str((view.get("contracts") or [{}])[0].get("id", ""))
-
-    drafted = _wait_for(contract, "the won deal's contract draft")
-    year = datetime.now(UTC).year
-    term = {"term_start": f"{year + 1}-01-01", "term_end": f"{year + 1}-12-31"}
-    api.call("PATCH", f"/v1/contracts/{drafted}", bob, term)
-    api.call("POST", f"/v1/contracts/{drafted}/approval", bob)
-    lead = {
-        "name": "Emily Chen",
-        "channel": "web_form",
-        "identities": [{"kind": "email", "value": "emily.chen@example.com"}],
-        "need": "critical",
-        "interest": "A second store next spring",
-    }
-    api.call("POST", "/v1/leads", bob, lead, idempotent=True)
-
-
 def _seed_customer(api: Api, tokens: dict[str, str], spec: dict[str, Any]) -> bool:
     """One customer and its children; False when an earlier, interrupted seed created it."""
     profile = spec["profile"]
@@ -425,7 +334,9 @@ def seed_demo(api_url: str, tokens: dict[str, str], timeout: float = 15.0) -> Se
         finally:
             for each in opened:
                 each.close()
-        _seed_sales(api, tokens)
+        from .seed_sales import seed_sales  # it builds on this module's client
+
+        seed_sales(api, tokens)
         # Score the shop now rather than at its nightly hour: the job runs on the timer runner.
         api.call("POST", "/v1/admin/schedules/value.nightly/runs", admin, expect=(202,))
         return SeedResult(seeded=True, customers=created)
