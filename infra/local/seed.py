@@ -17,6 +17,9 @@ The tenant's settings and customers (profiles with identities, contacts, interac
 are data, in demo_data.json next to this file; 120 shop members with two years of orders are
 drawn from a fixed seed (`demo_shoppers`), so the nightly value job has a model to fit.
 
+Then its sales (`seed_sales.py`): a few deals, one of which escalates to carol seconds after
+the seed, a contract waiting for legal's approval and a lead nobody has contacted yet.
+
 Seeding happens only when the tenant has no customer in any lifecycle stage; every creating POST
 carries an Idempotency-Key derived from its body, so a retried seed replays instead of doubling.
 """
@@ -331,6 +334,9 @@ def seed_demo(api_url: str, tokens: dict[str, str], timeout: float = 15.0) -> Se
         finally:
             for each in opened:
                 each.close()
+        from .seed_sales import seed_sales  # it builds on this module's client
+
+        seed_sales(api, tokens)
         # Score the shop now rather than at its nightly hour: the job runs on the timer runner.
         api.call("POST", "/v1/admin/schedules/value.nightly/runs", admin, expect=(202,))
         return SeedResult(seeded=True, customers=created)

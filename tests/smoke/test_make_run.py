@@ -34,6 +34,7 @@ READY_TIMEOUT = 180.0
 STOP_TIMEOUT = 30.0
 HTTP_TIMEOUT = 15.0
 EVE_ARGS = ["--tenant=demo", "--user=eve", "--role=sales_rep", "--team=east"]
+CAROL_ARGS = ["--tenant=demo", "--user=carol", "--role=sales_manager", "--team=east"]
 
 
 def _proc_children() -> dict[int, list[int]]:
@@ -219,6 +220,31 @@ def _wait_for_value_model(admin: Client, timeout: float = 120.0) -> dict[str, An
     pytest.fail(f"no value model within {timeout:.0f}s: {admin.get('/v1/jobs').text}")
 
 
+def _mint(env: dict[str, str], args: list[str]) -> str:
+    minted = subprocess.run(
+        [sys.executable, "-m", "infra.local.token", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return minted.stdout.strip()
+
+
+def _wait_for_stale_task(manager: Client, timeout: float = 60.0) -> dict[str, Any]:
+    """The seed's aging deal, escalated by the timer runner: its manager's task (bounded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        tasks = manager.get("/v1/tasks").json()["items"]
+        stale = [t for t in tasks if t["kind"] == "sales.opportunity_stale"]
+        if stale:
+            return dict(stale[0])
+        time.sleep(1.0)
+    pytest.fail(f"no stale-deal task within {timeout:.0f}s: {manager.get('/v1/tasks').text}")
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process checks read /proc")
 def test_make_run_serves_seeds_once_and_stops_cleanly(start_stack: Callable[[], Stack]) -> None:
     # First start: cold, seeds the demo tenant.
@@ -275,6 +301,13 @@ def test_make_run_serves_seeds_once_and_stops_cleanly(start_stack: Callable[[], 
     gold = admin.get("/v1/value/tiers/gold/customers?limit=100").json()["items"]
     assert len(gold) == model["kpis"]["tiers"]["gold"] > 0
 
+    # The seed's aging deal (last follow-up 9 days ago) escalated on the timer runner.
+    carol = Client(url, _mint(first.env, CAROL_ARGS))
+    stale = _wait_for_stale_task(carol)
+    assert "会员小程序" in stale["title"], stale
+    deal = alice.get(stale["link"]).json()
+    assert deal["stale_since"], deal
+
     bobs = seeded["bob"][0]["id"]
     assert alice.get(f"/v1/customers/{bobs}").status_code == 404
     assert alice.get(f"/v1/customers/{bobs}/360").status_code == 404
@@ -292,17 +325,8 @@ def test_make_run_serves_seeds_once_and_stops_cleanly(start_stack: Callable[[], 
     assert admin.get(f"/v1/customers/{customer_id}").status_code == 200
 
     # `make token` mints a token the stack accepts.
-    minted = subprocess.run(
-        [sys.executable, "-m", "infra.local.token", *EVE_ARGS],
-        cwd=REPO_ROOT,
-        env=second.env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    eve_token = minted.stdout.strip()
-    assert re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+", eve_token), minted.stdout
+    eve_token = _mint(second.env, EVE_ARGS)
+    assert re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+", eve_token), eve_token
     eve = Client(url, eve_token)
     assert eve.get("/v1/customers").json()["items"] == []
     assert eve.get(f"/v1/customers/{customer_id}").status_code == 404

@@ -19,6 +19,7 @@ AREA = Area(
         ),
         ItemType("AutomationRule", description="A tenant's automation rule (core toolkit)."),
     ),
+    notices=("automation.task_changed",),
     follows=(
         Follow(
             "customers.changed",

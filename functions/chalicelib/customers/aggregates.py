@@ -8,6 +8,8 @@
 | last_interaction_at   | latest interaction time (ISO 8601, UTC); out-of-order inserts safe   |
 | last_followup_at      | latest *outbound* interaction time (our side followed up)            |
 | recent_texts          | texts of the 5 latest interactions, latest first, 500 chars each     |
+| recent_sentiment      | mean sentiment (-1..1, `sentiment.score`) of the 5 latest inbound    |
+|                       | messages that carry one; recent_sentiment_at: the latest one's time  |
 | order_count           | orders placed, any status and currency                               |
 | order_total           | sum of orders not cancelled or refunded, in `currency` (exact; a     |
 |                       | status change to or from cancelled/refunded moves it)                |
@@ -17,6 +19,7 @@
 | currency              | currency of the totals; orders in others are counted, not summed    |
 | _orders               | orders of the last ~13 months: id -> [time, amount, counted]         |
 | _recent_text_times    | times of `recent_texts`, same order                                  |
+| _recent_sentiments    | [time, score] of the messages `recent_sentiment` averages            |
 
 The stream engine adds its own bookkeeping (`_rev`, `_applied`: each record's step applies
 once). Keys starting with `_` are internal and never shown. Money (`order_total`,
@@ -34,6 +37,7 @@ from typing import Any
 from ..rulelang import Catalogue, FieldSpec, ValueType
 
 RECENT_TEXTS = 5
+RECENT_SENTIMENTS = 5
 TEXT_CHARS = 500
 CANCELLED = frozenset({"cancelled", "refunded"})
 TWELVE_MONTHS = timedelta(days=365)
@@ -54,6 +58,8 @@ FACTS = Catalogue(
         "aggregates.last_order_at": _D,
         "aggregates.first_order_at": _D,
         "aggregates.recent_texts": FieldSpec(ValueType.LIST),
+        "aggregates.recent_sentiment": _N,
+        "aggregates.recent_sentiment_at": _D,
     }
 )
 
@@ -63,6 +69,7 @@ class Interaction:
     occurred_at: datetime
     direction: str
     text: str | None
+    sentiment: Decimal | None = None  # the message's score, when it carries one
 
     def __call__(self, aggregates: dict[str, Any]) -> dict[str, Any]:
         """Aggregates after this interaction (an AggregateStep's `apply`)."""
@@ -78,7 +85,23 @@ class Interaction:
         if self.text and self.text.strip():
             texts, times = _insert_text(aggregates, self.occurred_at, self.text.strip())
             result["recent_texts"], result["_recent_text_times"] = texts, times
+        if self.sentiment is not None and self.direction == "inbound":
+            result.update(_with_sentiment(aggregates, self.occurred_at, self.sentiment))
         return result
+
+
+def _with_sentiment(aggregates: Mapping[str, Any], moment: datetime, value: Decimal) -> dict:
+    """The latest inbound messages' scores (out-of-order inserts land in place) and their mean."""
+    scored = [(str(at), Decimal(str(v))) for at, v in aggregates.get("_recent_sentiments") or []]
+    scored.append((_iso(moment), Decimal(str(value))))
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    kept = scored[:RECENT_SENTIMENTS]
+    mean = sum((v for _, v in kept), start=Decimal(0)) / len(kept)
+    return {
+        "_recent_sentiments": [[at, v] for at, v in kept],
+        "recent_sentiment": mean.quantize(Decimal("0.01")),
+        "recent_sentiment_at": kept[0][0],
+    }
 
 
 def counts(status: str) -> bool:

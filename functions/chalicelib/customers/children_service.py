@@ -16,7 +16,7 @@ from ulid import ULID
 
 from ..core import Principal, ValidationFailed
 from . import children_store as store
-from . import rules
+from . import rules, sentiment
 from .models import (
     Contact,
     ContactCreate,
@@ -76,6 +76,8 @@ def add_interaction(principal: Principal, customer_id: str, body: InteractionCre
         direction=body.direction.value,
         subject=body.subject,
         text=body.text,
+        # the customer's own words only: what they feel, not what we told them
+        sentiment=sentiment.score(body.text) if body.direction.value == "inbound" else None,
         contact_id=body.contact_id,
         logged_by=principal.user_id,
     )
@@ -165,6 +167,7 @@ def interaction_view(item: Mapping[str, Any], principal: Principal) -> Interacti
         direction=item["direction"],
         subject=item.get("subject"),
         text=None if rules.hides_interaction_text(principal) else item.get("text"),
+        sentiment=None if item.get("sentiment") is None else float(item["sentiment"]),
         occurred_at=item["occurred_at"],
         contact_id=item.get("contact_id"),
         logged_by=item["logged_by"],

@@ -13,6 +13,7 @@ from typing import Any
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
+    NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
@@ -44,6 +45,7 @@ class InteractionItem(CrmItem, discriminator="Interaction"):
     direction = UnicodeAttribute()
     subject = UnicodeAttribute(null=True)
     text = UnicodeAttribute(null=True)
+    sentiment = NumberAttribute(null=True)  # -1..1 from the text's words (sentiment.score)
     occurred_at = UTCDateTimeAttribute()
     contact_id = UnicodeAttribute(null=True)
     logged_by = UnicodeAttribute()

@@ -181,6 +181,11 @@ class Interaction(Schema):
     direction: Direction
     subject: str | None = None
     text: str | None = Field(default=None, description="Hidden from roles that may not read it.")
+    sentiment: float | None = Field(
+        default=None,
+        description="An inbound message's tone, -1 (negative) to 1, from its words (a zh/en "
+        "lexicon); shown to every role, also those that may not read the text.",
+    )
     occurred_at: datetime
     contact_id: str | None = None
     logged_by: str

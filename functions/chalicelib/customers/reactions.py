@@ -102,8 +102,12 @@ def interaction_changed(change: Change) -> Reaction:
         has_text=bool(new.get("text")),
         logged_by=new.get("logged_by"),
     )
+    sentiment = new.get("sentiment")
     step = aggregates.Interaction(
-        occurred_at=occurred_at, direction=str(new.get("direction", "")), text=new.get("text")
+        occurred_at=occurred_at,
+        direction=str(new.get("direction", "")),
+        text=new.get("text"),
+        sentiment=None if sentiment is None else Decimal(str(sentiment)),
     )
     return Reaction(events=[detail], steps=[AggregateStep(str(change.keys["pk"]), step)])
 

@@ -17,6 +17,10 @@ AREA = Area(
         ItemType("ReportRepMonth", description="A rep's month: wins, losses (kept by the stream)."),
         ItemType("ReportTeamDay", description="A team's day of activity (kept by the stream)."),
         ItemType(
+            "ReportOpenTasks",
+            description="An assignee's open tasks by due quarter hour (kept by the stream).",
+        ),
+        ItemType(
             "DailySalesReport",
             react="reactions:daily_report_changed",
             description="A team's daily sales report; written once, published when written.",
@@ -26,6 +30,7 @@ AREA = Area(
         Follow("sales.opportunity_moved", "handlers:on_opportunity_moved"),
         Follow("leads.captured", "handlers:on_lead_captured"),
         Follow("customers.changed", "handlers:on_customer_changed"),
+        Follow("automation.task_changed", "handlers:on_task_changed"),
     ),
     events=("DailySalesReport",),
     jobs=(

@@ -22,4 +22,7 @@ class DailySalesReport(EventDetail):
     losses: int
     reopened: int
     followups: int
-    overdue_tasks: int | None = None
+    overdue_tasks: int | None = Field(
+        default=None,
+        description="Open tasks of the team's members due before the day's end (local).",
+    )

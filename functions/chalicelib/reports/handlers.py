@@ -29,6 +29,13 @@ def on_customer_changed(notice: Notice, now: datetime) -> None:
     fold_customer(notice, now)
 
 
+def on_task_changed(notice: Notice, now: datetime) -> None:
+    """A task written, closed, reopened, reassigned or moved in time: its assignee's figures."""
+    from .service import fold_task
+
+    fold_task(notice, now)
+
+
 def start_daily(tenant_id: str, now: datetime, *, on_demand: bool, started_by: str) -> Any:
     """The schedule's (or an admin's) start of a tenant's daily sales report: its job id or None."""
     from .service import start_daily as start

@@ -78,7 +78,9 @@ class DailyFigures(Schema):
     reopened: int
     followups: int = Field(description="Customers of the team followed up (outbound contact).")
     overdue_tasks: int | None = Field(
-        default=None, description="Not counted yet (None): tasks keep no team index."
+        default=None,
+        description="Open tasks of the team's members due before the day's end (local), as "
+        "they stood when the report was produced (None in reports written before it was kept).",
     )
 
 

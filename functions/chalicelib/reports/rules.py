@@ -47,6 +47,8 @@ ENTERED, ENTERED_AMOUNT, LEFT, STAY_SECONDS, MOVED = (
 REP_WON, REP_WON_AMOUNT, REP_LOST, REP_CREATED = "won", "won_amount", "lost", "created"
 DAY_FIELDS = ("new_leads", "created", "moves", "wins", "won_amount", "losses", "reopened")
 FOLLOWUPS = "followups"
+# Counters of an assignee's open tasks (task_rules): dropped from the item when back at 0
+DUE_PREFIX = "due|"
 
 
 def stage_key(stage: str) -> str:
@@ -139,7 +141,7 @@ class Move:
 class Key:
     """Which aggregate item a delta moves: its kind and the parts of its key."""
 
-    kind: str  # funnel | rep | team_day
+    kind: str  # funnel | rep | team_day | tasks
     parts: tuple[str, ...]
 
 
@@ -315,6 +317,8 @@ def fold(item: Mapping[str, Any], delta: Delta, mark: str) -> Mapping[str, Any]:
     result = dict(item)
     for name, value in delta.add.items():
         result[name] = result.get(name, 0) + value
+        if name.startswith(DUE_PREFIX) and result[name] == 0:
+            del result[name]  # a quarter hour without open tasks left
     result.update(delta.set)
     result[MARKS_APPLIED] = [*applied, mark][-APPLIED_CAP:]
     result[REV] = int(item.get(REV, 0)) + 1

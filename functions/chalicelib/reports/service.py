@@ -1,6 +1,6 @@
 """Use cases of the reports area: fold notices into the aggregates (the stream's followers),
 answer the funnel, attainment and daily report from them, keep targets, produce the daily
-report each local morning."""
+report each local morning (with the team's overdue tasks from the open-task figures)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from ..core import (
     ValidationFailed,
     start_job,
 )
-from . import access, figures, rules, store
+from . import access, figures, rules, store, task_rules
 from .models import (
     Attainment,
     DailyFigures,
@@ -74,6 +74,11 @@ def fold_customer(notice: Notice, now: datetime) -> None:
         return
     zone = _zone(notice.tenant_id)
     _apply(notice, rules.followup_deltas(notice.old, notice.new, zone))
+
+
+def fold_task(notice: Notice, now: datetime) -> None:
+    """A task written, closed, reopened, reassigned or moved: its assignee's open tasks."""
+    _apply(notice, task_rules.task_deltas(notice.old, notice.new))
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -241,15 +246,43 @@ def start_daily(tenant_id: str, now: datetime, *, on_demand: bool, started_by: s
     )
 
 
+def overdue_by_team(tenant_id: str, end: datetime) -> dict[str, int]:
+    """Each team's open tasks due before `end`: its members' (as the directory has them now),
+    from the open-task figures (one Query; the directory's users, one GetItem for an assignee
+    it does not list among the active)."""
+    from ..directory.service import candidates, team_of
+
+    late = {
+        str(item["sk"])[len("U#") :]: task_rules.overdue(item, end)
+        for item in store.partition(store.tasks_pk(tenant_id))
+    }
+    late = {user: count for user, count in late.items() if count > 0}
+    if not late:
+        return {}
+    teams: dict[str, str | None] = {u.user_id: u.team_id for u in candidates(tenant_id)}
+    found: dict[str, int] = {}
+    for user, count in late.items():
+        team = teams[user] if user in teams else team_of(tenant_id, user)
+        if team:
+            found[team] = found.get(team, 0) + count
+    return found
+
+
 def daily_step(job: Any, cursor: Mapping[str, Any] | None, now: datetime) -> JobStep:
-    """Write each active team's report for the day (once each; the insert publishes it)."""
+    """Write the report of each team that was active that day or holds overdue tasks (once
+    each; the insert publishes it)."""
     tenant_id, day = str(job.tenant_id), str(job.params["day"])
     zone, currency = _tenant(tenant_id)
+    activity = {
+        str(item["sk"])[len("TM#") :]: item
+        for item in store.partition(store.day_pk(tenant_id, day))
+    }
+    overdue = overdue_by_team(tenant_id, task_rules.day_end(date.fromisoformat(day), zone))
     written = 0
-    for item in store.partition(store.day_pk(tenant_id, day)):
-        team = str(item["sk"])[len("TM#") :]
+    for team in sorted(set(activity) | set(overdue)):
         if team == rules.NO_TEAM:
             continue
+        shown = {**figures.daily_figures(activity.get(team)), "overdue_tasks": overdue.get(team, 0)}
         report = store.DailyReportItem(
             store.daily_pk(tenant_id, team),
             f"D#{day}",
@@ -258,7 +291,7 @@ def daily_step(job: Any, cursor: Mapping[str, Any] | None, now: datetime) -> Job
             day=day,
             time_zone=zone,
             currency=currency,
-            figures_json=json.dumps(figures.daily_figures(item), sort_keys=True),
+            figures_json=json.dumps(shown, sort_keys=True),
             produced_at=now,
         )
         written += int(store.create_daily(report))

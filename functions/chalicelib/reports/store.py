@@ -7,9 +7,10 @@
 | the reps' figures of a month              | table | pk=T#t#RPT#REPS#<yyyy-mm>, sk=O#<owner>         |
 | the teams' activity of one local day      | table | pk=T#t#RPT#DAY#<yyyy-mm-dd>, sk=TM#<team>       |
 | a team's daily sales report               | table | pk=T#t#RPT#DAILY#<team>, sk=D#<yyyy-mm-dd>      |
+| everyone's open tasks (one item each)     | table | pk=T#t#RPT#TASKS, sk=U#<assignee>               |
 
-Counters are written only by the stream (the area's followers of sales, leads and customers
-notices): per item, a consistent read, the pure fold (`rules.fold`: once per notice, by the
+Counters are written only by the stream (the area's followers of sales, leads, customers and
+automation notices): per item, a consistent read, the pure fold (`rules.fold`: once per notice, by the
 marks the item keeps) and a put conditioned on the item's `_rev`, retried on a lost race; a
 notice retried after a partial write skips the items that have it. A counter is a flat
 attribute (`entered|proposal`). Nothing on a request path scans: a month of a funnel is one
@@ -32,7 +33,12 @@ from .rules import Delta
 MAX_ATTEMPTS = 5
 _SERIALIZE, _DESERIALIZE = TypeSerializer(), TypeDeserializer()
 CONDITION_FAILED = "ConditionalCheckFailedException"
-ITEM_TYPES = {"funnel": "ReportFunnelDay", "rep": "ReportRepMonth", "team_day": "ReportTeamDay"}
+ITEM_TYPES = {
+    "funnel": "ReportFunnelDay",
+    "rep": "ReportRepMonth",
+    "team_day": "ReportTeamDay",
+    "tasks": "ReportOpenTasks",
+}
 
 
 # The kept aggregates. Their counters are flat attributes named by stage (`entered|proposal`),
@@ -49,6 +55,10 @@ class RepMonthItem(CrmItem, discriminator="ReportRepMonth"):
 
 class TeamDayItem(CrmItem, discriminator="ReportTeamDay"):
     pass
+
+
+class OpenTasksItem(CrmItem, discriminator="ReportOpenTasks"):
+    """An assignee's open tasks: `open` and `due|<quarter hour>` counters (task_rules)."""
 
 
 class DailyReportItem(CrmItem, discriminator="DailySalesReport"):
@@ -70,6 +80,9 @@ def key_of(tenant_id: str, delta: Delta) -> tuple[str, str]:
     if delta.key.kind == "rep":
         month, owner = parts
         return reps_pk(tenant_id, month), f"O#{owner}"
+    if delta.key.kind == "tasks":
+        (assignee,) = parts
+        return tasks_pk(tenant_id), f"U#{assignee}"
     day, team = parts
     return day_pk(tenant_id, day), f"TM#{team}"
 
@@ -84,6 +97,10 @@ def reps_pk(tenant_id: str, month: str) -> str:
 
 def day_pk(tenant_id: str, day: str) -> str:
     return f"T#{tenant_id}#RPT#DAY#{day}"
+
+
+def tasks_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#RPT#TASKS"
 
 
 def daily_pk(tenant_id: str, team_id: str) -> str:

@@ -22,7 +22,8 @@ def deal_changed(notice: Notice, now: datetime) -> None:
     if old is not None:
         scoring.stage_left(notice.tenant_id, old, new)
     if new is not None:
-        scoring.rescore(notice.tenant_id, new, now)
+        entered = old is None or old.get("stage") != new.get("stage")
+        scoring.rescore(notice.tenant_id, new, now, entered_stage=entered)
 
 
 def _replan_stale_timer(
@@ -53,25 +54,40 @@ def _replan_stale_timer(
 
 def customer_changed(notice: Notice, now: datetime) -> None:
     """An interaction logged on the customer is a follow-up on its open deals owned by the
-    customer's owner (the deal's stale clock restarts; no new version for the user)."""
+    customer's owner (the deal's stale clock restarts; no new version for the user); a new tone
+    of the customer's recent messages rescores every open deal of theirs."""
     old, new = notice.old or {}, notice.new
     if new is None:
         return
-    before = (old.get("aggregates") or {}).get("last_interaction_at")
-    after = (new.get("aggregates") or {}).get("last_interaction_at")
-    if not after or (before and str(after) <= str(before)):
+    was, seen = old.get("aggregates") or {}, new.get("aggregates") or {}
+    before, after = was.get("last_interaction_at"), seen.get("last_interaction_at")
+    moment = None
+    if after and not (before and str(after) <= str(before)):
+        moment = parse_time(after)
+    retoned = _tone(was) != _tone(seen)
+    if moment is None and not retoned:
         return
-    moment = parse_time(after)
     for item in store.of_customer(notice.tenant_id, notice.subject_id):
-        if item.status != "open" or item.owner_id != new.get("owner_id"):
+        if item.status != "open":
             continue
-        if item.last_follow_up_at is not None and item.last_follow_up_at >= moment:
-            continue
-        store.set_quietly(
-            notice.tenant_id,
-            item.opportunity_id,
-            {"last_follow_up_at": moment, "stale_since": None, "stale_escalated_to": None},
-        )
+        if (
+            moment is not None
+            and item.owner_id == new.get("owner_id")
+            and (item.last_follow_up_at is None or item.last_follow_up_at < moment)
+        ):
+            # the deal's own change follows (its notice rescores it with the new tone too)
+            store.set_quietly(
+                notice.tenant_id,
+                item.opportunity_id,
+                {"last_follow_up_at": moment, "stale_since": None, "stale_escalated_to": None},
+            )
+        elif retoned:
+            scoring.rescore(notice.tenant_id, dict(item.attribute_values), now)
+
+
+def _tone(aggregates: Mapping[str, Any]) -> tuple[str, str] | None:
+    value, at = aggregates.get("recent_sentiment"), aggregates.get("recent_sentiment_at")
+    return None if value is None else (str(value), str(at))
 
 
 def stale_timer_fired(timer: Timer, now: datetime) -> dict[str, Any]:

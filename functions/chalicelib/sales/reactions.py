@@ -21,7 +21,9 @@ MOVED = "sales.opportunity_moved"  # every create and stage move: the reports ar
 HEALTH_DROPPED = "sales.health_dropped"  # the score fell (task dispatch)
 NOTICES = (DEAL_CHANGED, WON, LOST, REOPENED, MOVED, HEALTH_DROPPED)
 # What the stream and the timers write back: no news for the followers (no loop).
-KEPT_BY_US = frozenset({"health", "stale_since", "stale_escalated_to", "correlation_id"})
+KEPT_BY_US = frozenset(
+    {"health", "stale_since", "stale_escalated_to", "entry_sentiment", "correlation_id"}
+)
 
 
 def _money(value: Any) -> str | None:

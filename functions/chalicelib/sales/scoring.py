@@ -9,7 +9,8 @@ item version it stored, and a batch that names another version than the cached o
 Training rows (`features_before_close`) are the features as they stood BEFORE the deal closed,
 seen from the last move before the close (the moment it entered its last open stage):
 days in that stage up to the close, days since the last follow-up at that moment, stakeholders
-engaged within 30 days of the close, the amount against the customer's usual, the stage's
+engaged within 30 days of the close, the amount against the customer's usual, the tone of the
+customer's recent messages when the deal entered that stage (`entry_sentiment`), the stage's
 place in the pipeline. Days since contact measured at the close would leak the outcome (a lost
 deal is abandoned first, then closed: its silence at close is the loss, not its cause)."""
 
@@ -30,6 +31,7 @@ from .health import PRIOR_MODEL, HealthFeatures, HealthModel, health
 from .pipeline_service import pipeline_of
 
 ENGAGED_WITHIN = timedelta(days=30)
+RECENT_TONE = timedelta(days=30)  # older messages no longer say how the deal stands
 DEFAULT_STAGE_DAYS = 14.0  # a stage's median before the tenant has history of its own
 MODEL_CACHE_SECONDS = 300.0
 log = logging.getLogger(__name__)
@@ -67,8 +69,10 @@ def features(
     stage_days: list[float],
     progress: float,
     usual_amount: Decimal | None,
+    sentiment: float | None = None,
 ) -> HealthFeatures:
-    """What the health model reads of one open deal (pure)."""
+    """What the health model reads of one open deal (pure); `sentiment`: the customer's recent
+    messages' tone (`recent_tone`), None when none is recent."""
     last = deal.get("last_follow_up_at")
     stakeholders = deal.get("stakeholders") or []
     if isinstance(stakeholders, str):
@@ -89,7 +93,7 @@ def features(
         days_since_interaction=None if not last else float(rules.days_between(last, now) or 0),
         stakeholders_engaged=engaged,
         amount_ratio=ratio,
-        sentiment=None,
+        sentiment=sentiment,
         stage_progress=progress,
         stage=str(deal.get("stage") or ""),
     )
@@ -137,15 +141,36 @@ def features_before_close(
         usual,
     )
     silence = float(rules.days_between(max(earlier), entered) or 0) if earlier else None
-    return replace(at_close, days_since_interaction=silence)
+    tone = deal.get("entry_sentiment")
+    return replace(
+        at_close,
+        days_since_interaction=silence,
+        sentiment=None if tone is None else float(tone),
+    )
 
 
 def usual_amount(tenant_id: str, customer_id: str, now: datetime) -> Decimal | None:
     """The customer's average order (the amount ratio's denominator); None without history."""
+    return _usual(_aggregates(tenant_id, customer_id, now))
+
+
+def _aggregates(tenant_id: str, customer_id: str, now: datetime) -> Mapping[str, Any]:
     facts = customers.facts_of(tenant_id, customer_id, now) or {}
-    aggregates = facts.get("aggregates") or {}
+    return facts.get("aggregates") or {}
+
+
+def _usual(aggregates: Mapping[str, Any]) -> Decimal | None:
     count, total = aggregates.get("order_count"), aggregates.get("order_total")
     return Decimal(str(total)) / Decimal(str(count)) if count and total else None
+
+
+def recent_tone(aggregates: Mapping[str, Any], now: datetime) -> float | None:
+    """The customer's recent inbound messages' sentiment (customers' `recent_sentiment`), if
+    the latest of them is at most RECENT_TONE old (pure)."""
+    value, at = aggregates.get("recent_sentiment"), _moment(aggregates.get("recent_sentiment_at"))
+    if value is None or at is None or now - at > RECENT_TONE:
+        return None
+    return float(value)
 
 
 def progress_of(open_ids: list[str], stage: str) -> float:
@@ -153,27 +178,38 @@ def progress_of(open_ids: list[str], stage: str) -> float:
 
 
 def rescore(
-    tenant_id: str, deal: Mapping[str, Any], now: datetime, model: HealthModel | None = None
+    tenant_id: str,
+    deal: Mapping[str, Any],
+    now: datetime,
+    model: HealthModel | None = None,
+    *,
+    entered_stage: bool = False,
 ) -> bool:
-    """Score an open deal and store the result if it moved; True when written."""
+    """Score an open deal and store the result if it moved; True when written. A deal that
+    just entered its stage also keeps the customer's tone of that moment (`entry_sentiment`)."""
     if deal.get("status") != "open":
         return False
     pipeline = pipeline_of(tenant_id, str(deal["pipeline_id"]))
     open_ids = [s.id for s in pipeline.stages if s.outcome == "open"]
     stage = str(deal["stage"])
-    usual = usual_amount(tenant_id, str(deal["customer_id"]), now)
+    aggregates = _aggregates(tenant_id, str(deal["customer_id"]), now)
+    tone = recent_tone(aggregates, now)
     days = setup_store.stage_days(tenant_id, str(deal["pipeline_id"]), stage)
-    found = features(deal, now, days, progress_of(open_ids, stage), usual)
+    found = features(deal, now, days, progress_of(open_ids, stage), _usual(aggregates), tone)
     result = health(found, model or model_of(tenant_id))
     stored = {"score": result.score, "colour": result.colour, "reasons": list(result.reasons)}
     before = deal.get("health")
     if isinstance(before, str) and before:
         before = json.loads(before)
-    if before == stored:
+    values: dict[str, Any] = {}
+    if before != stored:
+        values["health"] = json.dumps(stored, ensure_ascii=False)
+    kept = deal.get("entry_sentiment")
+    if entered_stage and (None if kept is None else float(kept)) != tone:
+        values["entry_sentiment"] = tone
+    if not values:
         return False
-    return store.set_quietly(
-        tenant_id, str(deal["opportunity_id"]), {"health": json.dumps(stored, ensure_ascii=False)}
-    )
+    return store.set_quietly(tenant_id, str(deal["opportunity_id"]), values)
 
 
 def stage_left(tenant_id: str, old: Mapping[str, Any], new: Mapping[str, Any] | None) -> None:

@@ -87,6 +87,9 @@ class OpportunityItem(CrmItem, discriminator="Opportunity"):
     last_follow_up_at = UTCDateTimeAttribute(null=True)
     stale_since = UTCDateTimeAttribute(null=True)
     stale_escalated_to = UnicodeAttribute(null=True)
+    # the tone of the customer's recent messages (customers' recent_sentiment) when the deal
+    # entered its stage: what its training row reads once it closes (scoring)
+    entry_sentiment = NumberAttribute(null=True)
     lost_reason = UnicodeAttribute(null=True)
     lead_id = UnicodeAttribute(null=True)
     contract_id = UnicodeAttribute(null=True)

@@ -90,7 +90,7 @@ def test_given_the_local_morning_when_the_schedule_fires_twice_then_one_report_i
         "losses": 0,
         "reopened": 0,
         "followups": 1,
-        "overdue_tasks": None,
+        "overdue_tasks": 0,
     }
     assert (report["time_zone"], report["currency"]) == ("Asia/Shanghai", "CNY")
 
