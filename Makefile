@@ -39,7 +39,7 @@ job: $(STAMP)
 
 ## make test: lint, types, every test suite
 test: install layers lint typecheck
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist loadscope
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

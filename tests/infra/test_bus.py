@@ -10,8 +10,8 @@ import pytest
 from infra.event_patterns import churn_risk_raised, domain_events
 from tests.infra.synth import Synthesised
 
-# One worker runs them all (make test uses xdist --dist loadgroup): one synth per session.
-pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
+# A module runs on one worker (make test uses xdist --dist loadscope).
+pytestmark = [pytest.mark.infra]
 
 
 def test_given_the_dev_stage_when_synthesised_then_the_bus_is_named_for_it(

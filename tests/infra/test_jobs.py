@@ -10,8 +10,8 @@ import pytest
 
 from tests.infra.synth import Synthesised
 
-# One worker runs them all (make test uses xdist --dist loadgroup): one synth per session.
-pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
+# A module runs on one worker (make test uses xdist --dist loadscope).
+pytestmark = [pytest.mark.infra]
 
 
 SCORES_ARN = "arn:aws:lambda:ap-southeast-1:111111111111:function:crm-dev-scores"

@@ -9,8 +9,8 @@ import pytest
 
 from tests.infra.synth import Synthesised
 
-# One worker runs them all (make test uses xdist --dist loadgroup): one synth per session.
-pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
+# A module runs on one worker (make test uses xdist --dist loadscope).
+pytestmark = [pytest.mark.infra]
 
 GENERIC = {"DEFAULT_4XX": "CLIENT_ERROR", "DEFAULT_5XX": "SERVER_ERROR"}
 

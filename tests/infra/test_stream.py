@@ -6,8 +6,8 @@ import pytest
 
 from tests.infra.synth import Synthesised
 
-# One worker runs them all (make test uses xdist --dist loadgroup): one synth per session.
-pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("infra")]
+# A module runs on one worker (make test uses xdist --dist loadscope).
+pytestmark = [pytest.mark.infra]
 
 
 def test_given_the_stream_function_when_mapped_then_partial_batch_failures_are_reported(

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-pytestmark = [pytest.mark.local, pytest.mark.xdist_group("dynamodb_local")]
+pytestmark = [pytest.mark.local]
 
 
 @pytest.fixture

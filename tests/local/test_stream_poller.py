@@ -23,7 +23,7 @@ import pytest
 from chalicelib.core.table import table_schema
 from infra.local.stream_poller import StreamPoller, ready_shards
 
-pytestmark = [pytest.mark.local, pytest.mark.xdist_group("dynamodb_local")]
+pytestmark = [pytest.mark.local]
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS = {

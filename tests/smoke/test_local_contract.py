@@ -22,7 +22,7 @@ import requests
 from infra.local.config import REPO_ROOT, free_port
 from tests.smoke.test_make_run import READY_TIMEOUT, Stack
 
-pytestmark = [pytest.mark.smoke, pytest.mark.xdist_group("make_run")]
+pytestmark = [pytest.mark.smoke]
 
 WRITERS = 100
 SCHEMATHESIS_CONFIG = REPO_ROOT / "tests" / "smoke" / "schemathesis.toml"

@@ -27,7 +27,7 @@ from infra.local.config import REPO_ROOT, free_port, port_is_free
 from infra.local.run import READY_LINE
 from infra.local.seed import SHOPPERS
 
-pytestmark = [pytest.mark.smoke, pytest.mark.xdist_group("make_run")]
+pytestmark = [pytest.mark.smoke]
 
 # The first start seeds 126 customers with ~500 children through the API: a bound, not a speed.
 READY_TIMEOUT = 180.0
