@@ -86,6 +86,8 @@ class RouteDoc:
     models_module: str = ""
     path_params: tuple[PathParam, ...] = ()
     public: bool = False
+    content_types: tuple[str, ...] = ()
+    signed: str = ""
 
     def enum_values(self, param: QueryParam) -> tuple[str, ...] | None:
         """The values an enum parameter takes (its StrEnum's, loaded on first use)."""
@@ -161,6 +163,8 @@ def route(
     errors: tuple[int, ...] = (400, 401, 403, 404),
     path_params: tuple[PathParam, ...] = (),
     public: bool = False,
+    content_types: tuple[str, ...] = (),
+    signed: str = "",
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Register a documented route on a Blueprint (full path, one method).
 
@@ -168,7 +172,15 @@ def route(
     `body` and `response` name models of the area's `models` module (or are the classes).
     `public` routes need no token (the API's index); every other one sits behind the
     authorizer.
+
+    Routes called by machines or people without a user token (channel webhooks, signed links)
+    are `public` and say in `signed` how the view itself authenticates the call (a signature
+    header, a signed token in the query); the view checks it before anything else and answers
+    401/403 problem+json. `content_types` lists the raw bodies the route takes besides JSON
+    (text/xml, message/rfc822, ...); the view reads `request.raw_body` itself.
     """
+    if signed and not public:
+        raise ValueError(f"{path}: `signed` describes how a public route authenticates.")
     models_module = bp._import_name.rsplit(".", 1)[0] + ".models"
     doc = RouteDoc(
         path,
@@ -185,6 +197,8 @@ def route(
         models_module,
         path_params,
         public,
+        content_types,
+        signed,
     )
 
     def register(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -206,7 +220,7 @@ def route(
             path,
             methods=[method],
             authorizer=None if public else authorizer(),
-            content_types=JSON_TYPES,
+            content_types=[*JSON_TYPES, *(t for t in content_types if t not in JSON_TYPES)],
         )(checked)
         return view
 
