@@ -128,7 +128,12 @@ class RouteDoc:
     def _resolve(self, ref: type[BaseModel] | str | None) -> type[BaseModel] | None:
         if ref is None or not isinstance(ref, str):
             return ref
-        model: type[BaseModel] = getattr(import_module(self.models_module), ref)
+        module, colon, name = ref.rpartition(":")
+        if colon:  # "inbound_models:ChannelConfig": a models module of the area's own
+            module = self.models_module.rsplit(".", 1)[0] + "." + module
+        else:
+            module, name = self.models_module, ref
+        model: type[BaseModel] = getattr(import_module(module), name)
         return model
 
 
@@ -169,9 +174,10 @@ def route(
     """Register a documented route on a Blueprint (full path, one method).
 
     `operation_id` is the operation's stable name in the OpenAPI document (createCustomer);
-    `body` and `response` name models of the area's `models` module (or are the classes).
-    `public` routes need no token (the API's index); every other one sits behind the
-    authorizer.
+    `body` and `response` name models of the area's `models` module (or are the classes);
+    "module:Model" names one in another module of the area (an area's parts with their own
+    models, e.g. "inbound_models:ChannelConfig"). `public` routes need no token (the API's
+    index); every other one sits behind the authorizer.
 
     Routes called by machines or people without a user token (channel webhooks, signed links)
     are `public` and say in `signed` how the view itself authenticates the call (a signature
