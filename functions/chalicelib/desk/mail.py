@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import getaddresses, make_msgid, parseaddr
+from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
 from .inbound_rules import clean_text
@@ -21,6 +21,7 @@ from .inbound_rules import clean_text
 MAX_BODY_CHARS = 20_000  # what a ticket keeps of a message's text; the rest is history
 MAX_ATTACHMENTS = 50
 _MSGID = re.compile(r"<[^<>\s]{1,900}>")
+_DESK_ID = re.compile(r"<desk\.([A-Za-z0-9_-]{6,64})\.[^<>@\s]+@")
 AUTOMATIC_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster"})
 
@@ -116,6 +117,7 @@ def build_reply(
     subject: str,
     text: str,
     ticket_id: str,
+    message_id: str,
     in_reply_to: str | None = None,
     references: list[str] | None = None,
 ) -> EmailMessage:
@@ -126,7 +128,7 @@ def build_reply(
     reply["To"] = to
     tag = f"[#{ticket_id}]"
     reply["Subject"] = subject if tag in subject else f"{tag} {subject}".strip()
-    reply["Message-ID"] = make_msgid(idstring=ticket_id, domain=from_address.rpartition("@")[2])
+    reply["Message-ID"] = desk_message_id(ticket_id, message_id, from_address)
     reply["Auto-Submitted"] = "auto-replied"
     reply["X-Auto-Response-Suppress"] = "All"  # Exchange's way to say the same
     if in_reply_to:
@@ -134,6 +136,17 @@ def build_reply(
         reply["References"] = " ".join([*(references or []), in_reply_to][-20:])
     reply.set_content(text)
     return reply
+
+
+def desk_message_id(ticket_id: str, message_id: str, from_address: str) -> str:
+    """Our replies' Message-ID names their ticket, so the customer's answer finds it."""
+    return f"<desk.{ticket_id}.{message_id}@{from_address.rpartition('@')[2] or 'desk'}>"
+
+
+def desk_ticket_of(ref: str) -> str | None:
+    """The ticket one of our Message-IDs names, or None for anyone else's."""
+    found = _DESK_ID.match(ref)
+    return found.group(1) if found else None
 
 
 def ticket_tag(subject: str) -> str | None:

@@ -145,6 +145,7 @@ def test_given_a_reply_built_when_read_back_then_it_is_marked_automatic_and_thre
         subject="Re: 打印机故障",
         text="已安排工程师。",
         ticket_id="01JDESK01",
+        message_id="01JMSG01",
         in_reply_to="<20261201095810.4711@mail.example.cn>",
     )
     back = message_from_bytes(built.as_bytes(), policy=policy.default)
@@ -153,6 +154,9 @@ def test_given_a_reply_built_when_read_back_then_it_is_marked_automatic_and_thre
     assert back["In-Reply-To"] == "<20261201095810.4711@mail.example.cn>"
     assert back["Subject"] == "[#01JDESK01] Re: 打印机故障"
     assert mail.ticket_tag(str(back["Subject"])) == "01JDESK01"
+    assert back["Message-ID"] == "<desk.01JDESK01.01JMSG01@desk.example.com>"
+    assert mail.desk_ticket_of(back["Message-ID"]) == "01JDESK01"
+    assert mail.desk_ticket_of("<20261201095810.4711@mail.example.cn>") is None
     assert (
         mail.automatic_reason(back) == "Auto-Submitted: auto-replied"
     )  # our own mail loops back: refused
