@@ -101,8 +101,8 @@ def merged_settings(
 
 
 def missing_settings(channel: str, settings: dict[str, object]) -> list[str]:
-    """The settings a channel still lacks (safe mode on WeChat needs the key and the app id)."""
+    """The settings a channel still lacks (WeChat's safe mode needs the app id with the key)."""
     missing = [name for name in REQUIRED_SETTINGS[channel] if not settings.get(name)]
-    if channel == "wechat" and bool(settings.get("aes_key")) != bool(settings.get("app_id")):
-        missing.append("app_id" if settings.get("aes_key") else "aes_key")
+    if channel == "wechat" and settings.get("aes_key") and not settings.get("app_id"):
+        missing.append("app_id")  # safe mode decrypts for the app id
     return missing

@@ -150,7 +150,7 @@ def count_sender(tenant_id: str, key: str, bucket: str, cap: int, now: datetime)
                 DeskSenderCountItem.count.add(1),
                 DeskSenderCountItem.expires_at.set(expires),
                 DeskSenderCountItem.tenant_id.set(tenant_id),
-                DeskSenderCountItem.item_type.set("DeskSenderCount"),
+                DeskSenderCountItem.item_type.set(DeskSenderCountItem),
             ],
             condition=DeskSenderCountItem.count.does_not_exist()
             | (DeskSenderCountItem.count < cap),
