@@ -49,7 +49,7 @@ class DeskChannelItem(CrmItem, discriminator="DeskChannel"):
 
 
 class DeskSenderCountItem(CrmItem, discriminator="DeskSenderCount"):
-    count = NumberAttribute(default=0)
+    messages = NumberAttribute(default=0)
     expires_at = NumberAttribute(attr_name=TTL_ATTRIBUTE)
 
 
@@ -147,13 +147,13 @@ def count_sender(tenant_id: str, key: str, bucket: str, cap: int, now: datetime)
     try:
         item.update(
             actions=[
-                DeskSenderCountItem.count.add(1),
+                DeskSenderCountItem.messages.add(1),
                 DeskSenderCountItem.expires_at.set(expires),
                 DeskSenderCountItem.tenant_id.set(tenant_id),
                 DeskSenderCountItem.item_type.set(DeskSenderCountItem),
             ],
-            condition=DeskSenderCountItem.count.does_not_exist()
-            | (DeskSenderCountItem.count < cap),
+            condition=DeskSenderCountItem.messages.does_not_exist()
+            | (DeskSenderCountItem.messages < cap),
         )
     except UpdateError as exc:
         if _conflict(exc):
