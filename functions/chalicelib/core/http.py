@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice.app import Blueprint, CognitoUserPoolAuthorizer, Request, Response
 
-from .auth import Principal, principal_from_request
-from .errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed
+from .auth import Principal, Role, principal_from_request
+from .errors import BadRequest, Forbidden, NotFound, UnsupportedMediaType, ValidationFailed
 from .observability import logger
 from .settings import get_settings
 
@@ -86,6 +86,7 @@ class RouteDoc:
     models_module: str = ""
     path_params: tuple[PathParam, ...] = ()
     public: bool = False
+    contacts: bool = False
     content_types: tuple[str, ...] = ()
     signed: str = ""
 
@@ -168,6 +169,7 @@ def route(
     errors: tuple[int, ...] = (400, 401, 403, 404),
     path_params: tuple[PathParam, ...] = (),
     public: bool = False,
+    contacts: bool = False,
     content_types: tuple[str, ...] = (),
     signed: str = "",
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
@@ -177,7 +179,9 @@ def route(
     `body` and `response` name models of the area's `models` module (or are the classes);
     "module:Model" names one in another module of the area (an area's parts with their own
     models, e.g. "inbound_models:ChannelConfig"). `public` routes need no token (the API's
-    index); every other one sits behind the authorizer.
+    index); every other one sits behind the authorizer. A customer contact (a customer's own
+    person) may call only the routes that say `contacts=True`; every other route refuses it
+    (403) before its view runs.
 
     Routes called by machines or people without a user token (channel webhooks, signed links)
     are `public` and say in `signed` how the view itself authenticates the call (a signature
@@ -203,8 +207,9 @@ def route(
         models_module,
         path_params,
         public,
-        content_types,
-        signed,
+        contacts,
+        content_types=content_types,
+        signed=signed,
     )
 
     def register(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -212,7 +217,9 @@ def route(
         def checked(**params: str) -> Response:
             request = bp.current_request
             if not public and request is not None:
-                principal(request)  # who asks comes first: no token is a 401 whatever else
+                caller = principal(request)  # who asks comes first: no token is a 401
+                if not contacts and Role.CUSTOMER_CONTACT in caller.roles:
+                    raise Forbidden("A customer contact may only use its tickets' routes.")
             for name, value in params.items():
                 # Keys longer than DynamoDB allows would fail there as a 500; nothing that
                 # long or with control characters names anything we store.

@@ -39,6 +39,7 @@ class Settings:
     stream_followers: int
     timer_state_machine_arn: str | None
     timer_backend: str
+    attachments_bucket: str
 
     @property
     def is_local(self) -> bool:
@@ -86,4 +87,6 @@ def get_settings() -> Settings:
             "CRM_TIMER_BACKEND",
             "table" if _env("CRM_STAGE", "local") in LOCAL_STAGES else "stepfunctions",
         ),
+        # Ticket attachments (service desk): uploaded by presigned PUT under T#<tenant>/.
+        attachments_bucket=_env("CRM_ATTACHMENTS_BUCKET", "crm-attachments"),
     )
