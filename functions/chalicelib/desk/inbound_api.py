@@ -89,7 +89,7 @@ def _plain(text: str) -> Response:
     errors=WEBHOOK_ERRORS,
     public=True,
     signed=HMAC,
-    content_types=("message/rfc822", "text/plain"),
+    content_types=("message/rfc822", "text/plain", "application/json"),
 )
 def receive_email(tenant_id: str) -> Response:
     from . import inbound_service

@@ -31,7 +31,9 @@ def on_outbound(notice: Notice, now: datetime) -> None:
     payload = dict(notice.new or {})
     tenant_id, ticket_id = notice.tenant_id, str(payload.get("ticket_id") or notice.subject_id)
     if payload.get("channel") != "email":
-        logger.info("Outbound answer left to the channel's notifier", extra={"ticket_id": ticket_id})
+        logger.info(
+            "Outbound answer left to the channel's notifier", extra={"ticket_id": ticket_id}
+        )
         return
     to = (payload.get("to") or {}).get("email")
     settings = inbound_service.channel_settings(tenant_id, "email")

@@ -36,7 +36,9 @@ class Hooks:
         response = self.api._client.http.request(method, path, headers=headers or {}, body=body)
         kind = dict(response.headers).get("Content-Type", "")
         response.json = json.loads(response.body) if "json" in kind and response.body else None
-        response.text = response.body.decode() if isinstance(response.body, bytes) else response.body
+        response.text = (
+            response.body.decode() if isinstance(response.body, bytes) else response.body
+        )
         return response
 
     def signed(

@@ -8,8 +8,15 @@ from typing import Any
 from .conftest import SECRET
 
 
-def test_given_a_channel_set_up_when_read_then_its_secrets_are_masked(api: Any, channel: Any) -> None:
-    channel("wecom", token="acmeWeChatToken", aes_key="jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", app_id="wx5823bf96d3bd56c7")
+def test_given_a_channel_set_up_when_read_then_its_secrets_are_masked(
+    api: Any, channel: Any
+) -> None:
+    channel(
+        "wecom",
+        token="acmeWeChatToken",
+        aes_key="jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+        app_id="wx5823bf96d3bd56c7",
+    )
 
     view = api.get("/v1/desk/channels/wecom")
 
@@ -26,7 +33,10 @@ def test_given_channels_of_two_tenants_when_listed_then_each_sees_only_its_own(
     channel("email", secret=SECRET)
 
     mine = {c["channel"]: c["enabled"] for c in api.get("/v1/desk/channels").json["items"]}
-    theirs = {c["channel"]: c["enabled"] for c in api.get("/v1/desk/channels", tenant="globex").json["items"]}
+    theirs = {
+        c["channel"]: c["enabled"]
+        for c in api.get("/v1/desk/channels", tenant="globex").json["items"]
+    }
 
     assert mine["email"] is True
     assert theirs["email"] is False
@@ -60,5 +70,7 @@ def test_given_a_change_without_the_secret_when_saved_then_the_secret_stays(
     assert changed.status_code == 200, changed.json
     assert changed.json["rate_cap_per_hour"] == 5
     assert changed.json["secret"] == "****89"
-    stale = api.put("/v1/desk/channels/email", {"rate_cap_per_hour": 6}, headers={"If-Match": '"1"'})
+    stale = api.put(
+        "/v1/desk/channels/email", {"rate_cap_per_hour": 6}, headers={"If-Match": '"1"'}
+    )
     assert stale.status_code == 412

@@ -26,7 +26,11 @@ def owner(customer_maker: Callable[..., Any], api: Any, channel: Any) -> str:
     channel("device", secret=SECRET)
     response = api.put(
         "/v1/desk/devices/PUR-2026-000042",
-        {"customer_id": customer.customer_id, "model": "AquaPure X5", "installed_at": "2025-06-01T00:00:00Z"},
+        {
+            "customer_id": customer.customer_id,
+            "model": "AquaPure X5",
+            "installed_at": "2025-06-01T00:00:00Z",
+        },
     )
     assert response.status_code == 200, response.json
     return str(customer.customer_id)
@@ -99,15 +103,17 @@ def test_given_another_tenant_when_reading_a_device_then_404(api: Any, owner: st
     assert api.get("/v1/desk/devices/PUR-2026-000042").json["customer_id"] == owner
 
 
-def test_given_a_registered_device_when_changed_without_if_match_then_412(api: Any, owner: str) -> None:
+def test_given_a_registered_device_when_changed_without_if_match_then_412(
+    api: Any, owner: str
+) -> None:
     body = {"customer_id": owner, "model": "AquaPure X6", "installed_at": "2025-06-01T00:00:00Z"}
 
     assert api.put("/v1/desk/devices/PUR-2026-000042", body).status_code == 412
     changed = api.put("/v1/desk/devices/PUR-2026-000042", body, headers={"If-Match": '"1"'})
     assert (changed.status_code, changed.json["model"]) == (200, "AquaPure X6")
-    assert [d["device_id"] for d in api.get(f"/v1/desk/devices?customer_id={owner}").json["items"]] == [
-        "PUR-2026-000042"
-    ]
+    assert [
+        d["device_id"] for d in api.get(f"/v1/desk/devices?customer_id={owner}").json["items"]
+    ] == ["PUR-2026-000042"]
 
 
 def test_given_a_web_chat_session_when_two_messages_arrive_then_they_share_one_ticket(
@@ -122,7 +128,9 @@ def test_given_a_web_chat_session_when_two_messages_arrive_then_they_share_one_t
     }
 
     first = hooks.signed("/v1/channels/acme/webchat", message).json
-    second = hooks.signed("/v1/channels/acme/webchat", {**message, "message_id": "m2", "text": "Still stuck"}).json
+    second = hooks.signed(
+        "/v1/channels/acme/webchat", {**message, "message_id": "m2", "text": "Still stuck"}
+    ).json
 
     assert first["created"] is True
     assert (second["ticket_id"], second["created"]) == (first["ticket_id"], False)

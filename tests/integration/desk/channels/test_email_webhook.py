@@ -92,10 +92,17 @@ def test_given_ses_notification_via_sns_when_received_then_the_mail_inside_becom
         "receipt": {"action": {"type": "SNS", "encoding": "BASE64", "topicArn": "arn:x"}},
         "content": base64.b64encode(eml("zh_new_question.eml")).decode(),
     }
-    sns = {"Type": "Notification", "MessageId": "m-1", "TopicArn": "arn:x", "Message": json.dumps(ses)}
+    sns = {
+        "Type": "Notification",
+        "MessageId": "m-1",
+        "TopicArn": "arn:x",
+        "Message": json.dumps(ses),
+    }
 
     response = hooks.signed(
-        "/v1/channels/acme/email", json.dumps(sns).encode(), content_type="text/plain; charset=UTF-8"
+        "/v1/channels/acme/email",
+        json.dumps(sns).encode(),
+        content_type="text/plain; charset=UTF-8",
     )
 
     assert response.status_code == 202, response.json
@@ -107,9 +114,7 @@ def test_given_a_sender_over_the_hourly_cap_when_more_mail_arrives_then_it_is_re
 ) -> None:
     channel("email", secret=SECRET, rate_cap_per_hour=2)
     base = eml("zh_new_question.eml")
-    answers = [
-        hooks.mail(base.replace(b"4711@", f"47{n}@".encode())).json for n in range(3)
-    ]
+    answers = [hooks.mail(base.replace(b"4711@", f"47{n}@".encode())).json for n in range(3)]
 
     assert [a["accepted"] for a in answers] == [True, True, False]
     assert answers[2]["reason"] == "rate_capped: more than 2 messages from this sender this hour"
@@ -117,7 +122,10 @@ def test_given_a_sender_over_the_hourly_cap_when_more_mail_arrives_then_it_is_re
 
 def test_given_no_signature_when_mail_is_posted_then_401(hooks: Hooks, mail_channel: None) -> None:
     response = hooks.raw(
-        "POST", "/v1/channels/acme/email", eml("zh_new_question.eml"), {"Content-Type": "message/rfc822"}
+        "POST",
+        "/v1/channels/acme/email",
+        eml("zh_new_question.eml"),
+        {"Content-Type": "message/rfc822"},
     )
     assert response.status_code == 401
     assert response.json["field"] == "X-Crm-Signature"
@@ -136,14 +144,21 @@ def test_given_another_tenants_secret_when_mail_is_posted_then_401(
     assert _ticket(right.json["ticket_id"], tenant="acme") is None
 
 
-def test_given_a_stale_timestamp_when_mail_is_posted_then_401(hooks: Hooks, mail_channel: None) -> None:
+def test_given_a_stale_timestamp_when_mail_is_posted_then_401(
+    hooks: Hooks, mail_channel: None
+) -> None:
     response = hooks.signed(
-        "/v1/channels/acme/email", eml("zh_new_question.eml"), content_type="message/rfc822", timestamp=1_000_000_000
+        "/v1/channels/acme/email",
+        eml("zh_new_question.eml"),
+        content_type="message/rfc822",
+        timestamp=1_000_000_000,
     )
     assert response.status_code == 401
 
 
-def test_given_a_tenant_without_the_channel_when_mail_is_posted_then_403(hooks: Hooks, api: Any) -> None:
+def test_given_a_tenant_without_the_channel_when_mail_is_posted_then_403(
+    hooks: Hooks, api: Any
+) -> None:
     assert hooks.mail(eml("zh_new_question.eml"), tenant="nobody").status_code == 403
 
 

@@ -31,7 +31,11 @@ WECOM_INNER = """<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName>
 def _query(token: str, **extra: str) -> tuple[str, str, dict[str, str]]:
     timestamp, nonce = str(int(time.time())), "1320562132"
     signature = wechat.sha1_signature(token, timestamp, nonce)
-    return timestamp, nonce, {"signature": signature, "timestamp": timestamp, "nonce": nonce, **extra}
+    return (
+        timestamp,
+        nonce,
+        {"signature": signature, "timestamp": timestamp, "nonce": nonce, **extra},
+    )
 
 
 @pytest.fixture
@@ -74,7 +78,10 @@ def test_given_a_followers_text_message_when_posted_then_success_and_a_wechat_ti
     _, _, query = _query(TOKEN, openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
 
     response = hooks.raw(
-        "POST", f"/v1/channels/acme/wechat?{urlencode(query)}", OA_XML.encode(), {"Content-Type": "text/xml"}
+        "POST",
+        f"/v1/channels/acme/wechat?{urlencode(query)}",
+        OA_XML.encode(),
+        {"Content-Type": "text/xml"},
     )
 
     assert response.status_code == 200
@@ -91,14 +98,21 @@ def test_given_a_second_message_from_the_follower_when_posted_then_it_joins_thei
 
     path = lambda: f"/v1/channels/acme/wechat?{urlencode(_query(TOKEN)[2])}"  # noqa: E731
     hooks.raw("POST", path(), OA_XML.encode(), {"Content-Type": "text/xml"})
-    first = inbound_service.inbound_store.conversation_ticket("acme", "wechat:oUpF8uMuAJO_M2pxb1Q9zNjWeS6o")
-    second_xml = OA_XML.replace("24371232107846912", "24371232107846999").replace("漏水了", "还在漏")
+    first = inbound_service.inbound_store.conversation_ticket(
+        "acme", "wechat:oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+    )
+    second_xml = OA_XML.replace("24371232107846912", "24371232107846999").replace(
+        "漏水了", "还在漏"
+    )
 
     hooks.raw("POST", path(), second_xml.encode(), {"Content-Type": "text/xml"})
 
-    assert inbound_service.inbound_store.conversation_ticket(
-        "acme", "wechat:oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
-    ) == first
+    assert (
+        inbound_service.inbound_store.conversation_ticket(
+            "acme", "wechat:oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+        )
+        == first
+    )
 
 
 def test_given_a_subscribe_event_when_posted_then_success_and_no_ticket(
@@ -112,7 +126,10 @@ def test_given_a_subscribe_event_when_posted_then_success_and_no_ticket(
         "<Event><![CDATA[subscribe]]></Event></xml>"
     )
     response = hooks.raw(
-        "POST", f"/v1/channels/acme/wechat?{urlencode(_query(TOKEN)[2])}", xml.encode(), {"Content-Type": "text/xml"}
+        "POST",
+        f"/v1/channels/acme/wechat?{urlencode(_query(TOKEN)[2])}",
+        xml.encode(),
+        {"Content-Type": "text/xml"},
     )
 
     assert (response.status_code, response.text) == (200, "success")
@@ -127,9 +144,14 @@ def test_given_a_subscribe_event_when_posted_then_success_and_no_ticket(
         b"<xml><FromUserName>x</FromUserName>",
     ],
 )
-def test_given_hostile_or_malformed_xml_when_posted_then_422(hooks: Hooks, oa: None, body: bytes) -> None:
+def test_given_hostile_or_malformed_xml_when_posted_then_422(
+    hooks: Hooks, oa: None, body: bytes
+) -> None:
     response = hooks.raw(
-        "POST", f"/v1/channels/acme/wechat?{urlencode(_query(TOKEN)[2])}", body, {"Content-Type": "text/xml"}
+        "POST",
+        f"/v1/channels/acme/wechat?{urlencode(_query(TOKEN)[2])}",
+        body,
+        {"Content-Type": "text/xml"},
     )
     assert response.status_code == 422
 
@@ -140,7 +162,10 @@ def test_given_a_forged_post_when_the_signature_is_wrong_then_401_and_no_ticket(
     _, _, query = _query(TOKEN)
     query["signature"] = "0" * 40
     response = hooks.raw(
-        "POST", f"/v1/channels/acme/wechat?{urlencode(query)}", OA_XML.encode(), {"Content-Type": "text/xml"}
+        "POST",
+        f"/v1/channels/acme/wechat?{urlencode(query)}",
+        OA_XML.encode(),
+        {"Content-Type": "text/xml"},
     )
     assert response.status_code == 401
 
@@ -168,7 +193,10 @@ def _wecom_post(hooks: Hooks, inner: str, corp_id: str = CORP_ID) -> Any:
     signature = wechat.sha1_signature(TOKEN, timestamp, nonce, encrypted)
     query = {"msg_signature": signature, "timestamp": timestamp, "nonce": nonce}
     return hooks.raw(
-        "POST", f"/v1/channels/acme/wecom?{urlencode(query)}", body.encode(), {"Content-Type": "text/xml"}
+        "POST",
+        f"/v1/channels/acme/wecom?{urlencode(query)}",
+        body.encode(),
+        {"Content-Type": "text/xml"},
     )
 
 
