@@ -59,8 +59,7 @@ CONDITION_FAILED = "ConditionalCheckFailedException"
 MAX_TRANSACTION = 100
 
 
-class Raced(PreconditionFailed):
-    """The ticket changed between our read and our write (read it again)."""
+class Raced(PreconditionFailed): ...  # a lost race: read the ticket again
 
 
 class TicketItem(CrmItem, discriminator="Ticket"):
@@ -350,7 +349,7 @@ def messages(tenant_id: str, ticket_id: str, ids: Sequence[str]) -> list[Message
     return [m for m in MessageItem.batch_get(keys) if isinstance(m, MessageItem)]
 
 
-OUTBOUND_DAYS = 30
+OUTBOUND_DAYS = 30  # how long an outbound copy is kept
 
 
 def new_outbound(ticket: TicketItem, message: MessageItem, headers: dict[str, str]) -> OutboundItem:
@@ -393,9 +392,7 @@ def new_ref(
 
 def refs(tenant_id: str, values: Sequence[str]) -> dict[str, MessageRefItem]:
     """The known references among `values` (one BatchGet), by reference."""
-    wanted = list(dict.fromkeys(v for v in values if v.strip()))[:100]
-    if not wanted:
-        return {}
+    wanted = list(dict.fromkeys(v for v in values if v.strip()))[:100]  # never empty here
     keys = [(ref_pk(tenant_id, v), REF_SK) for v in wanted]
     found = {i.pk: i for i in MessageRefItem.batch_get(keys) if isinstance(i, MessageRefItem)}
     return {v: found[ref_pk(tenant_id, v)] for v in wanted if ref_pk(tenant_id, v) in found}
