@@ -129,17 +129,22 @@ def deliver(
         )
     from .service import get_ticket, receive
 
-    known = inbound_store.conversation_ticket(tenant_id, conversation) if conversation else None
+    found = inbound_store.conversation(tenant_id, conversation) if conversation else None
+    known = found[0] if found else None
     if known and only_open:
         ticket = get_ticket(tenant_id, known)
         if ticket is None or str(ticket.status) in FINISHED:
             known = None
-    if known:
-        refs = [*message.thread_refs, ticket_ref(known)][-100:]
-        message = message.model_copy(update={"thread_refs": refs})
+    if found:
+        refs = [*message.thread_refs, ticket_ref(known)][-100:] if known else message.thread_refs
+        # A visitor with no identity is the customer their conversation started as.
+        customer = message.customer_id or found[1]
+        message = message.model_copy(update={"thread_refs": refs, "customer_id": customer})
     received = receive(tenant_id, message, now)
     if conversation and not received.duplicate and received.ticket_id != known:
-        inbound_store.remember_conversation(tenant_id, conversation, received.ticket_id, now)
+        inbound_store.remember_conversation(
+            tenant_id, conversation, received.ticket_id, received.customer_id, now
+        )
     return InboundResult(
         accepted=True,
         ticket_id=received.ticket_id,

@@ -77,6 +77,7 @@ class DeviceItem(CrmItem, discriminator="Device"):
 class DeskConversationItem(CrmItem, discriminator="DeskConversation"):
     conversation = UnicodeAttribute()
     ticket_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute(null=True)
     at = UTCDateTimeAttribute()
 
 
@@ -248,21 +249,30 @@ def devices_of(
     )
 
 
-def conversation_ticket(tenant_id: str, key: str) -> str | None:
-    """The ticket a conversation (a chat's sender or session, a device's fault) last went to."""
+def conversation(tenant_id: str, key: str) -> tuple[str, str | None] | None:
+    """(ticket, customer) a conversation (a chat's sender or session, a device's fault) last
+    went to, or None for a new one."""
     try:
         item = DeskConversationItem.get(_conversation_pk(tenant_id, key), CONVERSATION_SK)
     except DeskConversationItem.DoesNotExist:
         return None
-    return str(item.ticket_id)
+    return str(item.ticket_id), item.customer_id
 
 
-def remember_conversation(tenant_id: str, key: str, ticket_id: str, now: datetime) -> None:
+def conversation_ticket(tenant_id: str, key: str) -> str | None:
+    found = conversation(tenant_id, key)
+    return found[0] if found else None
+
+
+def remember_conversation(
+    tenant_id: str, key: str, ticket_id: str, customer_id: str | None, now: datetime
+) -> None:
     DeskConversationItem(
         pk=_conversation_pk(tenant_id, key),
         sk=CONVERSATION_SK,
         tenant_id=tenant_id,
         conversation=key[:1000],
         ticket_id=ticket_id,
+        customer_id=customer_id,
         at=now,
     ).save()

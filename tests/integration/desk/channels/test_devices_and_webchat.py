@@ -137,6 +137,24 @@ def test_given_a_web_chat_session_when_two_messages_arrive_then_they_share_one_t
     assert _ticket(first["ticket_id"]).channel == "webchat"
 
 
+def test_given_an_anonymous_visitor_when_two_messages_arrive_then_they_share_one_ticket(
+    hooks: Hooks, channel: Any
+) -> None:
+    channel("webchat", secret=SECRET)
+    message = {"session_id": "sess-anon", "message_id": "m1", "text": "你好"}
+
+    first = hooks.signed("/v1/channels/acme/webchat", message).json
+    second = hooks.signed("/v1/channels/acme/webchat", {**message, "message_id": "m2"}).json
+
+    assert (second["ticket_id"], second["created"]) == (first["ticket_id"], False)
+
+
+def test_given_a_huge_web_chat_body_when_posted_then_413(hooks: Hooks, channel: Any) -> None:
+    channel("webchat", secret=SECRET)
+    body = {"session_id": "s", "message_id": "m", "text": "x" * 300_000}
+    assert hooks.signed("/v1/channels/acme/webchat", body).status_code == 413
+
+
 def test_given_a_web_chat_body_with_unknown_fields_when_posted_then_422(
     hooks: Hooks, channel: Any
 ) -> None:
