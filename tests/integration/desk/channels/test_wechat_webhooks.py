@@ -136,24 +136,25 @@ def test_given_a_subscribe_event_when_posted_then_success_and_no_ticket(
     assert inbound_store.conversation_ticket("acme", "wechat:oNew") is None
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
-        b"<xml><Content>&b;</Content></xml>",
-        b"<xml><FromUserName>x</FromUserName>",
-    ],
+HOSTILE = (
+    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+    b"<xml><Content>&b;</Content></xml>",
+    b"<xml><FromUserName>x</FromUserName>",
+    b"<xml>\x00</xml>",
 )
-def test_given_hostile_or_malformed_xml_when_posted_then_422(
-    hooks: Hooks, oa: None, body: bytes
-) -> None:
-    response = hooks.raw(
-        "POST",
-        f"/v1/channels/acme/wechat?{urlencode(_query(TOKEN)[2])}",
-        body,
-        {"Content-Type": "text/xml"},
-    )
-    assert response.status_code == 422
+
+
+def test_given_hostile_or_malformed_xml_when_posted_then_422(hooks: Hooks, oa: None) -> None:
+    statuses = [
+        hooks.raw(
+            "POST",
+            f"/v1/channels/acme/wechat?{urlencode(_query(TOKEN)[2])}",
+            body,
+            {"Content-Type": "text/xml"},
+        ).status_code
+        for body in HOSTILE
+    ]
+    assert statuses == [422, 422, 422]
 
 
 def test_given_a_forged_post_when_the_signature_is_wrong_then_401_and_no_ticket(
