@@ -76,8 +76,7 @@ def workable_item(
     principal: Principal, ticket_id: str, expected: int | None = None
 ) -> store.TicketItem:
     """The ticket as it is now, if the caller may read it (404) and work on it (403)."""
-    visible_item(principal, ticket_id)
-    item = store.current(principal.tenant_id, ticket_id)
+    item = store.reload(visible_item(principal, ticket_id))
     if item is None:
         raise NotFound(f"No ticket {ticket_id}.", field="ticket_id")
     if not rules.can_work_on(principal, item.attribute_values):
