@@ -117,6 +117,9 @@ def deliver(
     (reopen within the window, a new linked ticket after close).
     """
     if not within_cap(tenant_id, channel, sender, settings, now):
+        repeat = _known_ticket(tenant_id, message.external_id)
+        if repeat is not None:  # a redelivery of what we have (WeChat retries): no news
+            return InboundResult(accepted=True, ticket_id=repeat, duplicate=True)
         cap = int(settings.get("rate_cap_per_hour") or 20)
         return refuse(
             tenant_id,
@@ -230,6 +233,14 @@ def loads(raw: bytes) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("The body is not valid JSON.", field="body") from None
+
+
+def _known_ticket(tenant_id: str, external_id: str) -> str | None:
+    """The ticket a channel message id already went to (desk's dedup guard), if any."""
+    from .store import refs
+
+    found = refs(tenant_id, [external_id]).get(external_id)
+    return str(found.ticket_id) if found is not None else None
 
 
 def ticket_ref(ticket_id: str) -> str:

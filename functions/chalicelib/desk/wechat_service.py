@@ -86,7 +86,8 @@ def verify_wecom(tenant_id: str, query: dict[str, str]) -> str:
     """WeCom's GET handshake: the decrypted `echostr` when msg_signature is ours."""
     settings = _settings(tenant_id, "wecom")
     timestamp, nonce = _param(query, "timestamp"), _param(query, "nonce")
-    echostr = _param(query, "echostr")
+    # A query string decoded once more than WeChat encoded it turns base64's "+" into " ".
+    echostr = _param(query, "echostr").replace(" ", "+")
     _check(
         (settings["token"], timestamp, nonce, echostr),
         _param(query, "msg_signature"),

@@ -116,8 +116,11 @@ def test_given_a_sender_over_the_hourly_cap_when_more_mail_arrives_then_it_is_re
     base = eml("zh_new_question.eml")
     answers = [hooks.mail(base.replace(b"4711@", f"47{n}@".encode())).json for n in range(3)]
 
+    redelivered = hooks.mail(base.replace(b"4711@", b"470@")).json
+
     assert [a["accepted"] for a in answers] == [True, True, False]
     assert answers[2]["reason"] == "rate_capped: more than 2 messages from this sender this hour"
+    assert (redelivered["duplicate"], redelivered["ticket_id"]) == (True, answers[0]["ticket_id"])
 
 
 def test_given_another_tenants_secret_when_mail_is_posted_then_401(
