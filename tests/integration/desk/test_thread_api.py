@@ -134,3 +134,25 @@ def test_given_a_ticket_when_its_customer_360_is_read_then_working_tickets_show_
     view = api.get(f"/v1/customers/{customer.customer_id}/360").json
 
     assert [t["ticket_id"] for t in view["tickets"]] == [second["ticket_id"], first["ticket_id"]]
+
+
+def test_given_a_customer_contact_when_every_route_not_opened_to_contacts_is_called_then_403(
+    api: Any,
+) -> None:
+    import re
+
+    import app  # noqa: F401 - registers every route
+    from chalicelib.core.http import ROUTE_DOCS
+
+    closed = [(p, m) for (p, m), doc in ROUTE_DOCS.items() if not doc.public and not doc.contacts]
+    opened = sorted(p for (p, _m), doc in ROUTE_DOCS.items() if doc.contacts)
+
+    for path, method in closed:
+        url = re.sub(r"{[^}]+}", "x", path)
+        response = api.call(method, url, {}, **contact_of("C1"))
+        assert response.status_code == 403, (method, path, response.status_code)
+    assert set(opened) == {
+        "/v1/tickets",
+        "/v1/tickets/{ticket_id}",
+        "/v1/tickets/{ticket_id}/messages",
+    }
