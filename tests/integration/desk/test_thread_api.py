@@ -156,3 +156,22 @@ def test_given_a_customer_contact_when_every_route_not_opened_to_contacts_is_cal
         "/v1/tickets/{ticket_id}",
         "/v1/tickets/{ticket_id}/messages",
     }
+
+
+def test_given_a_closed_ticket_when_its_customer_contact_replies_then_a_new_linked_ticket_opens(
+    api: Any, ticket: Any, customer: Any
+) -> None:
+    made = ticket()
+    api.patch(f"/v1/tickets/{made['ticket_id']}", {"status": "closed"})
+
+    reply = api.post(
+        f"/v1/tickets/{made['ticket_id']}/messages",
+        {"text": "it broke again"},
+        **contact_of(customer.customer_id),
+    )
+
+    assert reply.status_code == 201, reply.json
+    assert reply.json["ticket_id"] != made["ticket_id"]
+    follow_up = api.get(f"/v1/tickets/{reply.json['ticket_id']}").json
+    assert follow_up["linked_ticket_id"] == made["ticket_id"]
+    assert follow_up["status"] == "new"
