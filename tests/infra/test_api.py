@@ -223,7 +223,7 @@ def test_given_the_user_pool_when_synthesised_then_tokens_carry_tenant_team_and_
 ) -> None:
     pool = dev.only("AWS::Cognito::UserPool")["Properties"]
     custom = {attr["Name"] for attr in pool["Schema"] if attr.get("AttributeDataType")}
-    assert {"tenant_id", "team_id"} <= custom
+    assert {"tenant_id", "team_id", "customer_id"} <= custom
     assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
     groups = {
         g["Properties"]["GroupName"] for g in dev.resources("AWS::Cognito::UserPoolGroup").values()
@@ -237,6 +237,7 @@ def test_given_the_user_pool_when_synthesised_then_tokens_carry_tenant_team_and_
         "finance",
         "legal",
         "viewer",
+        "customer_contact",
     }
 
 
