@@ -87,6 +87,8 @@ class RouteDoc:
     path_params: tuple[PathParam, ...] = ()
     public: bool = False
     contacts: bool = False
+    content_types: tuple[str, ...] = ()
+    signed: str = ""
 
     def enum_values(self, param: QueryParam) -> tuple[str, ...] | None:
         """The values an enum parameter takes (its StrEnum's, loaded on first use)."""
@@ -125,12 +127,14 @@ class RouteDoc:
         return self._resolve(self.response)
 
     def _resolve(self, ref: type[BaseModel] | str | None) -> type[BaseModel] | None:
-        """A model named in the area's `models`, or as "module:Name" in another of its modules."""
         if ref is None or not isinstance(ref, str):
             return ref
         module, colon, name = ref.rpartition(":")
-        where = f"{self.models_module.rsplit('.', 1)[0]}.{module}" if colon else self.models_module
-        model: type[BaseModel] = getattr(import_module(where), name)
+        if colon:  # "inbound_models:ChannelConfig": a models module of the area's own
+            module = self.models_module.rsplit(".", 1)[0] + "." + module
+        else:
+            module, name = self.models_module, ref
+        model: type[BaseModel] = getattr(import_module(module), name)
         return model
 
 
@@ -166,16 +170,27 @@ def route(
     path_params: tuple[PathParam, ...] = (),
     public: bool = False,
     contacts: bool = False,
+    content_types: tuple[str, ...] = (),
+    signed: str = "",
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Register a documented route on a Blueprint (full path, one method).
 
     `operation_id` is the operation's stable name in the OpenAPI document (createCustomer);
-    `body` and `response` name models of the area's `models` module, or "module:Name" of
-    another module of the area's package (or are the classes).
-    `public` routes need no token (the API's index); every other one sits behind the
-    authorizer. A customer contact (a customer's own person) may call only the routes that say
-    `contacts=True`; every other route refuses it (403) before its view runs.
+    `body` and `response` name models of the area's `models` module (or are the classes);
+    "module:Model" names one in another module of the area (an area's parts with their own
+    models, e.g. "inbound_models:ChannelConfig"). `public` routes need no token (the API's
+    index); every other one sits behind the authorizer. A customer contact (a customer's own
+    person) may call only the routes that say `contacts=True`; every other route refuses it
+    (403) before its view runs.
+
+    Routes called by machines or people without a user token (channel webhooks, signed links)
+    are `public` and say in `signed` how the view itself authenticates the call (a signature
+    header, a signed token in the query); the view checks it before anything else and answers
+    401/403 problem+json. `content_types` lists the raw bodies the route takes besides JSON
+    (text/xml, message/rfc822, ...); the view reads `request.raw_body` itself.
     """
+    if signed and not public:
+        raise ValueError(f"{path}: `signed` describes how a public route authenticates.")
     models_module = bp._import_name.rsplit(".", 1)[0] + ".models"
     doc = RouteDoc(
         path,
@@ -193,6 +208,8 @@ def route(
         path_params,
         public,
         contacts,
+        content_types=content_types,
+        signed=signed,
     )
 
     def register(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -216,7 +233,7 @@ def route(
             path,
             methods=[method],
             authorizer=None if public else authorizer(),
-            content_types=JSON_TYPES,
+            content_types=[*JSON_TYPES, *(t for t in content_types if t not in JSON_TYPES)],
         )(checked)
         return view
 

@@ -141,7 +141,9 @@ def _statuses(doc: RouteDoc) -> set[int]:
     statuses = set(doc.errors) | {405, 429}
     if not doc.public:
         statuses |= {401}
-    if doc.body is not None:
+    if doc.signed:
+        statuses |= {401, 403}  # no signature / a signature that does not match
+    if doc.body is not None or doc.content_types:
         statuses |= {400, 415, 422}  # not JSON, not JSON's Content-Type, a bad field
     if doc.query or doc.path_params:
         statuses |= {400, 422}  # a value outside what the parameter declares
@@ -177,11 +179,15 @@ def _operation(doc: RouteDoc) -> dict[str, Any]:
         "responses": responses,
         "security": [] if doc.public else [{"CognitoJwt": []}],
     }
+    if doc.signed:
+        operation["description"] = f"No user token: {doc.signed}"
+    content: dict[str, Any] = {}
     if body is not None:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model=body.__name__)}}},
-        }
+        content["application/json"] = {"schema": {"$ref": REF.format(model=body.__name__)}}
+    for media_type in doc.content_types:
+        content.setdefault(media_type, {"schema": {"type": "string"}})
+    if content:
+        operation["requestBody"] = {"required": True, "content": content}
     return operation
 
 

@@ -10,7 +10,14 @@ AREA = Area(
     name="desk",
     package=__package__ or "chalicelib.desk",
     summary="Service desk: tickets from every channel, threads, priorities, SLA, assignment.",
-    blueprints=("api:bp", "sla_api:bp", "assignment_api:bp"),
+    blueprints=(
+        "api:bp",
+        "sla_api:bp",
+        "assignment_api:bp",
+        # channels: webhooks (mail, WeChat, WeCom, web chat, devices) and their administration
+        "inbound_api:bp",
+        "inbound_admin_api:bp",
+    ),
     item_types=(
         ItemType(
             "Ticket",
@@ -57,6 +64,12 @@ AREA = Area(
         ),
         ItemType("DeskLoadMark", description="An agent-load move applied once (TTL)."),
         ItemType("DeskQueueTurn", description="A queue's round-robin cursor."),
+        # channels
+        ItemType("DeskChannel", description="A channel's settings (secrets never read back)."),
+        ItemType("DeskSenderCount", description="A sender's messages this hour (rate cap, TTL)."),
+        ItemType("DeskInboundLog", description="A message that touched no ticket, and why (TTL)."),
+        ItemType("DeskConversation", description="The ticket a chat or device fault last went to."),
+        ItemType("Device", description="A registered device and the customer who owns it."),
     ),
     notices=("desk.ticket_changed", "desk.message_added", "desk.outbound"),
     follows=(
@@ -65,6 +78,8 @@ AREA = Area(
         Follow("desk.ticket_changed", "sla_handlers:on_ticket_changed"),
         Follow("desk.message_added", "sla_handlers:on_message_added"),
         Follow("desk.ticket_changed", "assignment_handlers:on_ticket_changed"),
+        # channels: answers to mail tickets go out through SES
+        Follow("desk.outbound", "mail_outbound:on_outbound"),
     ),
     events=(
         "TicketOpened",

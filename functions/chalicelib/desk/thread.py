@@ -118,6 +118,8 @@ def add_message(principal: Principal, ticket_id: str, body: MessageCreate) -> Ti
         status = None
         if contact:
             status = _customer_status(principal.tenant_id, item, now)
+            if status is None:  # closed, or resolved too long ago: a new ticket follows it
+                return to_message(_follow_up(principal, item, body, attachments, now), principal)
         if item.status == rules.CLOSED or item.merged_into:
             raise ValidationFailed("The ticket is closed; open a new one.", field="ticket_id")
         try:
@@ -139,19 +141,64 @@ def add_message(principal: Principal, ticket_id: str, body: MessageCreate) -> Ti
     raise AssertionError("unreachable")
 
 
-def _customer_status(tenant_id: str, item: store.TicketItem, now: datetime) -> str:
+def _customer_status(tenant_id: str, item: store.TicketItem, now: datetime) -> str | None:
+    """The status a customer's message moves the ticket to; None: it opens a new ticket."""
     from .desk_settings import settings_of
 
     decision = rules.inbound_decision(
         item.status, item.resolved_at, now, settings_of(tenant_id).reopen_window_days
     )
+    if decision == rules.NEW_LINKED or item.merged_into:
+        return None
     if decision == rules.REOPEN:
         return rules.REOPENED
-    if decision == rules.NEW_LINKED:
-        raise ValidationFailed(
-            "The ticket is closed; a new message opens a new ticket.", field="ticket_id"
-        )
     return rules.status_after_customer_message(item.status)
+
+
+def _follow_up(
+    principal: Principal,
+    item: store.TicketItem,
+    body: MessageCreate,
+    attachments: list[dict[str, Any]],
+    now: datetime,
+) -> store.MessageItem:
+    """A contact's reply after close: a new ticket linked to the old one, the reply its first
+    message."""
+    from ulid import ULID
+
+    from .tickets import new_ticket_item
+
+    ticket = new_ticket_item(
+        item.tenant_id,
+        item.customer_id,
+        now,
+        subject=item.subject,
+        description=body.text,
+        channel=item.channel,
+        ticket_type=item.ticket_type,
+        language=item.language,
+        created_by=principal.user_id,
+        linked_ticket_id=item.ticket_id,
+        reply_to_json=item.reply_to_json,
+        last_ref=item.last_ref,
+        attachments_json=store.encode(attachments),
+    )
+    message = store.new_message(
+        item.tenant_id,
+        ticket.ticket_id,
+        str(ULID.from_datetime(now)),
+        item.customer_id,
+        channel=item.channel,
+        author_id=principal.user_id,
+        author_kind="customer",
+        visibility="public",
+        automatic=False,
+        text=body.text,
+        at=now,
+        attachments_json=store.encode(attachments),
+    )
+    store.create(ticket, message)
+    return message
 
 
 def read_thread(

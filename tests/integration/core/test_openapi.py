@@ -38,12 +38,21 @@ def test_every_route_of_the_app_is_documented():
 
 def test_every_documented_route_answers_problems_as_problem_json():
     document = openapi.build_openapi()
-    public = {(d.path, d.method.lower()) for d in ROUTE_DOCS.values() if d.public}
-    assert public == {("/", "get"), ("/openapi.json", "get")}
+    public = {(d.path, d.method.lower()): d for d in ROUTE_DOCS.values() if d.public}
+    # Only the API's index and its document are open; every other route without a token is a
+    # signed one (a channel webhook, a signed link): it says how it authenticates, and answers
+    # 401/403 without that.
+    assert {key for key, doc in public.items() if not doc.signed} == {
+        ("/", "get"),
+        ("/openapi.json", "get"),
+    }
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             if (path, method) in public:
                 assert operation["security"] == []
+                if public[(path, method)].signed:
+                    assert {"401", "403"} <= set(operation["responses"]), f"{method} {path}"
+                    assert operation["description"].startswith("No user token: ")
                 continue
             assert "401" in operation["responses"], f"{method} {path}"
             assert operation["security"] == [{"CognitoJwt": []}]

@@ -134,3 +134,44 @@ def test_given_a_ticket_when_its_customer_360_is_read_then_working_tickets_show_
     view = api.get(f"/v1/customers/{customer.customer_id}/360").json
 
     assert [t["ticket_id"] for t in view["tickets"]] == [second["ticket_id"], first["ticket_id"]]
+
+
+def test_given_a_customer_contact_when_every_route_not_opened_to_contacts_is_called_then_403(
+    api: Any,
+) -> None:
+    import re
+
+    import app  # noqa: F401 - registers every route
+    from chalicelib.core.http import ROUTE_DOCS
+
+    closed = [(p, m) for (p, m), doc in ROUTE_DOCS.items() if not doc.public and not doc.contacts]
+    opened = sorted(p for (p, _m), doc in ROUTE_DOCS.items() if doc.contacts)
+
+    for path, method in closed:
+        url = re.sub(r"{[^}]+}", "x", path)
+        response = api.call(method, url, {}, **contact_of("C1"))
+        assert response.status_code == 403, (method, path, response.status_code)
+    assert set(opened) == {
+        "/v1/tickets",
+        "/v1/tickets/{ticket_id}",
+        "/v1/tickets/{ticket_id}/messages",
+    }
+
+
+def test_given_a_closed_ticket_when_its_customer_contact_replies_then_a_new_linked_ticket_opens(
+    api: Any, ticket: Any, customer: Any
+) -> None:
+    made = ticket()
+    api.patch(f"/v1/tickets/{made['ticket_id']}", {"status": "closed"})
+
+    reply = api.post(
+        f"/v1/tickets/{made['ticket_id']}/messages",
+        {"text": "it broke again"},
+        **contact_of(customer.customer_id),
+    )
+
+    assert reply.status_code == 201, reply.json
+    assert reply.json["ticket_id"] != made["ticket_id"]
+    follow_up = api.get(f"/v1/tickets/{reply.json['ticket_id']}").json
+    assert follow_up["linked_ticket_id"] == made["ticket_id"]
+    assert follow_up["status"] == "new"
