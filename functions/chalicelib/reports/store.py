@@ -7,6 +7,10 @@
 | the reps' figures of a month              | table | pk=T#t#RPT#REPS#<yyyy-mm>, sk=O#<owner>         |
 | the teams' activity of one local day      | table | pk=T#t#RPT#DAY#<yyyy-mm-dd>, sk=TM#<team>       |
 | a team's daily sales report               | table | pk=T#t#RPT#DAILY#<team>, sk=D#<yyyy-mm-dd>      |
+| service days of a month, one dimension    | table | pk=T#t#RPT#SVC#<dimension>#<yyyy-mm>,           |
+|   (priority, queue, agent or all)         |       | sk=<value>#<yyyy-mm-dd> (between: one value)    |
+| subject keywords of a month's days        | table | pk=T#t#RPT#SVCKW#<yyyy-mm>, sk=D#<yyyy-mm-dd>   |
+| the open tickets now (backlog, ageing)    | table | pk=T#t#RPT#BACKLOG, sk=#NOW                     |
 
 Counters are written only by the stream (the area's followers of sales, leads and customers
 notices): per item, a consistent read, the pure fold (`rules.fold`: once per notice, by the
@@ -32,7 +36,15 @@ from .rules import Delta
 MAX_ATTEMPTS = 5
 _SERIALIZE, _DESERIALIZE = TypeSerializer(), TypeDeserializer()
 CONDITION_FAILED = "ConditionalCheckFailedException"
-ITEM_TYPES = {"funnel": "ReportFunnelDay", "rep": "ReportRepMonth", "team_day": "ReportTeamDay"}
+ITEM_TYPES = {
+    "funnel": "ReportFunnelDay",
+    "rep": "ReportRepMonth",
+    "team_day": "ReportTeamDay",
+    "svc": "ReportServiceDay",
+    "kw": "ReportServiceKeywords",
+    "backlog": "ReportServiceBacklog",
+}
+BACKLOG_SK = "#NOW"
 
 
 # The kept aggregates. Their counters are flat attributes named by stage (`entered|proposal`),
@@ -70,6 +82,14 @@ def key_of(tenant_id: str, delta: Delta) -> tuple[str, str]:
     if delta.key.kind == "rep":
         month, owner = parts
         return reps_pk(tenant_id, month), f"O#{owner}"
+    if delta.key.kind == "svc":
+        dimension, value, day = parts
+        return service_pk(tenant_id, dimension, day[:7]), f"{value}#{day}"
+    if delta.key.kind == "kw":
+        (day,) = parts
+        return keywords_pk(tenant_id, day[:7]), f"D#{day}"
+    if delta.key.kind == "backlog":
+        return backlog_pk(tenant_id), BACKLOG_SK
     day, team = parts
     return day_pk(tenant_id, day), f"TM#{team}"
 
@@ -88,6 +108,18 @@ def day_pk(tenant_id: str, day: str) -> str:
 
 def daily_pk(tenant_id: str, team_id: str) -> str:
     return f"T#{tenant_id}#RPT#DAILY#{team_id}"
+
+
+def service_pk(tenant_id: str, dimension: str, month: str) -> str:
+    return f"T#{tenant_id}#RPT#SVC#{dimension}#{month}"
+
+
+def keywords_pk(tenant_id: str, month: str) -> str:
+    return f"T#{tenant_id}#RPT#SVCKW#{month}"
+
+
+def backlog_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#RPT#BACKLOG"
 
 
 def _client() -> Any:
@@ -175,6 +207,31 @@ def apply(tenant_id: str, mark: str, deltas: Sequence[Delta]) -> int:
 def partition(pk: str) -> list[dict[str, Any]]:
     """Every item of a small report partition, as stored (one Query; pages followed)."""
     return raw_query_page(pk, None).items
+
+
+def value_days(pk: str, value: str, first: str, last: str) -> list[dict[str, Any]]:
+    """One value's days of a service partition, first..last (one Query; pages followed)."""
+    client, items = _client(), []
+    request: dict[str, Any] = {
+        "TableName": CrmItem.Meta.table_name,
+        "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
+        "ExpressionAttributeValues": {
+            ":pk": {"S": pk},
+            ":first": {"S": f"{value}#{first}"},
+            ":last": {"S": f"{value}#{last}"},
+        },
+    }
+    while True:
+        response = client.query(**request)
+        items += [_plain(raw) for raw in response.get("Items", [])]
+        if not response.get("LastEvaluatedKey"):
+            return items
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def backlog(tenant_id: str) -> dict[str, Any]:
+    """The tenant's open tickets now (one GetItem; empty when none was ever counted)."""
+    return _read(backlog_pk(tenant_id), BACKLOG_SK)
 
 
 # --- the daily report ---------------------------------------------------------------------------

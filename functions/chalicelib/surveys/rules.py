@@ -122,3 +122,13 @@ def nps_class(score: int | None) -> str | None:
     if score is None:
         return None
     return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+
+
+def hides_comment(roles: frozenset[Any]) -> bool:
+    """Finance and legal never read conversation text, a survey's comment included (unless
+    they also hold a role that may), as for the customer's interactions."""
+    from ..core import Role
+
+    blind = {Role.FINANCE, Role.LEGAL}
+    readers = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP, Role.SERVICE_AGENT}
+    return bool(roles & blind) and not roles & readers
