@@ -29,9 +29,9 @@ install: $(STAMP) $(NODE_STAMP)
 run: install
 	$(PY) -m infra.local.run
 
-## make token TENANT=demo USER=alice ROLE=sales_rep TEAM=east: a local dev token
+## make token TENANT=demo USER=alice ROLE=sales_rep TEAM=east [CUSTOMER=<id>]: a local dev token
 token: $(STAMP)
-	@$(PY) -m infra.local.token --tenant "$(or $(TENANT),demo)" --user "$(if $(filter command line,$(origin USER)),$(USER),$(or $(USER_ID),admin))" --role "$(or $(ROLE),admin)" $(if $(TEAM),--team "$(TEAM)",)
+	@$(PY) -m infra.local.token --tenant "$(or $(TENANT),demo)" --user "$(if $(filter command line,$(origin USER)),$(USER),$(or $(USER_ID),admin))" --role "$(or $(ROLE),admin)" $(if $(TEAM),--team "$(TEAM)",) $(if $(CUSTOMER),--customer "$(CUSTOMER)",)
 
 ## make job JOB=value.nightly TENANT=demo: start a scheduled job now on `make run`'s stack
 job: $(STAMP)

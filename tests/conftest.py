@@ -129,11 +129,18 @@ def customer_maker(aws: None) -> Callable[..., Any]:
 
 @pytest.fixture
 def token_for() -> Callable[..., str]:
-    """A dev token: token_for("alice", "sales_rep", tenant="acme", team="east")."""
+    """A dev token: token_for("alice", "sales_rep", tenant="acme", team="east"); a customer
+    contact's names its customer: token_for("kim", "customer_contact", customer="C1")."""
     from chalicelib.core.auth import mint_dev_token
 
-    def mint(user: str, *roles: str, tenant: str = "acme", team: str | None = None) -> str:
-        return mint_dev_token(tenant, user, list(roles) or ["admin"], team)
+    def mint(
+        user: str,
+        *roles: str,
+        tenant: str = "acme",
+        team: str | None = None,
+        customer: str | None = None,
+    ) -> str:
+        return mint_dev_token(tenant, user, list(roles) or ["admin"], team, customer_id=customer)
 
     return mint
 
@@ -154,12 +161,14 @@ class Api:
         as_: tuple[str, ...] | str = ("admin", "admin"),
         tenant: str = "acme",
         team: str | None = None,
+        customer: str | None = None,
         headers: dict[str, str] | None = None,
         raw: str | None = None,
     ) -> Any:
         user, *roles = (as_, "admin") if isinstance(as_, str) else as_
+        token = self._token_for(user, *roles, tenant=tenant, team=team, customer=customer)
         all_headers = {
-            "Authorization": f"Bearer {self._token_for(user, *roles, tenant=tenant, team=team)}",
+            "Authorization": f"Bearer {token}",
             "Content-Type": "application/json",
             **(headers or {}),
         }

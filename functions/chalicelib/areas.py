@@ -5,7 +5,9 @@ Order matters where areas meet: an area may build on those above it and never on
 (an import contract checks it): the directory answers who manages whom and who can take work for
 everyone below; tagging reads customers, automation reads both, value reads customers and asks
 automation for care tasks; approvals decide for sales (stage gates) and contracts; leads convert
-into sales' opportunities; contracts follow won deals; reports count what sales and leads do.
+into sales' opportunities; contracts follow won deals; the service desk links tickets to
+customers (an unknown sender becomes a lead customer) and hands a leaving agent's work back;
+reports, at the bottom, read every area above them.
 Followers of a notice run in this order; the 360 view shows sections in this order.
 """
 
@@ -15,10 +17,12 @@ from .approvals.area import AREA as APPROVALS
 from .automation.area import AREA as AUTOMATION
 from .contracts.area import AREA as CONTRACTS
 from .customers.area import AREA as CUSTOMERS
+from .desk.area import AREA as DESK
 from .directory.area import AREA as DIRECTORY
 from .leads.area import AREA as LEADS
 from .reports.area import AREA as REPORTS
 from .sales.area import AREA as SALES
+from .surveys.area import AREA as SURVEYS
 from .tagging.area import AREA as TAGGING
 from .value.area import AREA as VALUE
 
@@ -32,5 +36,7 @@ AREAS = (
     SALES,
     LEADS,
     CONTRACTS,
+    DESK,
+    SURVEYS,
     REPORTS,
 )

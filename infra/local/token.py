@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--team", default=None, help="team id (sales reps and managers)")
     parser.add_argument(
+        "--customer", default=None, help="customer id a customer_contact speaks for"
+    )
+    parser.add_argument(
         "--ttl-hours", type=float, default=24 * 30, help="lifetime in hours (default 720)"
     )
     args = parser.parse_args(argv)
@@ -63,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         roles,
         team_id=(args.team or "").strip() or None,
         ttl_seconds=int(args.ttl_hours * 3600),
+        customer_id=(args.customer or "").strip() or None,
     )
     sys.stdout.write(token + "\n")
     return 0

@@ -19,6 +19,7 @@ DEV_TOKEN_ALGORITHM = "HS256"  # noqa: S105 - an algorithm name
 TENANT_CLAIM = "custom:tenant_id"
 TEAM_CLAIM = "custom:team_id"
 ROLES_CLAIM = "cognito:groups"
+CUSTOMER_CLAIM = "custom:customer_id"
 # Ids end up inside keys ("T#<tenant>#..."), so they may not hold the separator.
 ID_RE = re.compile(r"^[A-Za-z0-9_.@:-]{1,128}$")
 
@@ -32,6 +33,9 @@ class Role(StrEnum):
     FINANCE = "finance"
     LEGAL = "legal"  # reviews and approves contracts
     VIEWER = "viewer"
+    # A customer's own person (service desk): reads and replies to its customer's tickets and
+    # nothing else; every route that does not name it refuses it (core.http).
+    CUSTOMER_CONTACT = "customer_contact"
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class Principal:
     user_id: str
     roles: frozenset[Role]
     team_id: str | None = None
+    customer_id: str | None = None  # the customer a customer_contact speaks for
 
     def has(self, *roles: Role) -> bool:
         return any(role in self.roles for role in roles)
@@ -104,6 +109,18 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     if not roles:
         raise Forbidden("The token carries no CRM role.")
     team = claims.get(TEAM_CLAIM) or None
+    customer = claims.get(CUSTOMER_CLAIM) or None
+    if Role.CUSTOMER_CONTACT in roles:
+        # A contact is never staff too: the token's other roles are ignored, and without the
+        # customer it speaks for it may do nothing.
+        if not customer or not ID_RE.match(str(customer)):
+            raise Forbidden("A customer contact's token must name its customer.")
+        return Principal(
+            tenant_id=str(tenant),
+            user_id=str(user),
+            roles=frozenset({Role.CUSTOMER_CONTACT}),
+            customer_id=str(customer),
+        )
     return Principal(tenant_id=str(tenant), user_id=str(user), roles=roles, team_id=team)
 
 
@@ -113,6 +130,7 @@ def mint_dev_token(
     roles: list[str],
     team_id: str | None = None,
     ttl_seconds: int = 30 * 24 * 3600,
+    customer_id: str | None = None,
 ) -> str:
     """A signed local token with the same claims Cognito would carry (local stages only)."""
     import jwt  # local-only dependency path: kept out of the API's import time
@@ -128,6 +146,8 @@ def mint_dev_token(
     }
     if team_id:
         claims[TEAM_CLAIM] = team_id
+    if customer_id:
+        claims[CUSTOMER_CLAIM] = customer_id
     return jwt.encode(claims, get_settings().dev_token_secret, algorithm=DEV_TOKEN_ALGORITHM)
 
 

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice.app import Blueprint, CognitoUserPoolAuthorizer, Request, Response
 
-from .auth import Principal, principal_from_request
-from .errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed
+from .auth import Principal, Role, principal_from_request
+from .errors import BadRequest, Forbidden, NotFound, UnsupportedMediaType, ValidationFailed
 from .observability import logger
 from .settings import get_settings
 
@@ -88,6 +88,7 @@ class RouteDoc:
     public: bool = False
     content_types: tuple[str, ...] = ()
     signed: str = ""
+    contacts: bool = False
 
     def enum_values(self, param: QueryParam) -> tuple[str, ...] | None:
         """The values an enum parameter takes (its StrEnum's, loaded on first use)."""
@@ -165,13 +166,15 @@ def route(
     public: bool = False,
     content_types: tuple[str, ...] = (),
     signed: str = "",
+    contacts: bool = False,
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Register a documented route on a Blueprint (full path, one method).
 
     `operation_id` is the operation's stable name in the OpenAPI document (createCustomer);
     `body` and `response` name models of the area's `models` module (or are the classes).
     `public` routes need no token (the API's index); every other one sits behind the
-    authorizer.
+    authorizer. A customer contact (a customer's own person) may call only the routes that say
+    `contacts=True`; every other route refuses it (403) before its view runs.
 
     Routes called by machines or people without a user token (channel webhooks, signed links)
     are `public` and say in `signed` how the view itself authenticates the call (a signature
@@ -199,6 +202,7 @@ def route(
         public,
         content_types,
         signed,
+        contacts,
     )
 
     def register(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -206,7 +210,9 @@ def route(
         def checked(**params: str) -> Response:
             request = bp.current_request
             if not public and request is not None:
-                principal(request)  # who asks comes first: no token is a 401 whatever else
+                caller = principal(request)  # who asks comes first: no token is a 401
+                if not contacts and Role.CUSTOMER_CONTACT in caller.roles:
+                    raise Forbidden("A customer contact may only use its tickets' routes.")
             for name, value in params.items():
                 # Keys longer than DynamoDB allows would fail there as a 500; nothing that
                 # long or with control characters names anything we store.

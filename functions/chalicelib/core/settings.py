@@ -45,6 +45,7 @@ class Settings:
     survey_secret: str
     survey_secret_arn: str | None
     survey_link_base: str
+    attachments_bucket: str
 
     @property
     def is_local(self) -> bool:
@@ -99,4 +100,6 @@ def get_settings() -> Settings:
         ),
         survey_secret_arn=os.environ.get("CRM_SURVEY_SECRET_ARN") or None,
         survey_link_base=_env("CRM_SURVEY_LINK_BASE", "http://127.0.0.1:8000"),
+        # Ticket attachments (service desk): uploaded by presigned PUT under T#<tenant>/.
+        attachments_bucket=_env("CRM_ATTACHMENTS_BUCKET", "crm-attachments"),
     )

@@ -40,7 +40,9 @@ def view_360(
         found = areas.section_of(item_type)
         if found is not None:
             section, convert = found
-            sections.setdefault(section.name, []).append(convert(item, principal))
+            shown = convert(item, principal)
+            if shown is not None:  # a section may leave an item out (e.g. finished tickets)
+                sections.setdefault(section.name, []).append(shown)
     if start is None and "profile" not in view:
         raise NotFound(f"No customer {customer_id}.", field="id")
     return customer_360_model()(**view, **sections)

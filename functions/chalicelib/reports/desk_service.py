@@ -51,8 +51,18 @@ def fold_ticket(notice: Notice, now: datetime) -> None:
     """A ticket created or changed: flows (created, first response, resolution, reopened) and
     the backlog. A change that moves no figure reads and writes nothing."""
     before, after = ticket_images(notice)
+    if after and not before and not after.get("subject"):
+        after = {**after, "subject": _subject(notice.tenant_id, str(after.get("ticket_id")))}
     zone = _zone(notice.tenant_id)
     _apply(notice, desk_rules.ticket_deltas(before, after, notice.at, zone))
+
+
+def _subject(tenant_id: str, ticket_id: str) -> str | None:
+    """A new ticket's subject, for its keywords (notices carry no text; one GetItem)."""
+    from ..desk.service import get_ticket
+
+    ticket = get_ticket(tenant_id, ticket_id)
+    return ticket.subject if ticket is not None else None
 
 
 def fold_answer(notice: Notice, now: datetime) -> None:

@@ -88,6 +88,8 @@ def on_ticket_changed(notice: Notice, now: datetime) -> str | None:
     ticket_id = str(after.get("ticket_id") or notice.subject_id)
     resolved_at = _time(after.get("resolved_at"), notice.at)
     survey_id = rules.survey_id(ticket_id, resolved_at)
+    if store.get(tenant_id, survey_id, consistent=True) is not None:
+        return _resend(tenant_id, survey_id, now)
     item = store.SurveyItem(
         store.survey_pk(tenant_id, survey_id),
         store.SURVEY_SK,
@@ -97,7 +99,7 @@ def on_ticket_changed(notice: Notice, now: datetime) -> str | None:
         customer_id=str(after["customer_id"]),
         channel=str(after.get("channel") or "email"),
         language=str(after.get("language") or "zh"),
-        subject=after.get("subject") or None,
+        subject=_subject(tenant_id, ticket_id),
         ticket_type=after.get("type") or None,
         priority=after.get("priority") or None,
         queue=after.get("queue") or None,
@@ -107,12 +109,25 @@ def on_ticket_changed(notice: Notice, now: datetime) -> str | None:
         expires_at=rules.expires(resolved_at),
     )
     if not store.create(item):
-        found = store.get(tenant_id, survey_id, consistent=True)
-        if found is None or found.sent_at is not None:
-            return survey_id  # sent before this notice came again
-        item = found
+        return _resend(tenant_id, survey_id, now)
     _send(item, now)
     return survey_id
+
+
+def _resend(tenant_id: str, survey_id: str, now: datetime) -> str:
+    """The notice came again: send the survey only if its event did not go out yet."""
+    found = store.get(tenant_id, survey_id, consistent=True)
+    if found is not None and found.sent_at is None:
+        _send(found, now)
+    return survey_id
+
+
+def _subject(tenant_id: str, ticket_id: str) -> str | None:
+    """The ticket's subject (notices carry no conversation text: the desk's service does)."""
+    from ..desk.service import get_ticket
+
+    ticket = get_ticket(tenant_id, ticket_id)
+    return ticket.subject if ticket is not None else None
 
 
 def _send(item: store.SurveyItem, now: datetime) -> None:

@@ -1,0 +1,1 @@
+"""The service desk: tickets from every channel, their threads, priorities, SLA, assignment."""

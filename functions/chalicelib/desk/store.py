@@ -1,0 +1,510 @@
+"""DynamoDB access of the service desk's core: tickets, their threads, message references,
+the tenant's desk settings. The only module of the core desk that speaks pynamodb.
+
+A ticket lives in its customer's item collection (the 360 view lists it in its one Query); its
+thread and every other part's items about it (SLA state ...) live in the ticket's own
+collection, `ticket_pk`. Four overloaded GSIs find tickets by id, status, queue and assignee;
+in queue and assignee lists working tickets (`A#`) come before finished ones (`Z#`), latest
+first within each, so an agent's open work is one Query on a key prefix.
+
+| pattern                                | index | key condition                                      |
+|----------------------------------------|-------|----------------------------------------------------|
+| a customer's tickets, latest first     | table | pk=T#t#C#<customer>, sk begins_with TICKET#        |
+|   (360 section, ?customer=)            |       |   (sk=TICKET#<inverted ms>#<id>)                   |
+| a ticket by id (get)                   | gsi1  | gsi1pk=T#t#TICKET#<id>, gsi1sk=TICKET              |
+| tickets by status, latest first        | gsi2  | gsi2pk=T#t#TSTATUS#<status>, gsi2sk=<inv ms>#<id>  |
+| tickets of a queue                     | gsi3  | gsi3pk=T#t#TQUEUE#<queue>, gsi3sk=A|Z#<inv ms>#<id> |
+| tickets of an assignee (open: A#)      | gsi4  | gsi4pk=T#t#TASSIGNEE#<user>, gsi4sk=A|Z#<inv ms>#<id> |
+| a ticket's thread, oldest first        | table | pk=T#t#TICKET#<id>, sk begins_with MSG#            |
+| a channel message id (dedup, threads)  | table | pk=T#t#TREF#<sha256 of the id>, sk=#TREF           |
+| desk settings                          | table | pk=T#t, sk=#DESKSETTINGS                           |
+| saved replies (scoped in memory)       | table | pk=T#t#REPLIES, sk=REPLY#<id>                      |
+
+Every ticket change is a conditional write on `version`; a message and the ticket's new state
+(first response, status) are one transaction, as are merges and splits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from pynamodb.attributes import (
+    Attribute,
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..core import (
+    TTL_ATTRIBUTE,
+    CrmItem,
+    Page,
+    PreconditionFailed,
+    RuleItem,
+    customer_pk,
+    gsi_pk,
+    inverted_millis,
+    query_page,
+)
+
+TICKET = "TICKET#"
+MSG = "MSG#"
+REF_SK = "#TREF"
+SETTINGS_SK = "#DESKSETTINGS"
+CONDITION_FAILED = "ConditionalCheckFailedException"
+MAX_TRANSACTION = 100
+
+
+class Raced(PreconditionFailed):
+    """The ticket changed between our read and our write (read it again)."""
+
+
+class TicketItem(CrmItem, discriminator="Ticket"):
+    ticket_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    channel = UnicodeAttribute()
+    ticket_type = UnicodeAttribute(attr_name="ticket_type")
+    priority = UnicodeAttribute()
+    priority_reason = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    assignee_id = UnicodeAttribute(null=True)
+    queue = UnicodeAttribute(null=True)
+    sla_policy = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(default="zh")
+    fault_code = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute(null=True)
+    first_response_at = UTCDateTimeAttribute(null=True)
+    resolved_at = UTCDateTimeAttribute(null=True)
+    closed_at = UTCDateTimeAttribute(null=True)
+    reopened_at = UTCDateTimeAttribute(null=True)
+    linked_ticket_id = UnicodeAttribute(null=True)
+    merged_into = UnicodeAttribute(null=True)
+    attachments_json = UnicodeAttribute(default="[]")
+    # Where the channel answers the customer ({email, wechat_openid, ...}) and the last
+    # channel message id they sent (mail threads answers to it).
+    reply_to_json = UnicodeAttribute(default="{}")
+    last_ref = UnicodeAttribute(null=True)
+    version = cast("Attribute[int]", NumberAttribute(default=1))
+
+
+class MessageItem(CrmItem, discriminator="TicketMessage"):
+    message_id = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    author_id = UnicodeAttribute(null=True)
+    author_kind = UnicodeAttribute()
+    visibility = UnicodeAttribute()
+    automatic = BooleanAttribute(default=False)
+    text = UnicodeAttribute(default="")
+    at = UTCDateTimeAttribute()
+    origin_ticket_id = UnicodeAttribute(null=True)
+    external_id = UnicodeAttribute(null=True)
+    attachments_json = UnicodeAttribute(default="[]")
+
+
+class OutboundItem(CrmItem, discriminator="TicketOutbound"):
+    """A public answer to send through the ticket's channel (written with its message; its
+    stream record raises `desk.outbound`). Kept 30 days."""
+
+    message_id = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    to_json = UnicodeAttribute()
+    text = UnicodeAttribute()
+    headers_json = UnicodeAttribute(default="{}")
+    expires_at = NumberAttribute(attr_name=TTL_ATTRIBUTE)
+
+
+class MessageRefItem(CrmItem, discriminator="TicketMessageRef"):
+    """A channel's message id, once: the dedup guard of `receive` and a thread's anchor."""
+
+    ref = UnicodeAttribute()
+    ticket_id = UnicodeAttribute()
+    message_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+
+PRIORITY_RULES = "PRIORITYRULES"  # the tenant's priority rules: T#t#PRIORITYRULES (core rule sets)
+
+
+class PriorityRuleItem(RuleItem, discriminator="PriorityRule"):
+    condition_json = UnicodeAttribute()
+    priority = UnicodeAttribute()
+    position = NumberAttribute(default=100)
+
+
+class DeskSettingsItem(CrmItem, discriminator="DeskSettings"):
+    settings_json = UnicodeAttribute()
+    version = VersionAttribute()
+
+
+class SavedReplyItem(CrmItem, discriminator="SavedReply"):
+    reply_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    text = UnicodeAttribute()
+    scope = UnicodeAttribute()
+    owner_id = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(null=True)
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def ticket_pk(tenant_id: str, ticket_id: str) -> str:
+    """The ticket's own item collection: its thread and the other desk parts' items about it."""
+    return gsi_pk(tenant_id, "TICKET", ticket_id)
+
+
+# --- tickets ----------------------------------------------------------------------------------
+
+
+def _order(item: TicketItem) -> str:
+    return f"{inverted_millis(item.created_at)}#{item.ticket_id}"
+
+
+def index(item: TicketItem) -> None:
+    """Set the index keys from the ticket's status, queue and assignee."""
+    tenant, state = item.tenant_id, "A#" if item.status not in ("resolved", "closed") else "Z#"
+    item.gsi2pk, item.gsi2sk = gsi_pk(tenant, "TSTATUS", item.status), _order(item)
+    item.gsi3pk = gsi_pk(tenant, "TQUEUE", item.queue) if item.queue else None
+    item.gsi3sk = f"{state}{_order(item)}" if item.queue else None
+    item.gsi4pk = gsi_pk(tenant, "TASSIGNEE", item.assignee_id) if item.assignee_id else None
+    item.gsi4sk = f"{state}{_order(item)}" if item.assignee_id else None
+
+
+def new_ticket(tenant_id: str, ticket_id: str, customer_id: str, **attrs: Any) -> TicketItem:
+    item = TicketItem(
+        pk=customer_pk(tenant_id, customer_id),
+        sk=f"{TICKET}{inverted_millis(attrs['created_at'])}#{ticket_id}",
+        tenant_id=tenant_id,
+        ticket_id=ticket_id,
+        customer_id=customer_id,
+        gsi1pk=ticket_pk(tenant_id, ticket_id),
+        gsi1sk="TICKET",
+        **attrs,
+    )
+    index(item)
+    return item
+
+
+def find(tenant_id: str, ticket_id: str) -> TicketItem | None:
+    """A ticket by id alone (one Query on gsi1; eventually consistent)."""
+    for item in TicketItem.by_gsi1.query(ticket_pk(tenant_id, ticket_id), limit=1):
+        if isinstance(item, TicketItem):
+            return item
+    return None
+
+
+def current(tenant_id: str, ticket_id: str) -> TicketItem | None:
+    """A ticket as the table holds it now (gsi1 for its key, then a consistent GetItem)."""
+    found = find(tenant_id, ticket_id)
+    if found is None:
+        return None
+    try:
+        return TicketItem.get(found.pk, found.sk, consistent_read=True)
+    except TicketItem.DoesNotExist:
+        return None
+
+
+def of_customer(
+    tenant_id: str, customer_id: str, limit: int | None, start_key: dict[str, Any] | None
+) -> Page:
+    return query_page(
+        TicketItem.query,
+        customer_pk(tenant_id, customer_id),
+        TicketItem.sk.startswith(TICKET),
+        limit=limit,
+        start_key=start_key,
+    )
+
+
+def by_facet(
+    tenant_id: str,
+    facet: str,
+    value: str,
+    limit: int | None,
+    start_key: dict[str, Any] | None,
+    prefix: str = "",
+) -> Page:
+    """One page of tickets by status, queue or assignee (one Query on its index)."""
+    index_of: dict[str, Any] = {"TSTATUS": TicketItem.by_gsi2, "TQUEUE": TicketItem.by_gsi3}
+    chosen = index_of.get(facet, TicketItem.by_gsi4)
+    sort_key = {"TSTATUS": TicketItem.gsi2sk, "TQUEUE": TicketItem.gsi3sk}.get(
+        facet, TicketItem.gsi4sk
+    )
+    condition = sort_key.startswith(prefix) if prefix else None
+    return query_page(
+        chosen.query, gsi_pk(tenant_id, facet, value), condition, limit=limit, start_key=start_key
+    )
+
+
+def create(
+    item: TicketItem, first: MessageItem | None = None, ref: MessageRefItem | None = None
+) -> bool:
+    """Write a new ticket (with its first message and its channel reference) at once; False
+    when the reference exists already (the message was received before)."""
+    try:
+        with TransactWrite(connection=CrmItem._get_connection().connection) as tx:
+            tx.save(item, condition=TicketItem.pk.does_not_exist())
+            if first is not None:
+                tx.save(first, condition=MessageItem.pk.does_not_exist())
+            if ref is not None:
+                tx.save(ref, condition=MessageRefItem.pk.does_not_exist())
+    except TransactWriteError:
+        return False
+    return True
+
+
+def _bump(item: TicketItem, at: datetime) -> int:
+    read = item.version
+    item.version = read + 1
+    item.updated_at = at
+    index(item)
+    return read
+
+
+def save(item: TicketItem, at: datetime) -> TicketItem:
+    """Write a changed ticket if nobody changed it since it was read (else Raced, a 412)."""
+    read = _bump(item, at)
+    try:
+        item.save(condition=TicketItem.version == read)
+    except PutError as exc:
+        item.version = read
+        if exc.cause_response_code == CONDITION_FAILED:
+            raise Raced("The ticket changed meanwhile; fetch it again.", field="If-Match") from None
+        raise
+    return item
+
+
+def write_together(
+    tickets: Sequence[TicketItem],
+    at: datetime,
+    puts: Sequence[CrmItem] = (),
+    deletes: Sequence[CrmItem] = (),
+    new: Sequence[CrmItem] = (),
+) -> None:
+    """Changed tickets (each on its version) and other items in one transaction (Raced when a
+    ticket moved meanwhile or a new item exists already: nothing is written)."""
+    if len(tickets) + len(puts) + len(deletes) + len(new) > MAX_TRANSACTION:
+        raise ValueError("too many items for one transaction")
+    reads = [_bump(t, at) for t in tickets]
+    try:
+        with TransactWrite(connection=CrmItem._get_connection().connection) as tx:
+            for ticket, read in zip(tickets, reads, strict=True):
+                tx.save(ticket, condition=TicketItem.version == read)
+            for item in new:
+                tx.save(item, condition=CrmItem.pk.does_not_exist())
+            for item in puts:
+                tx.save(item)
+            for item in deletes:
+                tx.delete(item)
+    except TransactWriteError:
+        for ticket, read in zip(tickets, reads, strict=True):
+            ticket.version = read
+        raise Raced("The ticket changed meanwhile; try again.", field="If-Match") from None
+
+
+def attachments(item: TicketItem | MessageItem) -> list[dict[str, Any]]:
+    return list(json.loads(item.attachments_json or "[]"))
+
+
+def encode(values: list[dict[str, Any]]) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+def new_message(
+    tenant_id: str, ticket_id: str, message_id: str, customer_id: str, **attrs: Any
+) -> MessageItem:
+    return MessageItem(
+        pk=ticket_pk(tenant_id, ticket_id),
+        sk=f"{MSG}{message_id}",
+        tenant_id=tenant_id,
+        ticket_id=ticket_id,
+        message_id=message_id,
+        customer_id=customer_id,
+        **attrs,
+    )
+
+
+def moved_message(message: MessageItem, ticket: TicketItem) -> MessageItem:
+    """A copy of a message on another ticket, keeping the ticket it was written on."""
+    values = dict(message.attribute_values)
+    for key in ("pk", "ticket_id", "customer_id", "origin_ticket_id", "correlation_id"):
+        values.pop(key, None)
+    return MessageItem(
+        pk=ticket_pk(ticket.tenant_id, ticket.ticket_id),
+        ticket_id=ticket.ticket_id,
+        customer_id=ticket.customer_id,
+        origin_ticket_id=message.origin_ticket_id or message.ticket_id,
+        **values,
+    )
+
+
+def thread(
+    tenant_id: str, ticket_id: str, limit: int | None, start_key: dict[str, Any] | None
+) -> Page:
+    """A ticket's messages, oldest first (one Query per page)."""
+    return query_page(
+        MessageItem.query,
+        ticket_pk(tenant_id, ticket_id),
+        MessageItem.sk.startswith(MSG),
+        limit=limit,
+        start_key=start_key,
+    )
+
+
+def messages(tenant_id: str, ticket_id: str, ids: Sequence[str]) -> list[MessageItem]:
+    """Chosen messages of a ticket (one BatchGet); those that do not exist are left out."""
+    keys = [(ticket_pk(tenant_id, ticket_id), f"{MSG}{mid}") for mid in dict.fromkeys(ids)]
+    return [m for m in MessageItem.batch_get(keys) if isinstance(m, MessageItem)]
+
+
+OUTBOUND_DAYS = 30
+
+
+def new_outbound(ticket: TicketItem, message: MessageItem, headers: dict[str, str]) -> OutboundItem:
+    return OutboundItem(
+        pk=ticket_pk(ticket.tenant_id, ticket.ticket_id),
+        sk=f"OUT#{message.message_id}",
+        tenant_id=ticket.tenant_id,
+        message_id=message.message_id,
+        ticket_id=ticket.ticket_id,
+        customer_id=ticket.customer_id,
+        channel=ticket.channel,
+        to_json=ticket.reply_to_json or "{}",
+        text=message.text,
+        headers_json=json.dumps(headers, ensure_ascii=False),
+        expires_at=int(message.at.timestamp()) + OUTBOUND_DAYS * 86400,
+    )
+
+
+# --- channel references -----------------------------------------------------------------------
+
+
+def ref_pk(tenant_id: str, ref: str) -> str:
+    digest = hashlib.sha256(ref.strip().encode()).hexdigest()
+    return gsi_pk(tenant_id, "TREF", digest)
+
+
+def new_ref(
+    tenant_id: str, ref: str, ticket_id: str, message_id: str | None, at: datetime
+) -> MessageRefItem:
+    return MessageRefItem(
+        pk=ref_pk(tenant_id, ref),
+        sk=REF_SK,
+        tenant_id=tenant_id,
+        ref=ref[:1000],
+        ticket_id=ticket_id,
+        message_id=message_id,
+        created_at=at,
+    )
+
+
+def refs(tenant_id: str, values: Sequence[str]) -> dict[str, MessageRefItem]:
+    """The known references among `values` (one BatchGet), by reference."""
+    wanted = list(dict.fromkeys(v for v in values if v.strip()))[:100]
+    if not wanted:
+        return {}
+    keys = [(ref_pk(tenant_id, v), REF_SK) for v in wanted]
+    found = {i.pk: i for i in MessageRefItem.batch_get(keys) if isinstance(i, MessageRefItem)}
+    return {v: found[ref_pk(tenant_id, v)] for v in wanted if ref_pk(tenant_id, v) in found}
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def get_settings(tenant_id: str) -> DeskSettingsItem | None:
+    try:
+        return DeskSettingsItem.get(f"T#{tenant_id}", SETTINGS_SK)
+    except DeskSettingsItem.DoesNotExist:
+        return None
+
+
+def save_settings(tenant_id: str, item: DeskSettingsItem | None, data: dict[str, Any]) -> int:
+    item = item or DeskSettingsItem(pk=f"T#{tenant_id}", sk=SETTINGS_SK, tenant_id=tenant_id)
+    item.settings_json = json.dumps(data, ensure_ascii=False)
+    try:
+        item.save()
+    except PutError as exc:
+        if exc.cause_response_code == CONDITION_FAILED:
+            raise PreconditionFailed(
+                "The desk settings changed meanwhile; fetch them again.", field="If-Match"
+            ) from None
+        raise
+    return int(item.version)
+
+
+# --- saved replies ----------------------------------------------------------------------------
+
+
+def replies_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#REPLIES"
+
+
+def new_reply(tenant_id: str, reply_id: str, **attrs: Any) -> SavedReplyItem:
+    return SavedReplyItem(
+        pk=replies_pk(tenant_id),
+        sk=f"REPLY#{reply_id}",
+        tenant_id=tenant_id,
+        reply_id=reply_id,
+        **attrs,
+    )
+
+
+def get_reply(tenant_id: str, reply_id: str) -> SavedReplyItem | None:
+    try:
+        return SavedReplyItem.get(replies_pk(tenant_id), f"REPLY#{reply_id}", consistent_read=True)
+    except SavedReplyItem.DoesNotExist:
+        return None
+
+
+def replies(tenant_id: str) -> list[SavedReplyItem]:
+    """Every saved reply of the tenant (one Query; a few hundred at most)."""
+    found = SavedReplyItem.query(replies_pk(tenant_id), SavedReplyItem.sk.startswith("REPLY#"))
+    return [r for r in found if isinstance(r, SavedReplyItem)]
+
+
+def save_reply(item: SavedReplyItem) -> None:
+    try:
+        item.save()
+    except PutError as exc:
+        if exc.cause_response_code == CONDITION_FAILED:
+            raise PreconditionFailed(
+                "The saved reply changed meanwhile; fetch it again.", field="If-Match"
+            ) from None
+        raise
+
+
+def delete_reply(item: SavedReplyItem) -> None:
+    from pynamodb.exceptions import DeleteError
+
+    try:
+        item.delete()
+    except DeleteError as exc:
+        if exc.cause_response_code == CONDITION_FAILED:
+            raise PreconditionFailed(
+                "The saved reply changed meanwhile; fetch it again.", field="If-Match"
+            ) from None
+        raise

@@ -1,0 +1,195 @@
+"""A ticket's thread: agents' public replies and internal notes, a customer contact's replies,
+automatic answers (`tell_customer`), and reading the thread as the caller may see it.
+
+A message and the ticket's new state (first response, status, the outbound copy a channel
+sends) are written in one transaction on the ticket's version.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..core import (
+    Forbidden,
+    NotFound,
+    Principal,
+    ValidationFailed,
+    decode_cursor,
+    encode_cursor,
+)
+from . import rules, store
+from .models import MessageCreate, MessagePage, TicketMessage
+from .tickets import may_read, visible_item, workable_item
+from .views import to_message
+
+AUTO_HEADERS = {"Auto-Submitted": "auto-replied"}
+ATTEMPTS = 3
+
+
+def _headers(ticket: store.TicketItem, automatic: bool) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if ticket.channel == "email":
+        if automatic:
+            headers.update(AUTO_HEADERS)
+        if ticket.last_ref:
+            headers["In-Reply-To"] = ticket.last_ref
+            headers["References"] = ticket.last_ref
+    return headers
+
+
+def write_message(
+    ticket: store.TicketItem,
+    now: datetime,
+    *,
+    text: str,
+    author_id: str | None,
+    author_kind: str,
+    visibility: str,
+    automatic: bool = False,
+    attachments: list[dict[str, Any]] | None = None,
+    external_id: str | None = None,
+    status: str | None = None,
+    extra: tuple[Any, ...] = (),
+    new: tuple[Any, ...] = (),
+    message_id: str | None = None,
+) -> store.MessageItem:
+    """Add a message to `ticket` (as read) and move the ticket with it, in one transaction
+    (store.Raced when the ticket changed meanwhile)."""
+    from ulid import ULID
+
+    from .tickets import apply_status
+
+    message = store.new_message(
+        ticket.tenant_id,
+        ticket.ticket_id,
+        message_id or str(ULID.from_datetime(now)),
+        ticket.customer_id,
+        channel=ticket.channel,
+        author_id=author_id,
+        author_kind=author_kind,
+        visibility=visibility,
+        automatic=automatic,
+        text=text,
+        at=now,
+        external_id=external_id,
+        attachments_json=store.encode(attachments or []),
+    )
+    if rules.counts_as_first_response(author_kind, visibility, automatic):
+        ticket.first_response_at = ticket.first_response_at or now
+        if ticket.status == rules.NEW:
+            apply_status(ticket, rules.OPEN, now)
+    if attachments:
+        ticket.attachments_json = store.encode([*store.attachments(ticket), *attachments])
+    if status is not None and status != ticket.status:
+        apply_status(ticket, status, now)
+    puts: list[Any] = list(extra)
+    if visibility == "public" and author_kind != "customer":
+        puts.append(store.new_outbound(ticket, message, _headers(ticket, automatic)))
+    store.write_together([ticket], now, puts=puts, new=[message, *new])
+    return message
+
+
+def add_message(principal: Principal, ticket_id: str, body: MessageCreate) -> TicketMessage:
+    """A reply or a note: agents who may work on the ticket reply publicly or note internally;
+    a customer contact replies (publicly) on its customer's tickets."""
+    contact = rules.is_contact(principal)
+    if contact:
+        if body.visibility.value != "public":
+            raise Forbidden("A customer contact writes public replies only.")
+        visible_item(principal, ticket_id)
+    elif not principal.has(*rules.AGENTS):
+        raise Forbidden("This action needs one of the roles: admin, service_agent.")
+    now = store.now()
+    attachments = [a.model_dump() for a in body.attachments]
+    for a in attachments:
+        if not str(a["key"]).startswith(f"T#{principal.tenant_id}/"):
+            raise ValidationFailed(
+                "Attachments live under the tenant's prefix.", field="attachments"
+            )
+    for attempt in range(ATTEMPTS):
+        if contact:
+            item = store.current(principal.tenant_id, ticket_id)
+            if item is None or not may_read(principal, item):
+                raise NotFound(f"No ticket {ticket_id}.", field="ticket_id")
+        else:
+            item = workable_item(principal, ticket_id)
+        status = None
+        if contact:
+            status = _customer_status(principal.tenant_id, item, now)
+        if item.status == rules.CLOSED or item.merged_into:
+            raise ValidationFailed("The ticket is closed; open a new one.", field="ticket_id")
+        try:
+            message = write_message(
+                item,
+                now,
+                text=body.text,
+                author_id=principal.user_id,
+                author_kind="customer" if contact else "agent",
+                visibility=body.visibility.value,
+                attachments=attachments,
+                status=status,
+            )
+        except store.Raced:
+            if attempt == ATTEMPTS - 1:
+                raise
+            continue
+        return to_message(message, principal)
+    raise AssertionError("unreachable")
+
+
+def _customer_status(tenant_id: str, item: store.TicketItem, now: datetime) -> str:
+    from .desk_settings import settings_of
+
+    decision = rules.inbound_decision(
+        item.status, item.resolved_at, now, settings_of(tenant_id).reopen_window_days
+    )
+    if decision == rules.REOPEN:
+        return rules.REOPENED
+    if decision == rules.NEW_LINKED:
+        raise ValidationFailed(
+            "The ticket is closed; a new message opens a new ticket.", field="ticket_id"
+        )
+    return rules.status_after_customer_message(item.status)
+
+
+def read_thread(
+    principal: Principal, ticket_id: str, limit: int, cursor: str | None
+) -> MessagePage:
+    """The thread, oldest first: internal notes hidden from customer contacts, text from finance
+    and legal."""
+    visible_item(principal, ticket_id)
+    key = f"{principal.tenant_id}|{principal.user_id}|thread|{ticket_id}"
+    page = store.thread(principal.tenant_id, ticket_id, limit, decode_cursor(cursor, key))
+    return MessagePage(
+        items=[
+            to_message(m, principal)
+            for m in page.items
+            if isinstance(m, store.MessageItem) and rules.message_visible(principal, m.visibility)
+        ],
+        next=encode_cursor(page.last_key, key),
+    )
+
+
+def tell_customer(tenant_id: str, ticket_id: str, text: str, *, reason: str, now: datetime) -> None:
+    """An automatic public message sent through the ticket's channel (never a first response):
+    `Ticket Replied` (automatic) and `desk.outbound` with Auto-Submitted for mail."""
+    for attempt in range(ATTEMPTS):
+        item = store.current(tenant_id, ticket_id)
+        if item is None:
+            raise NotFound(f"No ticket {ticket_id}.", field="ticket_id")
+        try:
+            write_message(
+                item,
+                now,
+                text=text,
+                author_id=None,
+                author_kind="system",
+                visibility="public",
+                automatic=True,
+                external_id=f"auto:{reason}"[:200],
+            )
+            return
+        except store.Raced:
+            if attempt == ATTEMPTS - 1:
+                raise
