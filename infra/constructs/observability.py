@@ -162,6 +162,15 @@ class Operations(Construct):
             "repeat buyers, a failed fit or backtest (last night's parameters kept, see ValueFitKept), "
             "or spend correlated with frequency (CLV low-confidence); the log names the tenant",
         )
+        self._alarm(
+            "SlaCalendarFallback",
+            _crm_metric("SlaCalendarFallback", "Sum", Duration.hours(1)),
+            threshold=1,
+            comparison=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            description="An SLA deadline ran into a year whose mainland China holidays the "
+            "chinese-calendar package does not know yet: plain weekdays were used; upgrade the "
+            "package (pyproject) once the State Council announces the year; the log names it",
+        )
         customers_scored = _crm_metric("CustomersScored", "Sum", Duration.hours(1))
 
         self.dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=f"crm-{stage.name}")

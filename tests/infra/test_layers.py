@@ -46,7 +46,13 @@ def test_given_the_runtime_layer_when_listed_then_it_has_the_deps_under_python_a
 ) -> None:
     with zipfile.ZipFile(layer_builder().layer_zip("runtime")) as zf:
         tops = {name.split("/")[1] for name in zf.namelist() if name.startswith("python/")}
-    assert {"pydantic", "pynamodb", "aws_lambda_powertools", "phonenumbers"} <= tops
+    assert {
+        "pydantic",
+        "pynamodb",
+        "aws_lambda_powertools",
+        "phonenumbers",
+        "chinese_calendar",
+    } <= tops
     assert "chalice" not in tops
     assert all(name.startswith("python/") for name in zf.namelist())
 

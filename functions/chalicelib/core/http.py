@@ -129,7 +129,10 @@ class RouteDoc:
     def _resolve(self, ref: type[BaseModel] | str | None) -> type[BaseModel] | None:
         if ref is None or not isinstance(ref, str):
             return ref
-        model: type[BaseModel] = getattr(import_module(self.models_module), ref)
+        module, colon, name = ref.rpartition(":")
+        if colon:  # "sla_models:SlaPolicies": another module of the area's package
+            module = self.models_module.rsplit(".", 1)[0] + "." + module
+        model: type[BaseModel] = getattr(import_module(module or self.models_module), name)
         return model
 
 
@@ -171,7 +174,8 @@ def route(
     """Register a documented route on a Blueprint (full path, one method).
 
     `operation_id` is the operation's stable name in the OpenAPI document (createCustomer);
-    `body` and `response` name models of the area's `models` module (or are the classes).
+    `body` and `response` name models of the area's `models` module, or "module:Name" in
+    another module of the area's package (or are the classes).
     `public` routes need no token (the API's index); every other one sits behind the
     authorizer. A customer contact (a customer's own person) may call only the routes that say
     `contacts=True`; every other route refuses it (403) before its view runs.

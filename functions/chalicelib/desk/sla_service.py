@@ -1,0 +1,299 @@
+"""Use cases of the desk's SLA: the tenant's policies and calendar (admins replace them; every
+open ticket's deadlines then move, by a job), a ticket's SLA state kept in step with the ticket
+and its replies (stream followers), the exact timers that warn and escalate, and the SLA part
+of the ticket view.
+
+Every writer reads the state, decides with `sla` (pure), and writes it back version-checked; a
+lost race reads again. Timers are armed and cancelled after the write, by deterministic names,
+so a repeated follower or job step arms nothing twice; a timer that fires re-reads the state
+and acts only if the state still wants it (late, repeated and moved timers do nothing).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..core import (
+    JobStep,
+    Notice,
+    Principal,
+    Role,
+    Timer,
+    check_version,
+    logger,
+    metrics,
+    require_role,
+    start_job,
+    timer_backend,
+)
+from . import sla, sla_store
+from .calendar import BusinessCalendar, business_between, uncovered_years
+from .sla_models import DeskCalendar, SlaClock, SlaPolicies, TicketSla
+
+SETTINGS_TTL_SECONDS = 60.0
+READERS = (Role.ADMIN, Role.SERVICE_AGENT, Role.SALES_MANAGER, Role.VIEWER)
+WRITERS = (Role.ADMIN,)
+RECOMPUTE_JOB = "desk.sla_recompute"
+RECOMPUTE_PAGE = 50
+ATTEMPTS = 3
+TASK_DUE = timedelta(hours=4)
+_cache: dict[tuple[str, str], tuple[float, Any]] = {}
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def forget_settings() -> None:
+    """Drop this process's cached policies and calendars (tests)."""
+    _cache.clear()
+
+
+def _settings(tenant_id: str, which: str, model: type[Any]) -> Any:
+    cached = _cache.get((tenant_id, which))
+    if cached and time.monotonic() - cached[0] < SETTINGS_TTL_SECONDS:
+        return cached[1]
+    item = sla_store.get_settings(tenant_id, which)
+    if item is None:
+        found = model()
+    else:
+        found = model.model_validate_json(item.settings_json).model_copy(
+            update={"version": int(item.version)}
+        )
+    _cache[(tenant_id, which)] = (time.monotonic(), found)
+    return found
+
+
+def policies_of(tenant_id: str) -> SlaPolicies:
+    found: SlaPolicies = _settings(tenant_id, sla_store.POLICIES_SK, SlaPolicies)
+    return found
+
+
+def calendar_of(tenant_id: str) -> DeskCalendar:
+    found: DeskCalendar = _settings(tenant_id, sla_store.CALENDAR_SK, DeskCalendar)
+    return found
+
+
+def get_policies(principal: Principal) -> SlaPolicies:
+    require_role(principal, *READERS)
+    return policies_of(principal.tenant_id)
+
+
+def get_calendar(principal: Principal) -> DeskCalendar:
+    require_role(principal, *READERS)
+    return calendar_of(principal.tenant_id)
+
+
+def replace_policies(
+    principal: Principal, body: SlaPolicies, expected: int | None, now: datetime | None = None
+) -> SlaPolicies:
+    return _replace(principal, sla_store.POLICIES_SK, body, expected, now)
+
+
+def replace_calendar(
+    principal: Principal, body: DeskCalendar, expected: int | None, now: datetime | None = None
+) -> DeskCalendar:
+    return _replace(principal, sla_store.CALENDAR_SK, body, expected, now)
+
+
+def _replace(
+    principal: Principal, which: str, body: Any, expected: int | None, now: datetime | None
+) -> Any:
+    """Save the settings (If-Match), then move every open ticket's deadlines (a job)."""
+    require_role(principal, *WRITERS)
+    tenant_id = principal.tenant_id
+    item = sla_store.get_settings(tenant_id, which)
+    if item is not None:
+        check_version(expected, int(item.version))
+    data = body.model_dump(mode="json", exclude={"version"})
+    version = sla_store.save_settings(tenant_id, which, item, data)
+    _cache.pop((tenant_id, which), None)
+    start_job(
+        tenant_id,
+        RECOMPUTE_JOB,
+        {"reason": which.lstrip("#").lower(), "version": version},
+        started_by=principal.user_id,
+        job_id=f"sla-recompute-{which.lstrip('#').lower()}-{version}",
+        now=now or datetime.now(UTC),
+    )
+    return type(body).model_validate({**data, "version": version})
+
+
+def _rules(tenant_id: str) -> tuple[sla.SlaRules, BusinessCalendar]:
+    return policies_of(tenant_id).rules(), calendar_of(tenant_id).business_calendar()
+
+
+# --- a ticket's state --------------------------------------------------------------------------
+
+
+def _moment(value: Any, default: datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if value in (None, ""):
+        return default
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _tier(tenant_id: str, customer_id: str, now: datetime) -> str | None:
+    from ..customers import service as customers
+
+    if not customer_id:
+        return None
+    facts = customers.facts_of(tenant_id, customer_id, now)
+    tier = (facts or {}).get("tier")
+    return str(tier) if tier else None
+
+
+def on_ticket_changed(notice: Notice, now: datetime) -> None:
+    """desk.ticket_changed: start, pause, resume, stop or recompute the ticket's SLA."""
+    ticket = notice.new  # the ticket's fields after the change (desk.reactions)
+    if ticket is None or not ticket.get("ticket_id"):
+        return  # a removed ticket: its timers find no open state and do nothing
+    tenant_id, ticket_id = notice.tenant_id, str(ticket["ticket_id"])
+    rules, calendar = _rules(tenant_id)
+    at = _moment(ticket.get("updated_at"), notice.at)
+    for _ in range(ATTEMPTS):
+        item = sla_store.get_state(tenant_id, ticket_id)
+        state = item.state if item is not None else None
+        customer_id = str(ticket.get("customer_id") or "")
+        tier = (
+            state.tier
+            if state is not None and state.customer_id == customer_id
+            else _tier(tenant_id, customer_id, now)
+        )
+        decision = sla.on_ticket(
+            state,
+            ticket,
+            tier=tier,
+            rules=rules,
+            calendar=calendar,
+            now=at,
+            started_at=_moment(ticket.get("created_at"), at),
+        )
+        if state is not None and decision.state == state:
+            return
+        new = decision.state
+        if state is not None and new.customer_id != customer_id:
+            from dataclasses import replace
+
+            new = replace(new, customer_id=customer_id)
+        if sla_store.save_state(tenant_id, item, new):
+            _apply(tenant_id, ticket_id, decision, calendar)
+            return
+    raise RuntimeError(f"The SLA state of ticket {ticket_id} kept moving; retry the record.")
+
+
+def on_message_added(notice: Notice, now: datetime) -> None:
+    """desk.message_added: the first public agent reply stops the first response clock."""
+    message = dict(notice.new or {})
+    ticket_id = str(message.get("ticket_id") or notice.subject_id)
+    if not sla.counts_as_first_response(message):
+        return
+    message.setdefault("at", notice.at.isoformat())
+    for _ in range(ATTEMPTS):
+        item = sla_store.get_state(notice.tenant_id, ticket_id)
+        if item is None:
+            return  # no SLA yet (the ticket's own change starts it and sees the reply time)
+        decision = sla.on_reply(item.state, message)
+        if decision.state == item.state:
+            return
+        if sla_store.save_state(notice.tenant_id, item, decision.state):
+            _apply(notice.tenant_id, ticket_id, decision, None)
+            return
+    raise RuntimeError(f"The SLA state of ticket {ticket_id} kept moving; retry the record.")
+
+
+def _apply(
+    tenant_id: str, ticket_id: str, decision: sla.Decision, calendar: BusinessCalendar | None
+) -> None:
+    backend = timer_backend()
+    for plan in decision.cancel:
+        backend.cancel(tenant_id, plan.name(tenant_id, ticket_id))
+    for plan in decision.arm:
+        backend.arm(timer_for(tenant_id, ticket_id, plan))
+    if calendar is not None and decision.arm:
+        last = max(plan.due for plan in decision.arm)
+        years = uncovered_years(calendar, decision.state.started_at, last)
+        if years:
+            metrics.add_metric(name="SlaCalendarFallback", unit="Count", value=1)
+            logger.warning(
+                "SLA deadline past the announced holidays: plain weekdays used",
+                extra={"tenant_id": tenant_id, "ticket_id": ticket_id, "years": years},
+            )
+
+
+def timer_for(tenant_id: str, ticket_id: str, plan: sla.TimerPlan) -> Timer:
+    return Timer(
+        kind=sla.TIMER_KIND,
+        name=plan.name(tenant_id, ticket_id),
+        tenant_id=tenant_id,
+        deadline=plan.due,
+        data=plan.data(ticket_id),
+    )
+
+
+# --- recompute job -----------------------------------------------------------------------------
+
+
+def recompute_page(job: Any, cursor: Mapping[str, Any] | None, now: datetime) -> JobStep:
+    """One page of the tenant's open tickets: deadlines recomputed under the current policies
+    and calendar, timers restarted (idempotent: names are deterministic)."""
+    tenant_id = str(job.tenant_id)
+    forget_settings()  # the change that started the job must be seen, not a cached copy
+    rules, calendar = _rules(tenant_id)
+    start = dict(cursor["key"]) if cursor and cursor.get("key") else None
+    page = sla_store.open_states(tenant_id, RECOMPUTE_PAGE, start)
+    for item in page.items:
+        for _ in range(ATTEMPTS):
+            decision = sla.rearm(item.state, rules, calendar)
+            if not decision.changed and decision.state.resolution_due == item.state.resolution_due:
+                break
+            if sla_store.save_state(tenant_id, item, decision.state):
+                _apply(tenant_id, item.ticket_id, decision, calendar)
+                break
+            fresh = sla_store.get_state(tenant_id, item.ticket_id)
+            if fresh is None:
+                break
+            item = fresh
+    next_cursor = {"key": page.last_key} if page.last_key else None
+    return JobStep(next_cursor, len(page.items))
+
+
+# --- the ticket view ---------------------------------------------------------------------------
+
+
+def sla_view(tenant_id: str, ticket_id: str) -> dict[str, Any] | None:
+    """The ticket's SLA for its view (JSON-safe), or None before the stream started it."""
+    item = sla_store.get_state(tenant_id, ticket_id, consistent=False)
+    if item is None:
+        return None
+    state = item.state
+    paused = sum((p.business_seconds for p in state.pauses), 0.0)
+    if state.paused_since is not None:
+        calendar = calendar_of(tenant_id).business_calendar()
+        paused += business_between(calendar, state.paused_since, datetime.now(UTC)).total_seconds()
+    view = TicketSla(
+        policy=state.policy,
+        started_at=state.started_at,
+        paused=state.paused_since is not None and state.pause_reason != sla.STOPPED,
+        paused_since=state.paused_since,
+        paused_minutes=round(paused / 60, 1),
+        first_response=SlaClock(
+            target_minutes=state.first_response_minutes,
+            due_at=state.first_response_due,
+            warned_at=state.warned.get(sla.FIRST_RESPONSE),
+            breached_at=state.breached.get(sla.FIRST_RESPONSE),
+            met_at=state.first_response_at,
+        ),
+        resolution=SlaClock(
+            target_minutes=state.resolution_minutes,
+            due_at=state.resolution_due,
+            warned_at=state.warned.get(sla.RESOLUTION),
+            breached_at=state.breached.get(sla.RESOLUTION),
+        ),
+        escalated_to=dict(state.escalated),
+    )
+    return view.model_dump(mode="json")
