@@ -12,7 +12,8 @@ Aggregates (store.py has their keys):
   the local day they were created (ageing is read from those days).
 
 Times are wall-clock seconds from the ticket's creation (business-hours clocks are the SLA's:
-its met / breached verdicts are counted as the SLA records them).
+a target met or breached is counted from the SLA's view of the ticket when the first response
+or the resolution happens: breached when the SLA recorded a breach or the time is past due).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ OPEN_STATUSES = frozenset({"new", "open", "pending_customer", "on_hold", "reopen
 FIRST_RESPONSE, RESOLUTION = "fr", "res"
 CREATED, RESOLVED, REOPENED = "created", "resolved", "reopened"
 CSAT, NPS = "csat", "nps"
-SLA_TARGETS = {"first_response": FIRST_RESPONSE, "resolution": RESOLUTION}
 
 
 def _time(value: Any) -> datetime | None:
@@ -88,8 +88,43 @@ def _count_duration(deltas: list[Delta], name: str, seconds: float) -> None:
         delta.plus(f"{name}|sum", int(seconds))
 
 
+def _count_verdict(deltas: list[Delta], name: str, breached: bool | None) -> None:
+    if breached is None:
+        return
+    for delta in deltas:
+        delta.plus(f"sla|{name}|{'breached' if breached else 'met'}", 1)
+
+
 def _is_open(ticket: Mapping[str, Any] | None) -> bool:
     return bool(ticket) and str((ticket or {}).get("status")) in OPEN_STATUSES
+
+
+def first_responded(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> bool:
+    return bool(after.get("first_response_at")) and not (before or {}).get("first_response_at")
+
+
+def became_resolved(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> bool:
+    return after.get("status") == "resolved" and (before or {}).get("status") != "resolved"
+
+
+def needs_sla(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> bool:
+    """Whether the change meets an SLA target (a first response, a resolution): its verdict."""
+    return bool(after) and (
+        first_responded(before, after or {}) or became_resolved(before, after or {})
+    )
+
+
+def verdict(clock: Mapping[str, Any] | None, moment: Any) -> bool | None:
+    """Breached (True), met (False) or no target (None): a breach the SLA recorded, or the
+    target met after its due time."""
+    if not clock:
+        return None
+    if clock.get("breached_at"):
+        return True
+    due, when = _time(clock.get("due_at")), _time(moment)
+    if due is None or when is None:
+        return None
+    return when > due
 
 
 def ticket_deltas(
@@ -97,11 +132,13 @@ def ticket_deltas(
     after: Mapping[str, Any] | None,
     at: datetime,
     zone: str,
+    sla: Mapping[str, Any] | None = None,
 ) -> list[Delta]:
-    """How one change of a ticket moves the service aggregates."""
+    """How one change of a ticket moves the service aggregates; `sla` is the SLA's view of the
+    ticket (desk.sla_service.sla_view) when the change meets a target."""
     days = _Days()
     if after:
-        _flows(days, before, after, at, zone)
+        _flows(days, before, after, at, zone, sla or {})
     _backlog(days, before, after, zone)
     return [d for d in days.deltas.values() if d.add or d.set]
 
@@ -112,6 +149,7 @@ def _flows(
     after: Mapping[str, Any],
     at: datetime,
     zone: str,
+    sla: Mapping[str, Any],
 ) -> None:
     old = before or {}
     created = _time(after.get("created_at")) or at
@@ -126,15 +164,15 @@ def _flows(
             kw = days.at(Key("kw", (day.isoformat(),)))
             for word in words:
                 kw.plus(f"kw|{word}", 1)
-    responded = after.get("first_response_at")
-    if responded and not old.get("first_response_at"):
+    if first_responded(before, after):
+        responded = _time(after.get("first_response_at")) or at
+        dims = days.every_dimension(after, local_day(responded, zone))
         seconds = _duration(after.get("created_at"), responded)
         if seconds is not None:
-            moment = _time(responded) or at
-            dims = days.every_dimension(after, local_day(moment, zone))
             _count_duration(dims, FIRST_RESPONSE, seconds)
+        _count_verdict(dims, FIRST_RESPONSE, verdict(sla.get("first_response"), responded))
     status, was = after.get("status"), old.get("status")
-    if status == "resolved" and was != "resolved":
+    if became_resolved(before, after):
         resolved = _time(after.get("resolved_at")) or at
         dims = days.every_dimension(after, local_day(resolved, zone))
         for delta in dims:
@@ -142,6 +180,7 @@ def _flows(
         seconds = _duration(after.get("created_at"), resolved)
         if seconds is not None:
             _count_duration(dims, RESOLUTION, seconds)
+        _count_verdict(dims, RESOLUTION, verdict(sla.get("resolution"), resolved))
     if status == "reopened" and was != "reopened" and before:
         for delta in days.every_dimension(after, local_day(at, zone)):
             delta.plus(REOPENED, 1)
@@ -166,19 +205,6 @@ def _backlog(
         found.add = {k: v for k, v in found.add.items() if v}
         if not found.add:
             del days.deltas[backlog]
-
-
-def sla_deltas(
-    ticket: Mapping[str, Any], target: str, breached: bool, at: datetime, zone: str
-) -> list[Delta]:
-    """An SLA verdict on one target (first_response / resolution): met or breached."""
-    name = SLA_TARGETS.get(target)
-    if name is None:
-        return []
-    days = _Days()
-    for delta in days.every_dimension(ticket, local_day(at, zone)):
-        delta.plus(f"sla|{name}|{'breached' if breached else 'met'}", 1)
-    return list(days.deltas.values())
 
 
 def answer_deltas(answer: Mapping[str, Any], zone: str) -> list[Delta]:

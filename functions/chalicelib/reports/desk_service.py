@@ -54,7 +54,17 @@ def fold_ticket(notice: Notice, now: datetime) -> None:
     if after and not before and not after.get("subject"):
         after = {**after, "subject": _subject(notice.tenant_id, str(after.get("ticket_id")))}
     zone = _zone(notice.tenant_id)
-    _apply(notice, desk_rules.ticket_deltas(before, after, notice.at, zone))
+    sla = None
+    if desk_rules.needs_sla(before, after):
+        sla = _sla(notice.tenant_id, str((after or {}).get("ticket_id") or notice.subject_id))
+    _apply(notice, desk_rules.ticket_deltas(before, after, notice.at, zone, sla))
+
+
+def _sla(tenant_id: str, ticket_id: str) -> dict[str, Any] | None:
+    """The SLA's view of a ticket (due times, breaches), when it meets a target."""
+    from ..desk.sla_service import sla_view
+
+    return sla_view(tenant_id, ticket_id)
 
 
 def _subject(tenant_id: str, ticket_id: str) -> str | None:
@@ -69,14 +79,6 @@ def fold_answer(notice: Notice, now: datetime) -> None:
     """A survey answered: its CSAT and NPS under the ticket's priority, queue and agent."""
     if notice.new:
         _apply(notice, desk_rules.answer_deltas(notice.new, _zone(notice.tenant_id)))
-
-
-def fold_sla(notice: Notice, target: str, breached: bool) -> None:
-    """An SLA verdict on a ticket's target (met on time, or breached)."""
-    _, after = ticket_images(notice)
-    ticket = after or notice.new or {}
-    zone = _zone(notice.tenant_id)
-    _apply(notice, desk_rules.sla_deltas(ticket, target, breached, notice.at, zone))
 
 
 # --- reading ---------------------------------------------------------------------------------------

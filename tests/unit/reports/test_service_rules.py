@@ -208,3 +208,33 @@ def test_given_the_backlog_item_then_open_tickets_by_status_priority_and_age():
         "14-30d": 0,
         "30d+": 1,
     }
+
+
+DUE = (CREATED + timedelta(hours=1)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("clock", "moment", "breached"),
+    [
+        (None, CREATED, None),
+        ({}, CREATED, None),
+        ({"due_at": None}, CREATED, None),
+        ({"due_at": DUE}, CREATED + timedelta(minutes=59), False),
+        ({"due_at": DUE}, CREATED + timedelta(minutes=61), True),
+        ({"due_at": DUE, "breached_at": DUE}, CREATED, True),  # recorded breach stands
+    ],
+)
+def test_given_the_slas_view_then_a_target_met_or_breached(clock, moment, breached):
+    assert desk_rules.verdict(clock, moment) is breached
+
+
+def test_given_a_first_reply_past_due_then_it_counts_as_breached_under_each_dimension():
+    before = {**TICKET, "status": "open"}
+    after = {**before, "first_response_at": (CREATED + timedelta(hours=2)).isoformat()}
+    sla = {"first_response": {"due_at": DUE}, "resolution": {"due_at": None}}
+
+    found = _adds(desk_rules.ticket_deltas(before, after, CREATED, ZONE, sla))
+
+    assert desk_rules.needs_sla(before, after)
+    assert found[("svc", "priority", "P1", "2026-11-02")]["sla|fr|breached"] == 1
+    assert "sla|fr|met" not in found[("svc", "all", "all", "2026-11-02")]
