@@ -58,8 +58,14 @@ def test_given_every_route_when_synthesised_then_each_method_uses_the_cognito_au
         for path, method, operation in methods
         if operation.get("security") != [{"CrmUsers": []}]
     ]
-    # The API's index and its OpenAPI document hold no tenant data: public by design.
-    assert sorted(unprotected) == ["GET /", "GET /openapi.json"]
+    # The API's index and its OpenAPI document hold no tenant data: public by design. A survey
+    # link is answered without login: the route checks the link's own signature.
+    assert sorted(unprotected) == [
+        "GET /",
+        "GET /openapi.json",
+        "GET /v1/surveys/{token}",
+        "POST /v1/surveys/{token}/answers",
+    ]
 
 
 def test_given_the_authorizer_when_synthesised_then_it_trusts_the_stacks_user_pool(
