@@ -63,6 +63,18 @@ class TeamDayItem(CrmItem, discriminator="ReportTeamDay"):
     pass
 
 
+class ServiceDayItem(CrmItem, discriminator="ReportServiceDay"):
+    """A day of the desk under one dimension value (counters: desk_rules)."""
+
+
+class ServiceKeywordsItem(CrmItem, discriminator="ReportServiceKeywords"):
+    """A day's subject keywords (`kw|<word>` counters)."""
+
+
+class ServiceBacklogItem(CrmItem, discriminator="ReportServiceBacklog"):
+    """The tenant's open tickets now (`open|<status>|<priority>`, `age|<day>` counters)."""
+
+
 class DailyReportItem(CrmItem, discriminator="DailySalesReport"):
     """A team's daily sales report: written once; its insert publishes the event."""
 
