@@ -55,12 +55,17 @@ def create_tables(client: Any) -> None:
 
 @pytest.fixture
 def aws() -> Iterator[None]:
-    """moto in-process with the CRM tables created."""
+    """moto in-process with the CRM tables and the attachments bucket created."""
     import boto3
     from moto import mock_aws
 
+    from chalicelib.core.settings import get_settings
+
     with mock_aws():
         create_tables(boto3.client("dynamodb", region_name="us-east-1"))
+        boto3.client("s3", region_name="us-east-1").create_bucket(
+            Bucket=get_settings().attachments_bucket
+        )
         yield
 
 

@@ -1,5 +1,5 @@
 """What the local stack creates in its engines: the tables on DynamoDB Local, the bus on moto
-(its tap into a log group, the example rule into a queue)."""
+(its tap into a log group, the example rule into a queue), the attachments bucket on moto."""
 
 from __future__ import annotations
 
@@ -108,6 +108,20 @@ def ensure_event_tap(config: LocalConfig) -> str:
         Targets=[{"Id": "log-group", "Arn": str(group["arn"]).removesuffix(":*")}],
     )
     return EVENT_TAP_LOG_GROUP
+
+
+def ensure_attachments_bucket(config: LocalConfig) -> str:
+    """The ticket attachments bucket on moto (presigned uploads go there); its name."""
+    ensure_functions_on_path()
+    from chalicelib.core.settings import get_settings
+
+    s3 = aws_client("s3", config.aws_endpoint, config.region)
+    bucket = get_settings().attachments_bucket
+    with contextlib.suppress(
+        s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists
+    ):
+        s3.create_bucket(Bucket=bucket)
+    return bucket
 
 
 def ensure_churn_risk_rule(config: LocalConfig) -> str:

@@ -36,6 +36,7 @@ from .processes import (
 from .resources import (
     CHURN_RISK_RULE_NAME,
     dynamodb_ready,
+    ensure_attachments_bucket,
     ensure_churn_risk_rule,
     ensure_event_tap,
     ensure_tables,
@@ -112,7 +113,11 @@ class Stack:
         wait_for_port(config.host, config.moto_port, timeout=timeout, child=moto)
         self.tap_log_group = ensure_event_tap(config)
         self.churn_risk_queue_url = ensure_churn_risk_rule(config)
-        self.say(f"  moto server     {config.aws_endpoint}  (bus {config.event_bus_name})")
+        bucket = ensure_attachments_bucket(config)
+        self.say(
+            f"  moto server     {config.aws_endpoint}  (bus {config.event_bus_name}, "
+            f"bucket {bucket})"
+        )
 
         for module, name in WORKERS:
             args = worker_args(config, module)

@@ -226,3 +226,92 @@ def put_desk_settings() -> Response:
     request = bp.current_request
     body = parse_body(request, DeskSettings)
     return versioned(service.replace_settings(principal(request), body, expected_version(request)))
+
+
+REPLIES = "/v1/saved-replies"
+REPLY = REPLIES + "/{reply_id}"
+REPLY_ID = (PathParam("reply_id", "The saved reply's id."),)
+
+
+@route(
+    bp, REPLIES, "POST", summary="Save a reply (scope global: admins; team; personal)", tag=TAG,
+    operation_id="createSavedReply", body="SavedReplyCreate", response="SavedReply", status=201,
+    headers=IDEMPOTENT, errors=(400, 401, 403, 422),
+)  # fmt: skip
+def create_saved_reply() -> Response:
+    from .models import SavedReplyCreate
+    from .replies import create_reply
+
+    request = bp.current_request
+    caller = principal(request)
+    body = parse_body(request, SavedReplyCreate)
+    return create_once(
+        request, caller, "saved-replies.create", lambda: create_reply(caller, body),
+        location=lambda r: f"{REPLIES}/{r.id}",
+    )  # fmt: skip
+
+
+@route(
+    bp, REPLIES, "GET", summary="The saved replies the caller may use, by name", tag=TAG,
+    operation_id="listSavedReplies", response="SavedReplyPage", query=PAGING,
+)  # fmt: skip
+def list_saved_replies() -> Response:
+    from ..core import page_size
+    from .replies import list_replies
+
+    request = bp.current_request
+    params = query_params(request)
+    page = list_replies(principal(request), page_size(params.get("limit")), params.get("next"))
+    return json_response(page)
+
+
+@route(
+    bp, REPLY, "GET", summary="A saved reply", tag=TAG, operation_id="getSavedReply",
+    response="SavedReply", path_params=REPLY_ID,
+)  # fmt: skip
+def get_saved_reply(reply_id: str) -> Response:
+    from .replies import get_reply
+
+    return versioned(get_reply(principal(bp.current_request), reply_id))
+
+
+@route(
+    bp, REPLY, "PATCH", summary="Change a saved reply (If-Match)", tag=TAG,
+    operation_id="updateSavedReply", body="SavedReplyPatch", response="SavedReply",
+    headers=CONDITIONAL, path_params=REPLY_ID, errors=(400, 401, 403, 404, 412, 422),
+)  # fmt: skip
+def patch_saved_reply(reply_id: str) -> Response:
+    from .models import SavedReplyPatch
+    from .replies import patch_reply
+
+    request = bp.current_request
+    body = parse_body(request, SavedReplyPatch)
+    return versioned(patch_reply(principal(request), reply_id, body, expected_version(request)))
+
+
+@route(
+    bp, REPLY, "DELETE", summary="Delete a saved reply (If-Match)", tag=TAG,
+    operation_id="deleteSavedReply", status=204, headers=CONDITIONAL, path_params=REPLY_ID,
+    errors=(400, 401, 403, 404, 412),
+)  # fmt: skip
+def delete_saved_reply(reply_id: str) -> Response:
+    from .replies import delete_reply
+
+    request = bp.current_request
+    delete_reply(principal(request), reply_id, expected_version(request))
+    return Response(body="", status_code=204)
+
+
+@route(
+    bp, REPLY + "/render", "POST",
+    summary="The saved reply's text for a ticket, its variables filled", tag=TAG,
+    operation_id="renderSavedReply", body="RenderRequest", response="RenderedReply",
+    path_params=REPLY_ID, errors=(400, 401, 403, 404, 422),
+)  # fmt: skip
+def render_saved_reply(reply_id: str) -> Response:
+    from .models import RenderRequest
+    from .replies import render_reply
+
+    request = bp.current_request
+    body = parse_body(request, RenderRequest)
+    return json_response(render_reply(principal(request), reply_id, body))

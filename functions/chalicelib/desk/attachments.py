@@ -1,4 +1,4 @@
-"""Attachments by reference: a presigned S3 PUT URL for a key under the tenant's prefix in the
+"""Attachments by reference: a presigned S3 PUT URL for a key under the tenant's folder in the
 attachments bucket; the key is recorded on the ticket, the file itself never passes the API."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..core import Principal, get_settings
-from . import store
+from . import rules, store
 from .models import AttachmentRef, AttachmentRequest, AttachmentUpload
 from .tickets import _change, workable_item
 
@@ -32,7 +32,7 @@ def _s3() -> Any:
 
 def attachment_key(tenant_id: str, ticket_id: str, attachment_id: str, name: str) -> str:
     safe = _UNSAFE.sub("_", name).strip("._")[:100] or "file"
-    return f"T#{tenant_id}/tickets/{ticket_id}/{attachment_id}/{safe}"
+    return f"{rules.tenant_folder(tenant_id)}tickets/{ticket_id}/{attachment_id}/{safe}"
 
 
 def upload(principal: Principal, ticket_id: str, body: AttachmentRequest) -> AttachmentUpload:

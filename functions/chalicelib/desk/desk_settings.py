@@ -7,7 +7,7 @@ import json
 import time
 
 from ..core import Principal, check_version, require_role
-from . import rules, store
+from . import rules, setup_store
 from .models import DeskSettings
 
 SETTINGS_TTL_SECONDS = 10.0
@@ -19,7 +19,7 @@ def settings_of(tenant_id: str) -> DeskSettings:
     cached = _cache.get(tenant_id)
     if cached and time.monotonic() - cached[0] < SETTINGS_TTL_SECONDS:
         return cached[1]
-    item = store.get_settings(tenant_id)
+    item = setup_store.get_settings(tenant_id)
     settings = (
         DeskSettings.model_validate({**json.loads(item.settings_json), "version": item.version})
         if item is not None
@@ -43,10 +43,10 @@ def replace_settings(
     principal: Principal, body: DeskSettings, expected: int | None
 ) -> DeskSettings:
     require_role(principal, *rules.SETTINGS_MANAGERS)
-    item = store.get_settings(principal.tenant_id)
+    item = setup_store.get_settings(principal.tenant_id)
     if item is not None:
         check_version(expected, int(item.version))
     data = body.model_dump(mode="json", exclude={"version"})
-    version = store.save_settings(principal.tenant_id, item, data)
+    version = setup_store.save_settings(principal.tenant_id, item, data)
     _cache.pop(principal.tenant_id, None)
     return DeskSettings.model_validate({**data, "version": version})

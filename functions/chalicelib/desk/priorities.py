@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from ..core import Principal, RuleSet, compile_condition, to_rule_json
-from . import rules, store
+from . import rules, setup_store
 from .models import PriorityRule, PriorityRuleCreate, PriorityRulePage, PriorityRulePatch
 
 
-def compiled(item: store.PriorityRuleItem) -> rules.PriorityRule:
+def compiled(item: setup_store.PriorityRuleItem) -> rules.PriorityRule:
     """A stored rule ready to decide (ValueError when it no longer compiles)."""
     from ..rulelang import compile_rule
 
@@ -25,10 +25,10 @@ def compiled(item: store.PriorityRuleItem) -> rules.PriorityRule:
     )
 
 
-RULES: RuleSet[store.PriorityRuleItem, rules.PriorityRule] = RuleSet(
+RULES: RuleSet[setup_store.PriorityRuleItem, rules.PriorityRule] = RuleSet(
     "priority rule",
-    partition=store.PRIORITY_RULES,
-    item=store.PriorityRuleItem,
+    partition=setup_store.PRIORITY_RULES,
+    item=setup_store.PriorityRuleItem,
     managers=rules.PRIORITY_RULE_MANAGERS,
     compile=compiled,
     unique_names=True,
@@ -47,7 +47,7 @@ def decide(
     )
 
 
-def to_rule(item: store.PriorityRuleItem) -> PriorityRule:
+def to_rule(item: setup_store.PriorityRuleItem) -> PriorityRule:
     return PriorityRule(
         id=item.rule_id,
         name=item.name,
@@ -96,7 +96,7 @@ def patch_rule(
     changes = patch.model_dump(exclude_unset=True)
     condition = _condition(patch.condition) if changes.get("condition") is not None else None
 
-    def edit(item: store.PriorityRuleItem) -> None:
+    def edit(item: setup_store.PriorityRuleItem) -> None:
         if condition is not None:
             item.condition_json = condition
         for name in ("name", "enabled", "position"):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..core import Principal, Role, ValidationFailed
+from ..core import Forbidden, Principal, Role, ValidationFailed
 from ..rulelang import Catalogue, FieldSpec, ValueType, compile_rule, evaluate
 
 # --- the status machine -----------------------------------------------------------------------
@@ -291,7 +291,7 @@ def reply_owner(principal: Principal, scope: str) -> str | None:
     """Who a new saved reply belongs to; team replies need a team, global ones an admin."""
     if scope == "global":
         if not principal.has(Role.ADMIN):
-            raise ValidationFailed("Only admins write global saved replies.", field="scope")
+            raise Forbidden("Only admins write global saved replies.")
         return None
     if scope == "team":
         if principal.team_id is None:
@@ -306,6 +306,14 @@ def can_edit_reply(principal: Principal, scope: str, owner_id: str | None) -> bo
     if scope == "personal":
         return owner_id == principal.user_id
     return scope == "team" and owner_id == principal.team_id
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+
+def tenant_folder(tenant_id: str) -> str:
+    """Where a tenant's attachments live in the bucket (every key starts with it)."""
+    return f"tenants/{tenant_id}/"
 
 
 # --- auto-close -------------------------------------------------------------------------------

@@ -17,11 +17,10 @@ first within each, so an agent's open work is one Query on a key prefix.
 | tickets of an assignee (open: A#)      | gsi4  | gsi4pk=T#t#TASSIGNEE#<user>, gsi4sk=A|Z#<inv ms>#<id> |
 | a ticket's thread, oldest first        | table | pk=T#t#TICKET#<id>, sk begins_with MSG#            |
 | a channel message id (dedup, threads)  | table | pk=T#t#TREF#<sha256 of the id>, sk=#TREF           |
-| desk settings                          | table | pk=T#t, sk=#DESKSETTINGS                           |
-| saved replies (scoped in memory)       | table | pk=T#t#REPLIES, sk=REPLY#<id>                      |
 
 Every ticket change is a conditional write on `version`; a message and the ticket's new state
-(first response, status) are one transaction, as are merges and splits.
+(first response, status) are one transaction, as are merges and splits. (Settings, priority
+rules and saved replies: `setup_store`.)
 """
 
 from __future__ import annotations
@@ -38,7 +37,6 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
-    VersionAttribute,
 )
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -48,7 +46,6 @@ from ..core import (
     CrmItem,
     Page,
     PreconditionFailed,
-    RuleItem,
     customer_pk,
     gsi_pk,
     inverted_millis,
@@ -58,13 +55,11 @@ from ..core import (
 TICKET = "TICKET#"
 MSG = "MSG#"
 REF_SK = "#TREF"
-SETTINGS_SK = "#DESKSETTINGS"
 CONDITION_FAILED = "ConditionalCheckFailedException"
 MAX_TRANSACTION = 100
 
 
-class Raced(PreconditionFailed):
-    """The ticket changed between our read and our write (read it again)."""
+class Raced(PreconditionFailed): ...  # a lost race: read the ticket again
 
 
 class TicketItem(CrmItem, discriminator="Ticket"):
@@ -136,33 +131,6 @@ class MessageRefItem(CrmItem, discriminator="TicketMessageRef"):
     ticket_id = UnicodeAttribute()
     message_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
-
-
-PRIORITY_RULES = "PRIORITYRULES"  # the tenant's priority rules: T#t#PRIORITYRULES (core rule sets)
-
-
-class PriorityRuleItem(RuleItem, discriminator="PriorityRule"):
-    condition_json = UnicodeAttribute()
-    priority = UnicodeAttribute()
-    position = NumberAttribute(default=100)
-
-
-class DeskSettingsItem(CrmItem, discriminator="DeskSettings"):
-    settings_json = UnicodeAttribute()
-    version = VersionAttribute()
-
-
-class SavedReplyItem(CrmItem, discriminator="SavedReply"):
-    reply_id = UnicodeAttribute()
-    name = UnicodeAttribute()
-    text = UnicodeAttribute()
-    scope = UnicodeAttribute()
-    owner_id = UnicodeAttribute(null=True)
-    language = UnicodeAttribute(null=True)
-    created_by = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    version = VersionAttribute()
 
 
 def now() -> datetime:
@@ -381,7 +349,7 @@ def messages(tenant_id: str, ticket_id: str, ids: Sequence[str]) -> list[Message
     return [m for m in MessageItem.batch_get(keys) if isinstance(m, MessageItem)]
 
 
-OUTBOUND_DAYS = 30
+OUTBOUND_DAYS = 30  # how long an outbound copy is kept
 
 
 def new_outbound(ticket: TicketItem, message: MessageItem, headers: dict[str, str]) -> OutboundItem:
@@ -424,87 +392,7 @@ def new_ref(
 
 def refs(tenant_id: str, values: Sequence[str]) -> dict[str, MessageRefItem]:
     """The known references among `values` (one BatchGet), by reference."""
-    wanted = list(dict.fromkeys(v for v in values if v.strip()))[:100]
-    if not wanted:
-        return {}
+    wanted = list(dict.fromkeys(v for v in values if v.strip()))[:100]  # never empty here
     keys = [(ref_pk(tenant_id, v), REF_SK) for v in wanted]
     found = {i.pk: i for i in MessageRefItem.batch_get(keys) if isinstance(i, MessageRefItem)}
     return {v: found[ref_pk(tenant_id, v)] for v in wanted if ref_pk(tenant_id, v) in found}
-
-
-# --- settings ---------------------------------------------------------------------------------
-
-
-def get_settings(tenant_id: str) -> DeskSettingsItem | None:
-    try:
-        return DeskSettingsItem.get(f"T#{tenant_id}", SETTINGS_SK)
-    except DeskSettingsItem.DoesNotExist:
-        return None
-
-
-def save_settings(tenant_id: str, item: DeskSettingsItem | None, data: dict[str, Any]) -> int:
-    item = item or DeskSettingsItem(pk=f"T#{tenant_id}", sk=SETTINGS_SK, tenant_id=tenant_id)
-    item.settings_json = json.dumps(data, ensure_ascii=False)
-    try:
-        item.save()
-    except PutError as exc:
-        if exc.cause_response_code == CONDITION_FAILED:
-            raise PreconditionFailed(
-                "The desk settings changed meanwhile; fetch them again.", field="If-Match"
-            ) from None
-        raise
-    return int(item.version)
-
-
-# --- saved replies ----------------------------------------------------------------------------
-
-
-def replies_pk(tenant_id: str) -> str:
-    return f"T#{tenant_id}#REPLIES"
-
-
-def new_reply(tenant_id: str, reply_id: str, **attrs: Any) -> SavedReplyItem:
-    return SavedReplyItem(
-        pk=replies_pk(tenant_id),
-        sk=f"REPLY#{reply_id}",
-        tenant_id=tenant_id,
-        reply_id=reply_id,
-        **attrs,
-    )
-
-
-def get_reply(tenant_id: str, reply_id: str) -> SavedReplyItem | None:
-    try:
-        return SavedReplyItem.get(replies_pk(tenant_id), f"REPLY#{reply_id}", consistent_read=True)
-    except SavedReplyItem.DoesNotExist:
-        return None
-
-
-def replies(tenant_id: str) -> list[SavedReplyItem]:
-    """Every saved reply of the tenant (one Query; a few hundred at most)."""
-    found = SavedReplyItem.query(replies_pk(tenant_id), SavedReplyItem.sk.startswith("REPLY#"))
-    return [r for r in found if isinstance(r, SavedReplyItem)]
-
-
-def save_reply(item: SavedReplyItem) -> None:
-    try:
-        item.save()
-    except PutError as exc:
-        if exc.cause_response_code == CONDITION_FAILED:
-            raise PreconditionFailed(
-                "The saved reply changed meanwhile; fetch it again.", field="If-Match"
-            ) from None
-        raise
-
-
-def delete_reply(item: SavedReplyItem) -> None:
-    from pynamodb.exceptions import DeleteError
-
-    try:
-        item.delete()
-    except DeleteError as exc:
-        if exc.cause_response_code == CONDITION_FAILED:
-            raise PreconditionFailed(
-                "The saved reply changed meanwhile; fetch it again.", field="If-Match"
-            ) from None
-        raise

@@ -103,7 +103,7 @@ def add_message(principal: Principal, ticket_id: str, body: MessageCreate) -> Ti
     now = store.now()
     attachments = [a.model_dump() for a in body.attachments]
     for a in attachments:
-        if not str(a["key"]).startswith(f"T#{principal.tenant_id}/"):
+        if not str(a["key"]).startswith(rules.tenant_folder(principal.tenant_id)):
             raise ValidationFailed(
                 "Attachments live under the tenant's prefix.", field="attachments"
             )

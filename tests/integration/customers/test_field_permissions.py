@@ -1,5 +1,6 @@
 """Finance never reads conversation text: not in an interaction, not in the aggregates that
-quote it, on no read route at all (every GET the API declares, and :match)."""
+quote it, not in a ticket or its thread, on no read route at all (every GET the API declares,
+and :match)."""
 
 from __future__ import annotations
 
@@ -68,8 +69,19 @@ def talked_to(api: Any, customer_maker: Any) -> dict[str, str]:
         facts={"amount": 1000},
         title="保密",
     )
+    ticket = api.post(
+        "/v1/tickets",
+        {"customer_id": customer.customer_id, "subject": SECRET, "description": SECRET},
+    ).json
+    api.post(f"/v1/tickets/{ticket['ticket_id']}/messages", {"text": SECRET})
+    api.post(
+        f"/v1/tickets/{ticket['ticket_id']}/messages", {"text": SECRET, "visibility": "internal"}
+    )
+    reply = api.post("/v1/saved-replies", {"name": "r", "text": "hi", "scope": "global"}).json
     return {
         "customer_id": customer.customer_id,
+        "ticket_id": ticket["ticket_id"],
+        "reply_id": reply["id"],
         "opportunity_id": deal["id"],
         "lead_id": lead["id"],
         "approval_id": approval.id,
@@ -112,8 +124,12 @@ def _fill(path: str, ids: dict[str, str]) -> list[str]:
         filled = filled.replace("{" + name + "}", ids[name])
     if "approval-rules/{rule_id}" in path:
         filled = path.replace("{rule_id}", "no-such-rule")
+    if "ticket-priority-rules/{rule_id}" in path:
+        filled = path.replace("{rule_id}", "no-such-rule")
     if "automation-rules/{rule_id}" in path:
         filled = path.replace("{rule_id}", ids["automation_rule_id"])
+    if filled == "/v1/tickets":
+        return [f"{filled}?customer={ids['customer_id']}", f"{filled}?status=new"]
     if filled == "/v1/customers":
         return [f"{filled}?owner={ids['owner']}", f"{filled}?tier=standard", f"{filled}?tag=talked"]
     return [filled]
@@ -143,3 +159,5 @@ def test_given_finance_when_every_read_route_is_walked_then_no_conversation_text
     assert any(url.endswith("/360") and status == 200 for url, status in walked)
     deal = f"/v1/opportunities/{talked_to['opportunity_id']}"
     assert (deal, 200) in walked, "finance reads the deal whose follow-up quotes SECRET"
+    thread = f"/v1/tickets/{talked_to['ticket_id']}/messages"
+    assert (thread, 200) in walked, "finance reads the thread whose messages quote SECRET"

@@ -4,7 +4,9 @@ the desk's reactions and their followers, and the callers the stories need."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -97,3 +99,54 @@ class Stream:
 @pytest.fixture
 def stream() -> Stream:
     return Stream()
+
+
+@pytest.fixture
+def step_functions(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The timer state machine on moto; timers go through Step Functions."""
+    import json
+
+    import boto3
+
+    from chalicelib.core.settings import get_settings
+    from infra.statemachines import timer_definition
+
+    client = boto3.client("stepfunctions", region_name="us-east-1")
+    definition = timer_definition(
+        "arn:aws:lambda:us-east-1:123456789012:function:crm-timers",
+        "arn:aws:lambda:us-east-1:123456789012:function:crm-nightly",
+    )
+    arn = client.create_state_machine(
+        name="crm-timers",
+        definition=json.dumps(definition),
+        roleArn="arn:aws:iam::123456789012:role/crm-timers",
+    )["stateMachineArn"]
+    monkeypatch.setenv("CRM_TIMER_BACKEND", "stepfunctions")
+    monkeypatch.setenv("CRM_TIMER_STATE_MACHINE_ARN", arn)
+    get_settings.cache_clear()
+    return client, arn
+
+
+def ticket_image(ticket_id: str) -> dict[str, Any] | None:
+    from chalicelib.desk import store
+
+    return image(store.current("acme", ticket_id))
+
+
+@contextmanager
+def counting() -> Iterator[Counter[str]]:
+    """DynamoDB calls by operation, counted at pynamodb's connection."""
+    from pynamodb.connection.base import Connection
+
+    calls: Counter[str] = Counter()
+    original = Connection._make_api_call
+
+    def counted(self: Any, operation_name: str, operation_kwargs: Any) -> Any:
+        calls[operation_name] += 1
+        return original(self, operation_name, operation_kwargs)
+
+    Connection._make_api_call = counted  # type: ignore[method-assign]
+    try:
+        yield calls
+    finally:
+        Connection._make_api_call = original  # type: ignore[method-assign]

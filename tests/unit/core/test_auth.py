@@ -59,6 +59,20 @@ def test_a_token_without_a_crm_role_is_forbidden():
         auth.principal_from_request({"authorization": f"Bearer {token}"}, {})
 
 
+def test_a_customer_contacts_token_names_its_customer_and_nothing_else_counts():
+    token = auth.mint_dev_token("acme", "kim", ["customer_contact", "admin"], customer_id="C1")
+    caller = auth.principal_from_request({"authorization": f"Bearer {token}"}, {})
+    assert caller == Principal(
+        "acme", "kim", frozenset({Role.CUSTOMER_CONTACT}), None, customer_id="C1"
+    )
+
+
+def test_a_customer_contact_without_its_customer_is_forbidden():
+    claims = {"sub": "kim", auth.TENANT_CLAIM: "acme", auth.ROLES_CLAIM: ["customer_contact"]}
+    with pytest.raises(Forbidden):
+        auth.principal_from_claims(claims)
+
+
 def test_cognito_groups_flattened_by_api_gateway_are_understood():
     claims = {"sub": "u1", "custom:tenant_id": "acme", "cognito:groups": "[sales_rep, finance]"}
     assert auth.principal_from_claims(claims).roles == {Role.SALES_REP, Role.FINANCE}
