@@ -26,6 +26,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .calendar import BusinessCalendar, add_business, business_between
+from .sla_policy import Policy, SlaRules, choose_policy, default_policies
+
+__all__ = [
+    "Policy",
+    "SlaRules",
+    "choose_policy",
+    "default_policies",
+]  # re-exported: callers reach them as sla.*
 
 FIRST_RESPONSE, RESOLUTION, UNRESOLVED = "first_response", "resolution", "unresolved"
 CLOCKS = (FIRST_RESPONSE, RESOLUTION)
@@ -35,53 +43,6 @@ STOPPED = "stopped"  # the reason of a spell spent resolved or closed
 PRIORITIES = ("P0", "P1", "P2", "P3")
 SETTINGS_FIELDS = ("priority", "tier", "sla_policy", "queue")  # a change recomputes targets
 TIMER_KIND = "desk.sla"
-
-
-@dataclass(frozen=True)
-class Policy:
-    name: str
-    priority: str
-    first_response_minutes: int
-    resolution_minutes: int
-    tier: str | None = None  # None: any tier
-    pause_statuses: tuple[str, ...] = ("pending_customer",)
-
-
-@dataclass(frozen=True)
-class SlaRules:
-    """A tenant's SLA policies and escalation settings."""
-
-    policies: tuple[Policy, ...]
-    warning_percent: int = 80
-    unresolved_hours: Mapping[str, int] = field(default_factory=lambda: {"P0": 24, "P1": 24})
-    supervisors: Mapping[str, str] = field(default_factory=dict)  # queue -> user id
-
-
-def default_policies() -> tuple[Policy, ...]:
-    """What a tenant gets until it says otherwise: standard targets, and halved ones for the
-    diamond and gold tiers (business minutes)."""
-    standard = {"P0": (30, 240), "P1": (60, 480), "P2": (240, 1440), "P3": (480, 2400)}
-    found = [Policy("standard", p, fr, res) for p, (fr, res) in standard.items()]
-    for tier in ("diamond", "gold"):
-        found += [
-            Policy(f"{tier}", p, fr // 2, res // 2, tier) for p, (fr, res) in standard.items()
-        ]
-    return tuple(found)
-
-
-def choose_policy(rules: SlaRules, *, priority: str, tier: str | None, name: str | None) -> Policy:
-    """The ticket's named policy for its priority if there is one, else the one for its tier,
-    else the one for any tier; the first policy of the priority as a last resort."""
-    same = [p for p in rules.policies if p.priority == priority] or list(rules.policies)
-    for matches in (
-        lambda p: name is not None and p.name == name,
-        lambda p: tier is not None and p.tier == tier,
-        lambda p: p.tier is None,
-    ):
-        found = [p for p in same if matches(p)]
-        if found:
-            return found[0]
-    return same[0]
 
 
 @dataclass(frozen=True)
@@ -243,6 +204,12 @@ def _order(plan: TimerPlan) -> tuple[datetime, str, str]:
     return (plan.due, plan.clock, plan.stage)
 
 
+def _when(value: Any) -> datetime | None:
+    if value in (None, "") or isinstance(value, datetime):
+        return value or None
+    return datetime.fromisoformat(str(value))
+
+
 def _text(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
@@ -299,6 +266,8 @@ def on_ticket(
         policy=_text(ticket.get("sla_policy")) or current.policy,
         language=str(ticket.get("language") or current.language),
         ticket_version=version or current.ticket_version,
+        # The ticket keeps its first response too: a reply whose notice came first still counts.
+        first_response_at=current.first_response_at or _when(ticket.get("first_response_at")),
     )
     current = _status(current, str(ticket.get("status") or current.status), rules, calendar, now)
     if moved:

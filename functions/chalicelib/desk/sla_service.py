@@ -150,8 +150,15 @@ def _tier(tenant_id: str, customer_id: str, now: datetime) -> str | None:
 def on_ticket_changed(notice: Notice, now: datetime) -> None:
     """desk.ticket_changed: start, pause, resume, stop or recompute the ticket's SLA."""
     ticket = notice.new  # the ticket's fields after the change (desk.reactions)
+    if ticket is None and notice.old is not None:
+        # A removed ticket: its SLA stops like a closed one's (its timers are cancelled).
+        ticket = {
+            **notice.old,
+            "status": "closed",
+            "version": int(notice.old.get("version") or 0) + 1,
+        }
     if ticket is None or not ticket.get("ticket_id"):
-        return  # a removed ticket: its timers find no open state and do nothing
+        return
     tenant_id, ticket_id = notice.tenant_id, str(ticket["ticket_id"])
     rules, calendar = _rules(tenant_id)
     at = _moment(ticket.get("updated_at"), notice.at)

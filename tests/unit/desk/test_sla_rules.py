@@ -249,3 +249,22 @@ def test_given_timer_names_then_they_fit_step_functions() -> None:
     assert len(name) <= 80
     assert name == plan.name("acme", "01KTICKET0000000000000000A")
     assert name != replace(plan, stage="breach").name("acme", "01KTICKET0000000000000000A")
+
+
+def test_given_a_p1_resolved_then_reopened_then_the_24_hours_leave_out_the_time_resolved() -> None:
+    start = local(2026, 11, 2, 9)
+    state = opened(start, priority="P1").state
+    assert state.unresolved_due == start + timedelta(hours=24)
+    resolved = change(state, local(2026, 11, 2, 11), status="resolved", priority="P1")
+    assert all(t.clock != "unresolved" for t in sla.timers_of(resolved.state))
+    back = change(resolved.state, local(2026, 11, 2, 14), status="reopened", priority="P1").state
+    assert back.unresolved_due == start + timedelta(hours=27)
+
+
+def test_given_the_ticket_says_it_was_answered_then_the_first_response_clock_stops() -> None:
+    state = opened(local(2026, 11, 2, 9)).state
+    answered = change(
+        state, local(2026, 11, 2, 10), status="open", first_response_at="2026-11-02T01:30:00+00:00"
+    )
+    assert answered.state.first_response_at is not None
+    assert {t.clock for t in answered.cancel} == {"first_response"}
