@@ -1,4 +1,6 @@
-"""The surveys area's reaction to a changed survey (pure): its answer is published as
+"""The surveys area's reaction to a changed survey (pure): a new survey is published as
+`Survey Sent` (with its signed link, for the notifier to send through the ticket's channel);
+its answer is published as
 `Survey Answered` (the comment stays in the CRM) and raised as the notice `surveys.answered`
 that the reports follow."""
 
@@ -17,6 +19,8 @@ def _number(value: Any) -> int | None:
 
 
 def survey_changed(change: Change) -> Reaction:
+    if change.event_name == "INSERT" and change.new is not None:
+        return _sent(change, change.new)
     old, new = change.old or {}, change.new
     if new is None or not new.get("answered_at") or old.get("answered_at"):
         return Reaction()
@@ -56,3 +60,18 @@ def survey_changed(change: Change) -> Reaction:
         at=answered_at,
     )
     return Reaction(events=[detail], notices=[notice])
+
+
+def _sent(change: Change, new: dict[str, Any]) -> Reaction:
+    detail = events.SurveySent(
+        **change.event_fields(events.SurveySent.DETAIL_TYPE),
+        survey_id=str(new["survey_id"]),
+        ticket_id=str(new["ticket_id"]),
+        customer_id=str(new["customer_id"]),
+        channel=str(new["channel"]),
+        language=str(new.get("language") or "zh"),
+        subject=new.get("subject"),
+        link=str(new["link"]),
+        expires_at=parse_time(new["expires_at"]),
+    )
+    return Reaction(events=[detail])

@@ -3,7 +3,6 @@ changes), what its link shows, its one answer, and the customer's 360 section.""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,12 +15,9 @@ from ..core import (
     Notice,
     Principal,
     Unauthorized,
-    current_correlation_id,
     get_settings,
-    publish,
 )
 from . import rules, store
-from .events import SurveySent
 from .models import (
     CustomerSurveys,
     SurveyAnswer,
@@ -30,7 +26,6 @@ from .models import (
     SurveyQuestion,
 )
 
-_NAMESPACE = uuid.UUID("1c9a6d1e-4f0b-4a57-9f1e-7d1b0c2a5e33")
 SECRET_MAX_AGE_SECONDS = 300
 QUESTIONS = {
     "zh": ("您对本次服务满意吗？", "您有多大可能向朋友推荐我们？", "还有什么想告诉我们的？"),
@@ -79,7 +74,8 @@ def _time(value: Any, default: datetime) -> datetime:
 
 
 def on_ticket_changed(notice: Notice, now: datetime) -> str | None:
-    """A resolved ticket gets its survey, written once and sent once (the id of the survey)."""
+    """A resolved ticket gets its survey, written once with its signed link; the survey's
+    insert publishes `Survey Sent` (reactions). Returns the survey's id."""
     before, after = ticket_images(notice)
     if not rules.wants_survey(before, after):
         return None
@@ -89,7 +85,9 @@ def on_ticket_changed(notice: Notice, now: datetime) -> str | None:
     resolved_at = _time(after.get("resolved_at"), notice.at)
     survey_id = rules.survey_id(ticket_id, resolved_at)
     if store.get(tenant_id, survey_id, consistent=True) is not None:
-        return _resend(tenant_id, survey_id, now)
+        return survey_id  # the notice came again
+    expires_at = rules.expires(resolved_at)
+    claims = rules.Claims(tenant_id, survey_id, ticket_id, expires_at)
     item = store.SurveyItem(
         store.survey_pk(tenant_id, survey_id),
         store.SURVEY_SK,
@@ -106,19 +104,10 @@ def on_ticket_changed(notice: Notice, now: datetime) -> str | None:
         assignee_id=after.get("assignee_id") or None,
         resolved_at=resolved_at,
         created_at=now,
-        expires_at=rules.expires(resolved_at),
+        expires_at=expires_at,
+        link=link_of(rules.sign(claims, survey_secret())),
     )
-    if not store.create(item):
-        return _resend(tenant_id, survey_id, now)
-    _send(item, now)
-    return survey_id
-
-
-def _resend(tenant_id: str, survey_id: str, now: datetime) -> str:
-    """The notice came again: send the survey only if its event did not go out yet."""
-    found = store.get(tenant_id, survey_id, consistent=True)
-    if found is not None and found.sent_at is None:
-        _send(found, now)
+    store.create(item)
     return survey_id
 
 
@@ -128,33 +117,6 @@ def _subject(tenant_id: str, ticket_id: str) -> str | None:
 
     ticket = get_ticket(tenant_id, ticket_id)
     return ticket.subject if ticket is not None else None
-
-
-def _send(item: store.SurveyItem, now: datetime) -> None:
-    """Publish `Survey Sent` with the signed link (a retry publishes the same event id, which
-    consumers dedupe), then mark the survey sent."""
-    claims = rules.Claims(item.tenant_id, item.survey_id, item.ticket_id, item.expires_at)
-    token = rules.sign(claims, survey_secret())
-    key = f"{item.tenant_id}/{item.survey_id}/sent"
-    publish(
-        [
-            SurveySent(
-                event_id=str(uuid.uuid5(_NAMESPACE, key)),
-                tenant_id=item.tenant_id,
-                correlation_id=current_correlation_id() or key,
-                occurred_at=now.astimezone(UTC),
-                survey_id=item.survey_id,
-                ticket_id=item.ticket_id,
-                customer_id=item.customer_id,
-                channel=item.channel,
-                language=item.language,
-                subject=item.subject,
-                link=link_of(token),
-                expires_at=item.expires_at,
-            )
-        ]
-    )
-    store.mark_sent(item, now)
 
 
 # --- the link: what it shows, its one answer -----------------------------------------------------

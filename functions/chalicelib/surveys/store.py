@@ -6,7 +6,7 @@
 | a customer's survey summary (360 view)   | table | pk=T#t#C#<customer>, sk=SURVEYS#SUMMARY    |
 
 A survey is written once per resolution (its id is derived from the ticket and the resolution
-time; the put is conditioned on absence), marked sent once its event is out, and answered once:
+time; the put is conditioned on absence; its insert publishes `Survey Sent`), answered once:
 the answer and the customer's summary move in one transaction whose survey update is
 conditioned on the survey not being answered yet, so a second answer changes nothing (409).
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
@@ -45,7 +45,9 @@ class SurveyItem(CrmItem, discriminator="Survey"):
     resolved_at = UTCDateTimeAttribute()
     created_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()
-    sent_at = UTCDateTimeAttribute(null=True)
+    # The signed link the customer answers through: written with the survey, so that its
+    # insert publishes it (`Survey Sent`, which carries it to the notifier anyway).
+    link = UnicodeAttribute()
     answered_at = UTCDateTimeAttribute(null=True)
     csat = NumberAttribute(null=True)
     nps = NumberAttribute(null=True)
@@ -87,15 +89,6 @@ def get(tenant_id: str, survey_id: str, *, consistent: bool = False) -> SurveyIt
         )
     except SurveyItem.DoesNotExist:
         return None
-
-
-def mark_sent(item: SurveyItem, at: datetime) -> None:
-    """Remember that the survey's event is out (a retried notice then sends nothing)."""
-    try:
-        item.update([SurveyItem.sent_at.set(at)], condition=SurveyItem.sent_at.does_not_exist())
-    except UpdateError as exc:
-        if exc.cause_response_code != CONDITION_FAILED:
-            raise
 
 
 def answer(item: SurveyItem, csat: int, nps: int | None, comment: str | None, at: datetime) -> bool:

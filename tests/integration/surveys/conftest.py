@@ -6,7 +6,7 @@ events the surveys' follower publishes, collected."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +21,11 @@ class World:
     stream: Any
     customer_id: str
     ticket_id: str
-    sent: list[Any] = field(default_factory=list)
+
+    @property
+    def sent(self) -> list[Any]:
+        """The `Survey Sent` events published so far."""
+        return [e for e in self.stream.events if e.DETAIL_TYPE == "Survey Sent"]
 
     def token(self, index: int = -1) -> str:
         """The token of a sent survey's link."""
@@ -94,7 +98,6 @@ def world() -> Iterator[World]:
     import app as chalice_app
     from chalicelib.core import stream_store
     from chalicelib.core.auth import mint_dev_token
-    from chalicelib.surveys import service
     from tests.conftest import Api, create_tables
     from tests.integration.leads.conftest import Stream
 
@@ -107,9 +110,7 @@ def world() -> Iterator[World]:
     ) -> str:
         return mint_dev_token(tenant, user, list(roles) or ["admin"], team, customer_id=customer)
 
-    with mock_aws(), pytest.MonkeyPatch.context() as patch:
-        sent: list[Any] = []
-        patch.setattr(service, "publish", sent.extend)
+    with mock_aws():
         create_tables(boto3.client("dynamodb", region_name="us-east-1"))
         stream_store.client.cache_clear()
         with Client(chalice_app.app) as client:
@@ -118,5 +119,5 @@ def world() -> Iterator[World]:
             ticket_id = resolve_ticket(api, customer_id)
             stream = Stream()
             stream.run()
-            yield World(api, stream, customer_id, ticket_id, sent)
+            yield World(api, stream, customer_id, ticket_id)
         stream_store.client.cache_clear()

@@ -40,7 +40,7 @@ def test_given_a_resolved_ticket_then_one_survey_is_sent_through_its_channel(wor
 
 def test_given_the_resolution_notice_again_then_no_second_survey_is_sent(world: World) -> None:
     from chalicelib.core import Notice
-    from chalicelib.surveys.handlers import on_ticket_changed
+    from chalicelib.surveys.service import on_ticket_changed
 
     resolved = {
         "ticket_id": world.ticket_id,
@@ -53,8 +53,10 @@ def test_given_the_resolution_notice_again_then_no_second_survey_is_sent(world: 
         "desk.ticket_changed", "acme", world.ticket_id, {"status": "open"}, resolved, "k", NOW
     )
 
-    on_ticket_changed(notice, NOW)
+    survey_id = on_ticket_changed(notice, NOW)
+    world.stream.run()
 
+    assert survey_id == world.sent[0].survey_id
     assert len(world.sent) == 1
 
 
