@@ -7,6 +7,7 @@ everyone below; tagging reads customers, automation reads both, value reads cust
 automation for care tasks; approvals decide for sales (stage gates) and contracts; leads convert
 into sales' opportunities; contracts follow won deals; the service desk links tickets to
 customers (an unknown sender becomes a lead customer) and hands a leaving agent's work back;
+surveys follow the desk's resolutions and feed the customer's profile;
 reports, at the bottom, read every area above them.
 Followers of a notice run in this order; the 360 view shows sections in this order.
 """

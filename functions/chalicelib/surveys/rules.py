@@ -21,6 +21,8 @@ from typing import Any
 
 from ulid import ULID
 
+from ..core import Role
+
 TOKEN_VERSION = "v1"  # noqa: S105 - the token format's version, not a secret
 SURVEY_DAYS = 14  # how long a survey link answers
 RESOLVED = "resolved"
@@ -124,11 +126,11 @@ def nps_class(score: int | None) -> str | None:
     return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
 
 
-def hides_comment(roles: frozenset[Any]) -> bool:
+TEXT_BLIND = frozenset({Role.FINANCE, Role.LEGAL})
+TEXT_READERS = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP, Role.SERVICE_AGENT})
+
+
+def hides_comment(roles: frozenset[Role]) -> bool:
     """Finance and legal never read conversation text, a survey's comment included (unless
     they also hold a role that may), as for the customer's interactions."""
-    from ..core import Role
-
-    blind = {Role.FINANCE, Role.LEGAL}
-    readers = {Role.ADMIN, Role.SALES_MANAGER, Role.SALES_REP, Role.SERVICE_AGENT}
-    return bool(roles & blind) and not roles & readers
+    return bool(roles & TEXT_BLIND) and not roles & TEXT_READERS
