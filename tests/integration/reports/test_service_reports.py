@@ -28,6 +28,9 @@ BOB = ("bob", "service_agent")
 SUE = ("sue", "service_agent")  # manages team desk in the directory
 
 
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
 def local(day: int, hour: int, minute: int = 0) -> datetime:
     """November `day` at hour:minute in Shanghai (UTC+8), as UTC."""
     return datetime(2026, 11, day, hour, minute, tzinfo=UTC) - timedelta(hours=8)
@@ -311,11 +314,16 @@ def test_given_another_tenant_then_none_of_acmes_figures(desk: Any) -> None:
     assert backlog["open"] == 0
 
 
-def test_given_every_notice_retried_then_the_figures_do_not_move(desk: Any) -> None:
+def test_given_a_tickets_notices_retried_then_the_figures_do_not_move(desk: Any) -> None:
+    from chalicelib.reports.handlers import on_survey_answered, on_ticket_changed
+
     before = desk.get(SERVICE + "&group_by=agent&period=month", as_=ADMIN).json
     backlog = desk.get(BACKLOG, as_=ADMIN).json
 
-    feed()
+    for notice in ticket_notices():  # t3: created, replied, resolved (a breach), answered
+        if notice.subject_id == "t3":
+            on_ticket_changed(notice, notice.at)
+    on_survey_answered(answer_notices()[2], NOW)
 
     assert desk.get(SERVICE + "&group_by=agent&period=month", as_=ADMIN).json == before
     assert desk.get(BACKLOG, as_=ADMIN).json == backlog
