@@ -10,6 +10,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.constructs.api import API_FUNCTION, API_STAGE, AppFunction, ChaliceApp
+from infra.constructs.attachments import Attachments
 from infra.constructs.bus import DomainEvents
 from infra.constructs.encryption import DataKey
 from infra.constructs.jobs import MAX_EVENT_AGE_SECONDS, NightlyJob, NightlyJobs
@@ -59,6 +60,7 @@ class CrmStack(Stack):
             self, "Tables", stage=stage, key=key, schema=load_table_schema(functions_dir)
         )
         self.users = Users(self, "Users", stage=stage)
+        self.attachments = Attachments(self, "Attachments", stage=stage)
         self.layers = Layers(self, "Layers", stage=stage.name)
         self.app = ChaliceApp(
             self,
@@ -211,6 +213,7 @@ class CrmStack(Stack):
         # The API checks survey links; the stream signs them when a ticket is resolved.
         for item in (api, stream):
             self.survey_secret.grant_read(item.role)
+        self.attachments.grant_upload(api.role)
         # The nightly function publishes nothing: the scores it writes reach the bus through
         # the stream.
         for item in (api, stream, timers):
@@ -240,6 +243,7 @@ class CrmStack(Stack):
                 "CRM_TIMER_STATE_MACHINE_ARN": self.timers.state_machine_arn,
                 "CRM_EVENTS_DLQ_URL": self.events.publish_failures.queue_url,
                 "CRM_STREAM_POISON_URL": self.stream.poison.queue_url,
+                "CRM_ATTACHMENTS_BUCKET": self.attachments.bucket.bucket_name,
                 "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
                 "POWERTOOLS_TRACE_DISABLED": "true",

@@ -22,6 +22,7 @@ ROLE_GROUPS = (
     "finance",
     "legal",
     "viewer",
+    "customer_contact",  # a customer's own person: its tickets only (custom:customer_id)
 )
 
 
@@ -45,6 +46,8 @@ class Users(Construct):
                 # Set by an admin (admin-create-user); the app client cannot write them.
                 "tenant_id": cognito.StringAttribute(min_len=1, max_len=64, mutable=False),
                 "team_id": cognito.StringAttribute(min_len=1, max_len=64, mutable=True),
+                # The customer a customer_contact speaks for (service desk), set by an admin.
+                "customer_id": cognito.StringAttribute(min_len=1, max_len=64, mutable=True),
             },
             password_policy=cognito.PasswordPolicy(
                 min_length=12,
@@ -63,7 +66,7 @@ class Users(Construct):
         read_attributes = (
             cognito.ClientAttributes()
             .with_standard_attributes(email=True, email_verified=True)
-            .with_custom_attributes("tenant_id", "team_id")
+            .with_custom_attributes("tenant_id", "team_id", "customer_id")
         )
         self.client = self.user_pool.add_client(
             "AppClient",

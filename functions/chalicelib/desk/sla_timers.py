@@ -19,7 +19,7 @@ from typing import Any
 from ..core import Timer, logger
 from . import sla, sla_store
 from .sla import BREACH, UNRESOLVED, WARNING, SlaState, TimerPlan
-from .sla_service import TASK_DUE, policies_of
+from .sla_service import ATTEMPTS, TASK_DUE, policies_of
 
 LATE_TOLERANCE = timedelta(seconds=1)
 ESCALATED_TEXT = {
@@ -37,7 +37,7 @@ def on_timer(timer: Timer, now: datetime) -> dict[str, Any]:
     data = timer.data
     tenant_id, ticket_id = timer.tenant_id, str(data.get("ticket_id") or "")
     plan = TimerPlan(str(data["clock"]), str(data["stage"]), datetime.fromisoformat(data["due"]))
-    for _ in range(sla_service_attempts()):
+    for _ in range(ATTEMPTS):
         item = sla_store.get_state(tenant_id, ticket_id)
         if item is None:
             return {"status": "no_sla"}
@@ -56,12 +56,6 @@ def on_timer(timer: Timer, now: datetime) -> dict[str, Any]:
                 return {"status": "no_sla"}
             return _follow_up(tenant_id, fresh, fresh.state, plan, now)
     raise RuntimeError(f"The SLA state of ticket {ticket_id} kept moving; the timer retries.")
-
-
-def sla_service_attempts() -> int:
-    from .sla_service import ATTEMPTS
-
-    return ATTEMPTS
 
 
 def _escalation_target(tenant_id: str, state: SlaState) -> str | None:
@@ -119,7 +113,7 @@ def _follow_up(
         desk.tell_customer(
             tenant_id, state.ticket_id, text, reason=f"sla_escalated:{plan.clock}", now=now
         )
-    for _ in range(sla_service_attempts()):
+    for _ in range(ATTEMPTS):
         if key in state.followed_up or sla_store.save_state(
             tenant_id, item, replace(state, followed_up=(*state.followed_up, key))
         ):

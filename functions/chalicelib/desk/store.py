@@ -185,10 +185,13 @@ def find(tenant_id: str, ticket_id: str) -> TicketItem | None:
 def current(tenant_id: str, ticket_id: str) -> TicketItem | None:
     """A ticket as the table holds it now (gsi1 for its key, then a consistent GetItem)."""
     found = find(tenant_id, ticket_id)
-    if found is None:
-        return None
+    return reload(found) if found is not None else None
+
+
+def reload(item: TicketItem) -> TicketItem | None:
+    """The ticket as the table holds it now (a consistent GetItem: the index may lag)."""
     try:
-        return TicketItem.get(found.pk, found.sk, consistent_read=True)
+        return TicketItem.get(item.pk, item.sk, consistent_read=True)
     except TicketItem.DoesNotExist:
         return None
 
@@ -205,20 +208,18 @@ def of_customer(
     )
 
 
+_INDEXES: dict[str, Any] = {
+    "TSTATUS": (TicketItem.by_gsi2, TicketItem.gsi2sk),
+    "TQUEUE": (TicketItem.by_gsi3, TicketItem.gsi3sk),
+    "TASSIGNEE": (TicketItem.by_gsi4, TicketItem.gsi4sk),
+}
+
+
 def by_facet(
-    tenant_id: str,
-    facet: str,
-    value: str,
-    limit: int | None,
-    start_key: dict[str, Any] | None,
-    prefix: str = "",
+    tenant_id: str, facet: str, value: str, limit: int | None, start_key: Any, prefix: str = ""
 ) -> Page:
     """One page of tickets by status, queue or assignee (one Query on its index)."""
-    index_of: dict[str, Any] = {"TSTATUS": TicketItem.by_gsi2, "TQUEUE": TicketItem.by_gsi3}
-    chosen = index_of.get(facet, TicketItem.by_gsi4)
-    sort_key = {"TSTATUS": TicketItem.gsi2sk, "TQUEUE": TicketItem.gsi3sk}.get(
-        facet, TicketItem.gsi4sk
-    )
+    chosen, sort_key = _INDEXES[facet]
     condition = sort_key.startswith(prefix) if prefix else None
     return query_page(
         chosen.query, gsi_pk(tenant_id, facet, value), condition, limit=limit, start_key=start_key

@@ -17,6 +17,7 @@ from ..core import (
     ValidationFailed,
     decode_cursor,
     encode_cursor,
+    logger,
 )
 from . import rules, store
 from .models import MessageCreate, MessagePage, TicketMessage
@@ -187,8 +188,8 @@ def tell_customer(tenant_id: str, ticket_id: str, text: str, *, reason: str, now
                 author_kind="system",
                 visibility="public",
                 automatic=True,
-                external_id=f"auto:{reason}"[:200],
             )
+            logger.info("Told the customer", extra={"ticket_id": ticket_id, "reason": reason})
             return
         except store.Raced:
             if attempt == ATTEMPTS - 1:

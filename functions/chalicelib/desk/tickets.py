@@ -76,8 +76,7 @@ def workable_item(
     principal: Principal, ticket_id: str, expected: int | None = None
 ) -> store.TicketItem:
     """The ticket as it is now, if the caller may read it (404) and work on it (403)."""
-    visible_item(principal, ticket_id)
-    item = store.current(principal.tenant_id, ticket_id)
+    item = store.reload(visible_item(principal, ticket_id))
     if item is None:
         raise NotFound(f"No ticket {ticket_id}.", field="ticket_id")
     if not rules.can_work_on(principal, item.attribute_values):
@@ -87,8 +86,13 @@ def workable_item(
 
 
 def read_ticket(principal: Principal, ticket_id: str) -> Ticket:
-    item = visible_item(principal, ticket_id)
-    return to_ticket(item, principal, sla_of(principal.tenant_id, ticket_id))
+    from .sla_service import ticket_with_sla
+
+    # The ticket and its SLA state share gsi1: one Query for the whole view.
+    item, sla = ticket_with_sla(principal.tenant_id, ticket_id)
+    if item is None or not may_read(principal, item):
+        raise NotFound(f"No ticket {ticket_id}.", field="ticket_id")
+    return to_ticket(item, principal, sla)
 
 
 FILTERS = ("status", "queue", "assignee", "customer")

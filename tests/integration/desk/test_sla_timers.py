@@ -81,10 +81,10 @@ def _sla_image(ticket_id: str) -> dict[str, Any] | None:
     return image(sla_store.get_state("acme", ticket_id))
 
 
-def _opened(ticket: Any, stream: Any) -> str:
+def _opened(ticket: Any, stream: Any, priority: str = "P2") -> str:
     from chalicelib.desk import store
 
-    made = ticket(assignee_id="ann", queue="support", priority="P2", priority_reason="Routine")
+    made = ticket(assignee_id="ann", queue="support", priority=priority, priority_reason="Routine")
     stream.change(None, image(store.current("acme", made["ticket_id"])), MONDAY)
     return str(made["ticket_id"])
 
@@ -146,8 +146,8 @@ def test_given_a_ticket_left_alone_then_a_warning_at_80_percent_and_a_breach_tha
     # The same wake again (a retry, a late duplicate): nothing more happens.
     assert _fire(breach) == {"status": "stale"}
     assert len(api.get("/v1/tasks", as_=("sam", "service_agent")).json["items"]) == 1
-    view = sla_view("acme", ticket_id)
-    assert view is not None
+    view = api.get(f"/v1/tickets/{ticket_id}", as_=AGENT).json["sla"]
+    assert view == sla_view("acme", ticket_id)
     assert view["first_response"]["breached_at"] is not None
     assert view["escalated_to"] == {"first_response": "sam"}
 
@@ -196,3 +196,21 @@ def test_given_a_calendar_change_then_the_job_moves_open_tickets_deadlines(
         "2026-12-03T07:00:00+00:00",
     )
     assert _sla_image(ticket_id) is not None
+
+
+def test_given_a_p1_unresolved_for_24_hours_then_it_escalates_and_the_customer_is_told(
+    step_functions: Any, monday: None, org: None, api: Any, ticket: Any, stream: Any
+) -> None:
+    ticket_id = _opened(ticket, stream, priority="P1")
+    status, payload = _timers(step_functions)[("unresolved", "breach")]
+    assert (status, payload["deadline"]) == ("RUNNING", "2026-12-01T01:00:00+00:00")
+    before = _sla_image(ticket_id)
+    assert _fire(payload) == {"status": "escalated", "to": "sam"}
+    (event,) = stream.change(before, _sla_image(ticket_id), MONDAY)
+    assert (event.DETAIL_TYPE, event.reason, event.escalated_to) == (
+        "Ticket Escalated",
+        "unresolved",
+        "sam",
+    )
+    thread = api.get(f"/v1/tickets/{ticket_id}/messages").json["items"]
+    assert [m["automatic"] for m in thread if m["author_kind"] == "system"] == [True]
