@@ -103,6 +103,22 @@ class CrmStack(Stack):
             "`next` tokens, and there is no rotation Lambda yet; rotate by hand with "
             "`aws secretsmanager put-secret-value` when needed.",
         )
+        self.survey_secret = secretsmanager.Secret(
+            self,
+            "SurveySecret",
+            description="HMAC key that signs the satisfaction survey links customers answer",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True
+            ),
+            removal_policy=stage.removal_policy,
+        )
+        suppress(
+            self.survey_secret,
+            "SMG4",
+            "HMAC key for survey links: rotating it invalidates the links still unanswered "
+            "(they expire in 14 days anyway), and there is no rotation Lambda yet; rotate by "
+            "hand with `aws secretsmanager put-secret-value` when needed.",
+        )
         self.jobs = NightlyJobs(self, "NightlyJobs", stage=stage, jobs=self.nightly_jobs())
 
         self._grant()
@@ -194,6 +210,9 @@ class CrmStack(Stack):
             self.data_key.grant_data_use(item.role)
         self.tables.grant_idempotency(api.role)
         self.cursor_secret.grant_read(api.role)
+        # The API checks survey links; the stream signs them when a ticket is resolved.
+        for item in (api, stream):
+            self.survey_secret.grant_read(item.role)
         self.attachments.grant_upload(api.role)
         # The nightly function publishes nothing: the scores it writes reach the bus through
         # the stream.
@@ -220,6 +239,7 @@ class CrmStack(Stack):
                 "CRM_EVENT_BUS_NAME": self.events.bus.event_bus_name,
                 "CRM_USER_POOL_ARN": self.users.user_pool.user_pool_arn,
                 "CRM_CURSOR_SECRET_ARN": self.cursor_secret.secret_arn,
+                "CRM_SURVEY_SECRET_ARN": self.survey_secret.secret_arn,
                 "CRM_TIMER_STATE_MACHINE_ARN": self.timers.state_machine_arn,
                 "CRM_EVENTS_DLQ_URL": self.events.publish_failures.queue_url,
                 "CRM_STREAM_POISON_URL": self.stream.poison.queue_url,
@@ -229,6 +249,10 @@ class CrmStack(Stack):
                 "POWERTOOLS_TRACE_DISABLED": "true",
             }
         )
+
+        # Survey links point at the API's public survey routes; only the stream (which sends
+        # them) needs the URL, and the API's own function may not name its API (a cycle).
+        self.app.add_environment({"CRM_SURVEY_LINK_BASE": self.app.api_url}, STREAM_FUNCTION)
 
     def _outputs(self) -> None:
         CfnOutput(self, "ApiUrl", value=self.app.api_url, description="Base URL of the REST API")

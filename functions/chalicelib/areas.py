@@ -7,7 +7,8 @@ everyone below; tagging reads customers, automation reads both, value reads cust
 automation for care tasks; approvals decide for sales (stage gates) and contracts; leads convert
 into sales' opportunities; contracts follow won deals; the knowledge base answers what the
 service desk is asked; the desk links tickets to customers (an unknown sender becomes a lead
-customer) and hands a leaving agent's work back; reports, at the bottom, read every area above.
+customer) and hands a leaving agent's work back; surveys follow the desk's resolutions and feed
+the customer's profile; reports, at the bottom, read every area above.
 Followers of a notice run in this order; the 360 view shows sections in this order.
 """
 
@@ -23,6 +24,7 @@ from .knowledge.area import AREA as KNOWLEDGE
 from .leads.area import AREA as LEADS
 from .reports.area import AREA as REPORTS
 from .sales.area import AREA as SALES
+from .surveys.area import AREA as SURVEYS
 from .tagging.area import AREA as TAGGING
 from .value.area import AREA as VALUE
 
@@ -38,5 +40,6 @@ AREAS = (
     CONTRACTS,
     KNOWLEDGE,
     DESK,
+    SURVEYS,
     REPORTS,
 )

@@ -70,7 +70,12 @@ class LocalConfig:
         # API and to `make token` alike, so minted tokens always verify.
         passthrough = {
             name: env[name]
-            for name in ("CRM_DEV_TOKEN_SECRET", "CRM_CURSOR_SECRET", "CRM_DEFAULT_PHONE_REGION")
+            for name in (
+                "CRM_DEV_TOKEN_SECRET",
+                "CRM_CURSOR_SECRET",
+                "CRM_SURVEY_SECRET",
+                "CRM_DEFAULT_PHONE_REGION",
+            )
             if env.get(name)
         }
         return cls(
@@ -141,6 +146,8 @@ class LocalConfig:
                 "CRM_AWS_ENDPOINT": self.aws_endpoint,
                 "CRM_EVENT_BUS_NAME": self.event_bus_name,
                 "CRM_API_URL": self.api_url,
+                # Survey links the local stream sends point at the local API.
+                "CRM_SURVEY_LINK_BASE": env.get("CRM_SURVEY_LINK_BASE") or self.api_url,
                 "CRM_LOCAL_DIR": str(self.data_dir),
                 "POWERTOOLS_METRICS_DISABLED": "true",
                 "POWERTOOLS_TRACE_DISABLED": "true",

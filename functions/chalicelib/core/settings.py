@@ -11,6 +11,7 @@ from functools import lru_cache
 
 LOCAL_STAGES = frozenset({"local", "test"})
 LOCAL_CURSOR_SECRET = "local-cursor-secret-change-me"  # noqa: S105 - refused outside local stages
+LOCAL_SURVEY_SECRET = "local-survey-secret-change-me"  # noqa: S105 - local stages only
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,11 @@ class Settings:
     stream_followers: int
     timer_state_machine_arn: str | None
     timer_backend: str
+    # The key survey links are signed with: from Secrets Manager in AWS (the ARN), from the
+    # environment on local stages; and where the links point (the API's URL, or a web page).
+    survey_secret: str
+    survey_secret_arn: str | None
+    survey_link_base: str
     attachments_bucket: str
 
     @property
@@ -87,6 +93,13 @@ def get_settings() -> Settings:
             "CRM_TIMER_BACKEND",
             "table" if _env("CRM_STAGE", "local") in LOCAL_STAGES else "stepfunctions",
         ),
+        # The local default only on local stages: elsewhere an unset secret signs nothing.
+        survey_secret=_env(
+            "CRM_SURVEY_SECRET",
+            LOCAL_SURVEY_SECRET if _env("CRM_STAGE", "local") in LOCAL_STAGES else "",
+        ),
+        survey_secret_arn=os.environ.get("CRM_SURVEY_SECRET_ARN") or None,
+        survey_link_base=_env("CRM_SURVEY_LINK_BASE", "http://127.0.0.1:8000"),
         # Ticket attachments (service desk): uploaded by presigned PUT under T#<tenant>/.
         attachments_bucket=_env("CRM_ATTACHMENTS_BUCKET", "crm-attachments"),
     )

@@ -7,9 +7,10 @@ from ..core import Area, Follow, ItemType, JobKind, Schedule
 AREA = Area(
     name="reports",
     package=__package__ or "chalicelib.reports",
-    summary="Sales reports from aggregates the stream keeps: funnel per pipeline and period, "
-    "reps' attainment, a daily sales report per team each local morning.",
-    blueprints=("api:bp",),
+    summary="Sales and service reports from aggregates the stream keeps: funnel per pipeline and "
+    "period, reps' attainment, a daily sales report per team each local morning; the desk's "
+    "times (p50/p90), SLA attainment, backlog and ageing, CSAT and NPS, types and keywords.",
+    blueprints=("api:bp", "desk_api:bp"),
     item_types=(
         ItemType(
             "ReportFunnelDay", description="A pipeline's day, per scope (kept by the stream)."
@@ -25,12 +26,28 @@ AREA = Area(
             react="reactions:daily_report_changed",
             description="A team's daily sales report; written once, published when written.",
         ),
+        ItemType(
+            "ReportServiceDay",
+            description="A day of the desk per priority, queue, agent or all: counts, time "
+            "histograms, SLA verdicts, CSAT and NPS (kept by the stream).",
+        ),
+        ItemType(
+            "ReportServiceKeywords",
+            description="A day's ticket subject keywords (kept by the stream).",
+        ),
+        ItemType(
+            "ReportServiceBacklog",
+            description="The open tickets now by status, priority and day created (kept by the "
+            "stream).",
+        ),
     ),
     follows=(
         Follow("sales.opportunity_moved", "handlers:on_opportunity_moved"),
         Follow("leads.captured", "handlers:on_lead_captured"),
         Follow("customers.changed", "handlers:on_customer_changed"),
         Follow("automation.task_changed", "handlers:on_task_changed"),
+        Follow("desk.ticket_changed", "handlers:on_ticket_changed"),
+        Follow("surveys.answered", "handlers:on_survey_answered"),
     ),
     events=("DailySalesReport",),
     jobs=(

@@ -47,3 +47,17 @@ def on_daily_step(job: Any, cursor: Any, now: datetime) -> JobStep:
     from .service import daily_step
 
     return daily_step(job, cursor, now)
+
+
+def on_ticket_changed(notice: Notice, now: datetime) -> None:
+    """The desk created or changed a ticket: service flows and the backlog."""
+    from .desk_service import fold_ticket
+
+    fold_ticket(notice, now)
+
+
+def on_survey_answered(notice: Notice, now: datetime) -> None:
+    """A customer answered a survey: CSAT and NPS."""
+    from .desk_service import fold_answer
+
+    fold_answer(notice, now)

@@ -4,6 +4,7 @@ base currency, shown as strings with two decimals like every amount; rates are 0
 from __future__ import annotations
 
 from decimal import Decimal
+from enum import StrEnum
 
 from pydantic import Field
 
@@ -91,3 +92,115 @@ class DailyReport(Schema):
     currency: str
     produced_at: str
     figures: DailyFigures
+
+
+# --- service reports ------------------------------------------------------------------------------
+
+
+class ServiceGroupBy(StrEnum):
+    PRIORITY = "priority"
+    QUEUE = "queue"
+    AGENT = "agent"
+
+
+class ServicePeriod(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+class Durations(Schema):
+    """Times from a ticket's creation, wall clock, read from histograms (see the p50/p90
+    error bound in chalicelib.reports.histograms)."""
+
+    count: int
+    p50_seconds: int | None = None
+    p90_seconds: int | None = None
+    average_seconds: int | None = None
+
+
+class SlaAttainment(Schema):
+    met: int
+    breached: int
+    attainment: Decimal | None = Field(default=None, description="met / (met + breached).")
+
+
+class SatisfactionFigures(Schema):
+    responses: int = Field(description="Surveys answered (CSAT).")
+    csat_average: Decimal | None = None
+    csat_distribution: dict[str, int] = Field(description="Answers per CSAT score, 1 to 5.")
+    nps_responses: int
+    promoters: int
+    passives: int
+    detractors: int
+    nps: Decimal | None = Field(default=None, description="% promoters - % detractors.")
+
+
+class ServiceFigures(Schema):
+    created: int
+    resolved: int
+    reopened: int
+    first_response: Durations
+    resolution: Durations
+    sla_first_response: SlaAttainment
+    sla_resolution: SlaAttainment
+    satisfaction: SatisfactionFigures
+
+
+class ServiceRow(ServiceFigures):
+    period_start: str = Field(description="The local day the period starts (weeks: Monday).")
+    group: str = Field(description="The priority, queue or agent (_none: not set).")
+
+
+class Counted(Schema):
+    name: str
+    count: int
+
+
+class ServiceReport(Schema):
+    first_day: str
+    last_day: str
+    group_by: str
+    period: str
+    agent: str | None = Field(default=None, description="One agent's figures only.")
+    rows: list[ServiceRow]
+    total: ServiceFigures
+    top_types: list[Counted] | None = Field(
+        default=None, description="Tickets created by type (the desk's readers only)."
+    )
+    top_keywords: list[Counted] | None = Field(
+        default=None, description="Subject keywords of tickets created (the desk's readers only)."
+    )
+
+
+class StatusPriority(Schema):
+    status: str
+    priority: str
+    count: int
+
+
+class AgeBucket(Schema):
+    bucket: str
+    count: int
+
+
+class Backlog(Schema):
+    as_of: str
+    open: int
+    by_status: dict[str, int]
+    by_priority: dict[str, int]
+    by_status_and_priority: list[StatusPriority]
+    ageing: list[AgeBucket] = Field(description="Open tickets by age (local days since created).")
+
+
+class SatisfactionPeriod(SatisfactionFigures):
+    period_start: str
+
+
+class SatisfactionReport(Schema):
+    first_day: str
+    last_day: str
+    period: str
+    agent: str | None = None
+    total: SatisfactionFigures
+    periods: list[SatisfactionPeriod]

@@ -8,10 +8,14 @@
 | the teams' activity of one local day      | table | pk=T#t#RPT#DAY#<yyyy-mm-dd>, sk=TM#<team>       |
 | a team's daily sales report               | table | pk=T#t#RPT#DAILY#<team>, sk=D#<yyyy-mm-dd>      |
 | everyone's open tasks (one item each)     | table | pk=T#t#RPT#TASKS, sk=U#<assignee>               |
+| service days of a month, one dimension    | table | pk=T#t#RPT#SVC#<dimension>#<yyyy-mm>,           |
+|   (priority, queue, agent or all)         |       | sk=<value>#<yyyy-mm-dd> (between: one value)    |
+| subject keywords of a month's days        | table | pk=T#t#RPT#SVCKW#<yyyy-mm>, sk=D#<yyyy-mm-dd>   |
+| the open tickets now (backlog, ageing)    | table | pk=T#t#RPT#BACKLOG, sk=#NOW                     |
 
-Counters are written only by the stream (the area's followers of sales, leads, customers and
-automation notices): per item, a consistent read, the pure fold (`rules.fold`: once per notice, by the
-marks the item keeps) and a put conditioned on the item's `_rev`, retried on a lost race; a
+Counters are written only by the stream (the area's followers of sales, leads, customers,
+automation, desk and surveys notices): per item, a consistent read, the pure fold
+(`rules.fold`: once per notice, by the marks the item keeps) and a put conditioned on the item's `_rev`, retried on a lost race; a
 notice retried after a partial write skips the items that have it. A counter is a flat
 attribute (`entered|proposal`). Nothing on a request path scans: a month of a funnel is one
 Query of at most 31 small items.
@@ -38,7 +42,11 @@ ITEM_TYPES = {
     "rep": "ReportRepMonth",
     "team_day": "ReportTeamDay",
     "tasks": "ReportOpenTasks",
+    "svc": "ReportServiceDay",
+    "kw": "ReportServiceKeywords",
+    "backlog": "ReportServiceBacklog",
 }
+BACKLOG_SK = "#NOW"
 
 
 # The kept aggregates. Their counters are flat attributes named by stage (`entered|proposal`),
@@ -59,6 +67,18 @@ class TeamDayItem(CrmItem, discriminator="ReportTeamDay"):
 
 class OpenTasksItem(CrmItem, discriminator="ReportOpenTasks"):
     """An assignee's open tasks: `open` and `due|<quarter hour>` counters (task_rules)."""
+
+
+class ServiceDayItem(CrmItem, discriminator="ReportServiceDay"):
+    """A day of the desk under one dimension value (counters: desk_rules)."""
+
+
+class ServiceKeywordsItem(CrmItem, discriminator="ReportServiceKeywords"):
+    """A day's subject keywords (`kw|<word>` counters)."""
+
+
+class ServiceBacklogItem(CrmItem, discriminator="ReportServiceBacklog"):
+    """The tenant's open tickets now (`open|<status>|<priority>`, `age|<day>` counters)."""
 
 
 class DailyReportItem(CrmItem, discriminator="DailySalesReport"):
@@ -83,6 +103,14 @@ def key_of(tenant_id: str, delta: Delta) -> tuple[str, str]:
     if delta.key.kind == "tasks":
         (assignee,) = parts
         return tasks_pk(tenant_id), f"U#{assignee}"
+    if delta.key.kind == "svc":
+        dimension, value, day = parts
+        return service_pk(tenant_id, dimension, day[:7]), f"{value}#{day}"
+    if delta.key.kind == "kw":
+        (day,) = parts
+        return keywords_pk(tenant_id, day[:7]), f"D#{day}"
+    if delta.key.kind == "backlog":
+        return backlog_pk(tenant_id), BACKLOG_SK
     day, team = parts
     return day_pk(tenant_id, day), f"TM#{team}"
 
@@ -105,6 +133,18 @@ def tasks_pk(tenant_id: str) -> str:
 
 def daily_pk(tenant_id: str, team_id: str) -> str:
     return f"T#{tenant_id}#RPT#DAILY#{team_id}"
+
+
+def service_pk(tenant_id: str, dimension: str, month: str) -> str:
+    return f"T#{tenant_id}#RPT#SVC#{dimension}#{month}"
+
+
+def keywords_pk(tenant_id: str, month: str) -> str:
+    return f"T#{tenant_id}#RPT#SVCKW#{month}"
+
+
+def backlog_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#RPT#BACKLOG"
 
 
 def _client() -> Any:
@@ -192,6 +232,31 @@ def apply(tenant_id: str, mark: str, deltas: Sequence[Delta]) -> int:
 def partition(pk: str) -> list[dict[str, Any]]:
     """Every item of a small report partition, as stored (one Query; pages followed)."""
     return raw_query_page(pk, None).items
+
+
+def value_days(pk: str, value: str, first: str, last: str) -> list[dict[str, Any]]:
+    """One value's days of a service partition, first..last (one Query; pages followed)."""
+    client, items = _client(), []
+    request: dict[str, Any] = {
+        "TableName": CrmItem.Meta.table_name,
+        "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
+        "ExpressionAttributeValues": {
+            ":pk": {"S": pk},
+            ":first": {"S": f"{value}#{first}"},
+            ":last": {"S": f"{value}#{last}"},
+        },
+    }
+    while True:
+        response = client.query(**request)
+        items += [_plain(raw) for raw in response.get("Items", [])]
+        if not response.get("LastEvaluatedKey"):
+            return items
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def backlog(tenant_id: str) -> dict[str, Any]:
+    """The tenant's open tickets now (one GetItem; empty when none was ever counted)."""
+    return _read(backlog_pk(tenant_id), BACKLOG_SK)
 
 
 # --- the daily report ---------------------------------------------------------------------------

@@ -112,8 +112,14 @@ def month() -> Iterator[Any]:
     from chalicelib.core.auth import mint_dev_token
     from tests.conftest import Api, create_tables
 
-    def mint(user: str, *roles: str, tenant: str = "acme", team: str | None = None) -> str:
-        return mint_dev_token(tenant, user, list(roles) or ["admin"], team)
+    def mint(
+        user: str,
+        *roles: str,
+        tenant: str = "acme",
+        team: str | None = None,
+        customer: str | None = None,
+    ) -> str:
+        return mint_dev_token(tenant, user, list(roles) or ["admin"], team, customer_id=customer)
 
     with mock_aws():
         create_tables(boto3.client("dynamodb", region_name="us-east-1"))
