@@ -68,7 +68,7 @@ class CrmStack(Stack):
             stage=stage,
             functions_dir=functions_dir,
             key=key,
-            layers=[self.layers.runtime],
+            layers=[self.layers.runtime, self.layers.text],
             user_pool_arn=self.users.user_pool.user_pool_arn,
         )
         self.events = DomainEvents(self, "Events", stage=stage, schemas_dir=schemas_dir)
@@ -187,11 +187,12 @@ class CrmStack(Stack):
         time_zone: str = DEFAULT_TIME_ZONE,
         max_event_age_seconds: int = MAX_EVENT_AGE_SECONDS,
     ) -> NightlyJob:
-        """A nightly job on a Chalice function, which also gets the numpy/scipy layer, with
+        """A nightly job on a Chalice function, with the numpy/scipy layer instead of the text one
+        (value, health and report jobs never segment Chinese or read calendars), and
         OpenBLAS on one thread: the models' loops never call BLAS, and idle OpenBLAS threads
         woken by the optimiser's small calls spin on the other vCPU (the fits ran ~1.7x slower
         with them; bench/analytics.py)."""
-        self.app.add_layers(logical_id, [self.layers.analytics])
+        self.app.set_layers(logical_id, [self.layers.runtime, self.layers.analytics])
         self.app.add_environment({"OPENBLAS_NUM_THREADS": "1"}, logical_id)
         function = self.app.function(logical_id).function
         return NightlyJob(name, function, cron, time_zone, max_event_age_seconds)

@@ -2,8 +2,12 @@
 
 Layers:
 - `runtime`: the `[project] dependencies` of pyproject.toml (read from there, never typed twice),
-  attached to every function.
+  attached to every function, except the service desk's text and channel libraries:
+- `text`: those libraries (`TEXT_LIBRARIES`: Chinese segmentation, stemming, the holiday
+  calendar, WeChat/WeCom's AES), also pinned in pyproject's dependencies, for every function
+  but the nightly one, which gets instead
 - `analytics`: numpy/scipy from `layers/analytics-requirements.txt`, for the nightly jobs only.
+  runtime + analytics and runtime + text each stay under Lambda's 250 MB unzipped.
 
 Each layer lands in `build/layers/<name>/python/` (git-ignored) and is zipped reproducibly into
 `build/layers/<name>.zip`, which is what CDK ships. A stamp file keyed on a hash of the
@@ -27,7 +31,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = ROOT / "build" / "layers"
-LAYER_NAMES = ("runtime", "analytics")
+LAYER_NAMES = ("runtime", "text", "analytics")
+
+# The service desk's libraries: the API, stream and timers functions import them (search, SLA
+# calendars, channel webhooks), the nightly jobs never do, and runtime + analytics + these would
+# not fit Lambda's 250 MB.
+TEXT_LIBRARIES = frozenset({"jieba", "snowballstemmer", "chinese-calendar", "cryptography"})
 
 PIP_PLATFORM_ARGS = (
     "--platform",
@@ -65,12 +74,13 @@ SOURCE_ONLY = frozenset({"jieba"})
 # jieba's part-of-speech tagger, keyword extraction and paddle model (~30 MB) are never
 # imported by its word segmentation, the only part we use: left out, jieba adds ~9 MB.
 STRIPPED = {
-    "runtime": (("jieba", "posseg"), ("jieba", "analyse"), ("jieba", "lac_small")),
+    "runtime": (),
+    "text": (("jieba", "posseg"), ("jieba", "analyse"), ("jieba", "lac_small")),
     "analytics": (("scipy", "tests"),),
 }
 
 # Bump when the build recipe changes so every stamp goes stale.
-RECIPE_VERSION = "5"
+RECIPE_VERSION = "6"
 
 # The runtime layer ships bytecode: /opt is read-only in Lambda, so a layer without it makes
 # every cold start compile boto3, botocore, pydantic and powertools from source (measured by
@@ -79,7 +89,11 @@ RECIPE_VERSION = "5"
 # phonenumbers' geocoding, carrier and time-zone data (40+ MB of source) are never imported
 # by us; compiling them would only eat into Lambda's 250 MB. The analytics layer stays as is:
 # numpy and scipy are mostly extension modules, and the nightly jobs are not latency-bound.
-COMPILED = {"runtime": r"phonenumbers[/\\](geodata|carrierdata|tzdata)[/\\]", "analytics": None}
+COMPILED = {
+    "runtime": r"phonenumbers[/\\](geodata|carrierdata|tzdata)[/\\]",
+    "text": r"jieba[/\\](posseg|analyse|lac_small)[/\\]",
+    "analytics": None,
+}
 
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -92,12 +106,15 @@ def _distribution_name(requirement: str) -> str:
 
 def requirements(name: str) -> list[str]:
     """The pinned requirement lines of one layer."""
-    if name == "runtime":
+    if name in ("runtime", "text"):
         project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
         lines: list[str] = project["project"]["dependencies"]
-        return sorted(
-            line for line in lines if _distribution_name(line) not in EXCLUDED_FROM_RUNTIME
+        wanted = (
+            (lambda n: n in TEXT_LIBRARIES)
+            if name == "text"
+            else (lambda n: n not in TEXT_LIBRARIES | EXCLUDED_FROM_RUNTIME)
         )
+        return sorted(line for line in lines if wanted(_distribution_name(line)))
     if name == "analytics":
         text = (ROOT / "layers" / "analytics-requirements.txt").read_text(encoding="utf-8")
         return sorted(

@@ -144,10 +144,11 @@ class ChaliceApp(Construct):
         """A function by its logical id in the SAM template (APIHandler, Stream, Timers, ...)."""
         return self.functions[logical_id]
 
-    def add_layers(self, logical_id: str, layers: list[lambda_.ILayerVersion]) -> None:
-        """Give one function more layers than the shared ones (e.g. analytics for nightly jobs)."""
+    def set_layers(self, logical_id: str, layers: list[lambda_.ILayerVersion]) -> None:
+        """Give one function other layers than the shared ones (the nightly jobs: runtime and
+        analytics, without the desk's text libraries, to fit Lambda's 250 MB)."""
         self.function(logical_id).resource.add_property_override(
-            "Layers", [layer.layer_version_arn for layer in [*self._layers, *layers]]
+            "Layers", [layer.layer_version_arn for layer in layers]
         )
 
     def add_environment(self, variables: dict[str, str], logical_id: str | None = None) -> None:

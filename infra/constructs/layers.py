@@ -41,7 +41,8 @@ def layer_zip(name: str) -> Path:
 
 
 class Layers(Construct):
-    """`runtime` (every function) and `analytics` (numpy/scipy, nightly jobs only)."""
+    """`runtime` (every function), `text` (the desk's text and channel libraries: every function
+    but the nightly one) and `analytics` (numpy/scipy, nightly jobs only)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, stage: str) -> None:
         super().__init__(scope, construct_id)
@@ -53,6 +54,16 @@ class Layers(Construct):
             compatible_runtimes=_RUNTIMES,
             compatible_architectures=_ARCHITECTURES,
             description="CRM runtime dependencies: the [project] dependencies of pyproject.toml",
+        )
+        self.text = lambda_.LayerVersion(
+            self,
+            "Text",
+            layer_version_name=f"crm-{stage}-text",
+            code=lambda_.Code.from_asset(str(layer_zip("text"))),
+            compatible_runtimes=_RUNTIMES,
+            compatible_architectures=_ARCHITECTURES,
+            description="The service desk's text and channel libraries (jieba, stemming, "
+            "holiday calendar, AES): kept off the nightly function",
         )
         self.analytics = lambda_.LayerVersion(
             self,

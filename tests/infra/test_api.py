@@ -164,29 +164,32 @@ def test_given_every_function_when_synthesised_then_it_gets_the_whole_environmen
 
 
 def _layer_ids(synth: Synthesised) -> dict[str, str]:
-    """runtime/analytics -> the layer's logical id."""
+    """runtime/text/analytics -> the layer's logical id."""
     found = {
         kind: [
             lid
             for lid, layer in synth.resources("AWS::Lambda::LayerVersion").items()
             if kind in layer["Properties"]["LayerName"]
         ]
-        for kind in ("runtime", "analytics")
+        for kind in ("runtime", "text", "analytics")
     }
     assert all(len(ids) == 1 for ids in found.values()), found
     return {kind: ids[0] for kind, ids in found.items()}
 
 
-def test_given_every_function_but_the_nightly_one_when_synthesised_then_it_uses_the_runtime_layer_only(
+def test_given_every_function_but_the_nightly_one_when_synthesised_then_it_uses_runtime_and_text(
     dev: Synthesised,
 ) -> None:
-    runtime = _layer_ids(dev)["runtime"]
+    layers = _layer_ids(dev)
     for logical_id, function in _functions(dev).items():
         if logical_id != "Nightly":
-            assert function["Properties"]["Layers"] == [{"Ref": runtime}], logical_id
+            assert function["Properties"]["Layers"] == [
+                {"Ref": layers["runtime"]},
+                {"Ref": layers["text"]},
+            ], logical_id
 
 
-def test_given_the_nightly_function_when_synthesised_then_it_also_has_numpy_and_scipy(
+def test_given_the_nightly_function_when_synthesised_then_it_has_numpy_and_scipy_not_text(
     dev: Synthesised,
 ) -> None:
     layers = _layer_ids(dev)

@@ -21,14 +21,19 @@ def layer_builder() -> ModuleType:
     return load()
 
 
-def test_given_pyproject_when_read_then_the_runtime_layer_takes_its_dependencies() -> None:
+def test_given_pyproject_when_read_then_the_runtime_and_text_layers_share_its_dependencies() -> (
+    None
+):
     builder = layer_builder()
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
         "dependencies"
     ]
-    names = {builder._distribution_name(line) for line in builder.requirements("runtime")}
+    runtime = {builder._distribution_name(line) for line in builder.requirements("runtime")}
+    text = {builder._distribution_name(line) for line in builder.requirements("text")}
     expected = {builder._distribution_name(line) for line in declared} - {"chalice"}
-    assert names == expected
+    assert runtime | text == expected
+    assert not runtime & text
+    assert text == builder.TEXT_LIBRARIES
 
 
 def test_given_a_built_layer_when_built_again_then_nothing_is_rebuilt(
@@ -51,8 +56,8 @@ def test_given_the_runtime_layer_when_listed_then_it_has_the_deps_under_python_a
         "pynamodb",
         "aws_lambda_powertools",
         "phonenumbers",
-        "chinese_calendar",
     } <= tops
+    assert not {"jieba", "chinese_calendar", "cryptography"} & tops
     assert "chalice" not in tops
     assert all(name.startswith("python/") for name in zf.namelist())
 
@@ -65,12 +70,23 @@ def test_given_the_analytics_layer_when_listed_then_it_holds_numpy_and_scipy(
     assert {"numpy", "scipy"} <= tops
 
 
-def test_given_both_layers_when_attached_to_one_function_then_they_fit_lambdas_250_mb(
+def test_given_the_text_layer_when_listed_then_it_holds_the_desks_libraries_without_extras(
     built_layers: list[Path],
 ) -> None:
+    with zipfile.ZipFile(layer_builder().layer_zip("text")) as zf:
+        names = zf.namelist()
+    tops = {name.split("/")[1] for name in names}
+    assert {"jieba", "snowballstemmer", "chinese_calendar", "cryptography"} <= tops
+    assert not any(name.startswith("python/jieba/posseg/") for name in names)
+
+
+@pytest.mark.parametrize("layers", [("runtime", "text"), ("runtime", "analytics")])
+def test_given_a_functions_layers_when_unzipped_then_they_fit_lambdas_250_mb(
+    built_layers: list[Path], layers: tuple[str, ...]
+) -> None:
     unzipped = 0
-    for path in built_layers:
-        with zipfile.ZipFile(path) as zf:
+    for name in layers:
+        with zipfile.ZipFile(layer_builder().layer_zip(name)) as zf:
             unzipped += sum(info.file_size for info in zf.infolist())
     assert unzipped < 240 * 1024 * 1024  # leaves room for the function's own package
 
