@@ -115,7 +115,9 @@ def answered(
 
 
 def confirm(api: Any, ticket_id: str, resolved: bool, **caller: Any) -> Any:
-    return api.post(f"/v1/tickets/{ticket_id}/answer-confirmation", {"resolved": resolved}, **caller)
+    return api.post(
+        f"/v1/tickets/{ticket_id}/answer-confirmation", {"resolved": resolved}, **caller
+    )
 
 
 def test_given_a_question_with_a_published_match_then_the_customer_is_answered_and_it_waits(
@@ -186,7 +188,9 @@ def test_given_an_answer_when_another_customers_contact_or_finance_confirms_then
 ) -> None:
     ticket_id = answered["ticket_id"]
 
-    assert confirm(api, ticket_id, True, **contact_of(other_customer.customer_id)).status_code == 404
+    assert (
+        confirm(api, ticket_id, True, **contact_of(other_customer.customer_id)).status_code == 404
+    )
     assert confirm(api, ticket_id, True, as_=FINANCE).status_code == 403
     assert api.get(f"/v1/tickets/{ticket_id}/suggestions", as_=FINANCE).status_code == 403
     assert api.get(f"/v1/tickets/{ticket_id}", as_=AGENT).json["status"] == "pending_customer"
