@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import AGENT, FINANCE, contact_of
+from .conftest import AGENT, FINANCE, NOW, contact_of, counting
 
 QUESTION = "How do I reset the gateway password? The admin password no longer works."
 ARTICLE = (
@@ -233,3 +233,25 @@ def test_given_a_resolved_ticket_then_its_draft_article_holds_the_agents_reply_o
     assert article["status"] == "draft"
     assert "Request invoice" in article["body"]
     assert api.post(f"{path}/article", {}, as_=FINANCE).status_code == 403
+
+
+def test_given_an_answer_told_but_not_marked_when_the_record_is_retried_then_not_told_again(
+    api: Any, answered: dict[str, Any]
+) -> None:
+    from chalicelib.desk import answers_service
+    from chalicelib.desk import answers_store as store
+
+    ticket_id = answered["ticket_id"]
+    item = store.get("acme", ticket_id)
+    assert item is not None
+    item.state = "answering"  # as if the last attempt stopped after telling the customer
+    assert store.save(item)
+
+    state = answers_service.suggest_for("acme", ticket_id, NOW)
+    with counting() as calls:
+        again = answers_service.suggest_for("acme", ticket_id, NOW)
+
+    assert (state, again) == ("awaiting", "awaiting")
+    assert dict(calls) == {"GetItem": 1}  # a replayed record costs one read
+    thread = api.get(f"/v1/tickets/{ticket_id}/messages", as_=AGENT).json["items"]
+    assert len([m for m in thread if m["automatic"]]) == 1
