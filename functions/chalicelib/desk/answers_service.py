@@ -77,10 +77,10 @@ def suggest_for(tenant_id: str, ticket_id: str, now: datetime) -> str | None:
         answer_digest=_digest(text) if text else None,
         now=now,
     )
+    if decision.unanswered:  # counted once per ticket by knowledge: safe before the claim
+        knowledge.record_unanswered(tenant_id, question, ticket.language, ticket_id, now)
     if not store.save(item):  # another delivery of the record was first: as it left it
         return suggest_for(tenant_id, ticket_id, now)
-    if decision.unanswered:
-        knowledge.record_unanswered(tenant_id, question, ticket.language, ticket_id, now)
     if text:
         _send(tenant_id, item, now, text)
     return str(item.state)
@@ -104,7 +104,11 @@ def _send(
     ticket wait for their confirmation, and mark the answer awaiting it."""
     ticket_id = str(item.ticket_id)
     if text is None:
-        text = _untold(tenant_id, item)
+        told, text = _resumed(tenant_id, item)
+        if not told and text is None:  # nothing was sent, and nothing can be: suggestions only
+            item.state, item.reason = answers.SUGGESTED, "the article is gone"
+            store.save(item)
+            return
     if text is not None:
         desk.tell_customer(tenant_id, ticket_id, text, reason="knowledge", now=now)
     ticket = desk.get_ticket(tenant_id, ticket_id)
@@ -115,17 +119,17 @@ def _send(
         logger.info("The answer moved on meanwhile", extra={"ticket_id": ticket_id})
 
 
-def _untold(tenant_id: str, item: store.TicketAnswerItem) -> str | None:
-    """A resumed answer's text, unless the customer was told it before the last attempt
-    stopped (or its article is gone)."""
+def _resumed(tenant_id: str, item: store.TicketAnswerItem) -> tuple[bool, str | None]:
+    """Where a half-sent answer stands: whether the customer was told it before the last
+    attempt stopped, else the text to tell (None: the ticket or the article is gone)."""
+    for message in store.newest_messages(tenant_id, str(item.ticket_id)):
+        if message.automatic and _digest(str(message.text)) == item.answer_digest:
+            return True, None
     ticket = desk.get_ticket(tenant_id, str(item.ticket_id))
     match = next((m for m in item.suggestions if m.article_id == item.article_id), None)
     if ticket is None or match is None:
-        return None
-    for message in store.newest_messages(tenant_id, str(item.ticket_id)):
-        if message.automatic and _digest(str(message.text)) == item.answer_digest:
-            return None
-    return _answer_text(tenant_id, match, ticket.language)
+        return False, None
+    return False, _answer_text(tenant_id, match, ticket.language)
 
 
 # --- the customer's confirmation --------------------------------------------------------------

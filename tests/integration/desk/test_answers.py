@@ -266,3 +266,32 @@ def test_given_an_answer_told_but_not_marked_when_the_record_is_retried_then_not
     assert dict(calls) == {"GetItem": 1}  # a replayed record costs one read
     thread = api.get(f"/v1/tickets/{ticket_id}/messages", as_=AGENT).json["items"]
     assert len([m for m in thread if m["automatic"]]) == 1
+
+
+def test_given_an_answer_claimed_but_never_sent_when_the_record_is_retried_then_it_is_sent(
+    api: Any, ticket: Callable[..., dict[str, Any]], published: str
+) -> None:
+    from chalicelib.desk import answers_service
+    from chalicelib.desk import answers_store as store
+    from chalicelib.desk.answers import Match
+
+    made = ticket(subject="Gateway password", description=QUESTION, type="question", language="en")
+    claimed = store.new(
+        "acme",
+        made["ticket_id"],
+        made["customer_id"],
+        suggestions=[Match(published, ARTICLE[0], 5.0, True, "en")],
+        state="answering",  # as if the last attempt stopped right after its claim
+        reason="confident match",
+        article_id=published,
+        answer_digest="not-sent-yet",
+        now=NOW,
+    )
+    assert store.save(claimed)
+
+    assert answers_service.suggest_for("acme", made["ticket_id"], NOW) == "awaiting"
+    thread = api.get(f"/v1/tickets/{made['ticket_id']}/messages", as_=AGENT).json["items"]
+    assert [m["author_kind"] for m in thread if m["automatic"]] == ["system"]
+    assert api.get(f"/v1/tickets/{made['ticket_id']}", as_=AGENT).json["status"] == (
+        "pending_customer"
+    )
