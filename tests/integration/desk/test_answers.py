@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import AGENT, FINANCE, NOW, contact_of, counting
+from .conftest import AGENT, FINANCE, NOW, OTHER_AGENT, contact_of, counting
 
 QUESTION = "How do I reset the gateway password? The admin password no longer works."
 ARTICLE = (
@@ -194,7 +194,7 @@ def test_given_an_answer_when_it_did_not_help_then_back_to_its_agent_and_counted
     assert [g.last_ticket_id for g in gap_store.top_gaps("acme", 10)] == [ticket_id]
 
 
-def test_given_an_answer_when_another_customers_contact_or_finance_confirms_then_404_and_403(
+def test_given_an_answer_when_others_confirm_then_404_for_another_contact_and_403_for_roles(
     api: Any, answered: dict[str, Any], other_customer: Any
 ) -> None:
     ticket_id = answered["ticket_id"]
@@ -203,6 +203,7 @@ def test_given_an_answer_when_another_customers_contact_or_finance_confirms_then
         confirm(api, ticket_id, True, **contact_of(other_customer.customer_id)).status_code == 404
     )
     assert confirm(api, ticket_id, True, as_=FINANCE).status_code == 403
+    assert confirm(api, ticket_id, True, as_=OTHER_AGENT).status_code == 403  # not Ann's peer
     assert api.get(f"/v1/tickets/{ticket_id}/suggestions", as_=FINANCE).status_code == 403
     assert api.get(f"/v1/tickets/{ticket_id}", as_=AGENT).json["status"] == "pending_customer"
 
