@@ -27,7 +27,9 @@ ROUNDS = 60  # bounded polls: 60 stream drains (and real-time runner ticks) at m
 FRIDAY = datetime(2027, 1, 8, 9, 0, tzinfo=UTC)  # 17:00 in Shanghai
 ROUND_THE_CLOCK = {
     "time_zone": "Asia/Shanghai",
-    "hours": {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    "hours": {
+        day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    },
     "china_public_holidays": False,
 }
 SHORT = {
@@ -98,8 +100,19 @@ class Desk:
         return [
             e
             for e in self.events
-            if e.DETAIL_TYPE == detail_type and getattr(e, "ticket_id", None) == ticket_id
+            if detail_type == e.DETAIL_TYPE and getattr(e, "ticket_id", None) == ticket_id
         ]
+
+    def office_hours(self, **exceptions: list[str]) -> None:
+        """Replace the calendar (If-Match): Monday to Friday 09:00-18:00 in Shanghai."""
+        hours = {day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+        office = {**ROUND_THE_CLOCK, "hours": hours, **exceptions}
+        version = self.call("GET", "/v1/desk/calendar")["version"]
+        headers = {"If-Match": f'"{version}"'}
+        changed = self.api.call(
+            "PUT", "/v1/desk/calendar", office, as_=ADMIN, tenant=self.tenant, headers=headers
+        )
+        assert changed.status_code == 200, changed.json
 
     def ticket(self, **fields: Any) -> str:
         """A P2 ticket of Ann's in queue support, its SLA started by the stream."""
@@ -243,20 +256,9 @@ def test_given_a_calendar_change_then_the_recompute_job_moves_open_tickets_deadl
 ) -> None:
     ticket_id = desk.ticket()
     before = desk.sla(ticket_id)["resolution"]["due_at"]
-    shown = desk.call("GET", "/v1/desk/calendar")
-    office = {
-        "time_zone": "Asia/Shanghai",
-        "hours": {day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
-        "china_public_holidays": False,
-        "extra_workdays": ["2027-01-09"],  # Saturday: a make-up working day
-        "extra_holidays": ["2027-01-11"],  # Monday: a holiday
-    }
-    headers = {"If-Match": f'"{shown["version"]}"'}
-    changed = desk.api.call(
-        "PUT", "/v1/desk/calendar", office, as_=ADMIN, tenant=desk.tenant, headers=headers
-    )
-    assert changed.status_code == 200, changed.json
 
+    # Saturday a make-up working day, Monday a holiday.
+    desk.office_hours(extra_workdays=["2027-01-09"], extra_holidays=["2027-01-11"])
     moved = desk.wait(ticket_id, "resolution", moved_from=before)
 
     # 1200 business minutes from Friday 17:00: Fri 1h, Sat 9h (make-up), Sun and Mon closed,
@@ -264,3 +266,24 @@ def test_given_a_calendar_change_then_the_recompute_job_moves_open_tickets_deadl
     assert before == "2027-01-09T05:00:00Z"
     assert moved["resolution"]["due_at"] == "2027-01-13T02:00:00Z"
     assert desk.armed(ticket_id)[("resolution", "breach")] == datetime(2027, 1, 13, 2, tzinfo=UTC)
+
+
+def test_given_a_pause_spent_outside_business_hours_then_the_same_deadline_is_armed_again(
+    desk: Desk,
+) -> None:
+    desk.office_hours()
+    ticket_id = desk.ticket()
+    due = desk.armed(ticket_id)[("resolution", "breach")]  # Wednesday 10:00 in Shanghai
+
+    desk.now = FRIDAY + timedelta(minutes=90)  # Friday 18:30: closed
+    desk.call("PATCH", f"/v1/tickets/{ticket_id}", {"status": "pending_customer"}, ANN)
+    desk.wait(ticket_id, "resolution", moved_from=due.isoformat().replace("+00:00", "Z"))
+    desk.now = FRIDAY + timedelta(days=2)  # Sunday 17:00: no business time went by
+    desk.call("PATCH", f"/v1/tickets/{ticket_id}", {"status": "open"}, ANN)
+    desk.wait(ticket_id, "resolution", moved_from=None)
+
+    # The timers stopped by the pause come back under new names (a name never starts twice).
+    assert desk.armed(ticket_id)[("resolution", "breach")] == due
+    assert desk.tick_at(due) >= 1
+    breached = desk.until(lambda: desk.published("Ticket SLA Breached", ticket_id), "breach")
+    assert {b.clock for b in breached} >= {"resolution"}
