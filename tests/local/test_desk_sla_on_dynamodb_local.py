@@ -5,7 +5,9 @@ kept on the table as `make run` keeps them and fired by the local timer runner's
 The desk's clock is pinned to a Friday in the future (17:00 in Shanghai) and moved by the
 stories, so deadlines are exact and no real-time tick fires them by accident: a timer fires when
 the runner ticks at its own deadline, read from the armed timer. The tenant works round the
-clock (no holidays) under a short policy: first response in 60 minutes, resolution in 1200.
+clock (no holidays) under a short policy: first response in 60 minutes, resolution in 1200;
+two stories switch it to office hours (a make-up Saturday, a holiday Monday; a pause spent on
+closed days). Each tenant's timers still armed are cancelled when its test ends.
 """
 
 from __future__ import annotations
@@ -147,6 +149,7 @@ def desk(
     from ulid import ULID
 
     import app as chalice_app
+    from chalicelib.core import timer_store
     from chalicelib.core.settings import get_settings
     from chalicelib.core.stream import handle_stream_batch
     from chalicelib.desk import store
@@ -188,6 +191,10 @@ def desk(
         customer = {"name": "Lin Wei", "owner_id": "ann", "team_id": "support"}
         running.customer = str(running.call("POST", "/v1/customers", customer)["id"])
         yield running
+    # Timers left armed (deadlines in 2027) must not fire in another test's ticks.
+    for timer in timer_store.TimerItem.by_gsi1.query(timer_store.DUE_PARTITION):
+        if timer.tenant_id == running.tenant:
+            timer_store.close(running.tenant, timer.name, "cancelled")
     assert not (tmp_path / "dlq.jsonl").exists(), (tmp_path / "dlq.jsonl").read_text()
 
 
