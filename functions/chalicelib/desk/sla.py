@@ -14,7 +14,10 @@ unresolved for 24 hours.
 Timers follow from the state alone (`timers_of`): after a decision, the caller cancels the
 timers the old state wanted that the new one does not, and arms the new ones. A timer that
 fires checks that the current state still wants it (`wanted`): one that wakes late, twice, or
-after the state moved does nothing.
+after the state moved does nothing. A timer's name carries how often its clock and stage were
+cancelled (`epochs`): a deadline that comes back after a cancel (a pause spent wholly outside
+business hours, a calendar change undone) is armed under a new name, since neither Step
+Functions nor the local timer table starts a name twice.
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ class SlaState:
     followed_up: tuple[str, ...] = ()  # records whose task / customer notice went out
     ticket_version: int = 0
     generation: int = 0  # bumps when deadlines are recomputed
+    epochs: Mapping[str, int] = field(default_factory=dict)  # "clock:stage" -> times cancelled
 
     @property
     def open(self) -> bool:
@@ -101,10 +105,12 @@ class TimerPlan:
     clock: str
     stage: str
     due: datetime
+    epoch: int = field(default=0, compare=False)  # in the name only (see `plan`)
 
     def name(self, tenant_id: str, ticket_id: str) -> str:
         """Deterministic Step Functions execution name (<= 80 chars): arming twice is one."""
         key = f"{tenant_id}|{ticket_id}|{self.clock}|{self.stage}|{self.due.isoformat()}"
+        key += f"|{self.epoch}" if self.epoch else ""
         digest = hashlib.sha256(key.encode()).hexdigest()[:20]
         return f"sla-{ticket_id[-26:]}-{self.clock[:5]}-{self.stage[:4]}-{digest}"
 
@@ -181,17 +187,29 @@ def timers_of(state: SlaState) -> set[TimerPlan]:
             continue
         if clock == FIRST_RESPONSE and state.first_response_at is not None:
             continue
-        wanted.add(TimerPlan(clock, BREACH, due))
+        wanted.add(_timer(state, clock, BREACH, due))
         if warning is not None and clock not in state.warned:
-            wanted.add(TimerPlan(clock, WARNING, warning))
+            wanted.add(_timer(state, clock, WARNING, warning))
     if state.unresolved_due is not None and UNRESOLVED not in state.escalated:
-        wanted.add(TimerPlan(UNRESOLVED, BREACH, state.unresolved_due))
+        wanted.add(_timer(state, UNRESOLVED, BREACH, state.unresolved_due))
     return wanted
 
 
+def _timer(state: SlaState, clock: str, stage: str, due: datetime) -> TimerPlan:
+    return TimerPlan(clock, stage, due, state.epochs.get(f"{clock}:{stage}", 0))
+
+
 def plan(old: SlaState | None, new: SlaState) -> Decision:
-    """The new state with the timers to arm (wanted now, not before) and to cancel."""
+    """The new state with the timers to arm (wanted now, not before) and to cancel; a cancelled
+    clock and stage counts one more epoch, so its next timer has a name never used before."""
     before = timers_of(old) if old is not None else set()
+    cancelled = before - timers_of(new)
+    if cancelled:
+        epochs = {**new.epochs}
+        for timer in cancelled:
+            key = f"{timer.clock}:{timer.stage}"
+            epochs[key] = max(epochs.get(key, 0), timer.epoch) + 1
+        new = replace(new, epochs=epochs)
     after = timers_of(new)
     return Decision(
         new,

@@ -59,5 +59,6 @@ def loads(text: str) -> SlaState:
         k: datetime.fromisoformat(v) for k, v in (data.get("breached") or {}).items()
     }
     data["escalated"] = dict(data.get("escalated") or {})
+    data["epochs"] = {k: int(v) for k, v in (data.get("epochs") or {}).items()}
     data["followed_up"] = tuple(data.get("followed_up") or ())
     return SlaState(**data)

@@ -243,6 +243,24 @@ def test_given_a_calendar_change_then_rearm_moves_the_timers_and_keeps_records()
     }
 
 
+def test_given_a_pause_spent_outside_business_hours_then_the_same_deadlines_get_new_names() -> None:
+    state = opened(local(2026, 11, 2, 9)).state
+    paused = change(state, local(2026, 11, 2, 18, 30), status="pending_customer")
+    back = change(paused.state, local(2026, 11, 3, 8), status="open")  # no business time spent
+    ticket_id = state.ticket_id
+    assert back.state.resolution_due == state.resolution_due
+    assert {(t.clock, t.stage) for t in back.arm} == {
+        ("resolution", "warning"),
+        ("resolution", "breach"),
+    }
+    cancelled = {t.name("acme", ticket_id) for t in paused.cancel}
+    armed = {t.name("acme", ticket_id) for t in back.arm}
+    assert len(cancelled) == 2
+    assert not cancelled & armed  # a stopped name never starts again
+    again = change(back.state, local(2026, 11, 3, 8, 30), status="pending_customer")
+    assert {t.name("acme", ticket_id) for t in again.cancel} == armed
+
+
 def test_given_timer_names_then_they_fit_step_functions() -> None:
     plan = sla.TimerPlan("first_response", "warning", local(2026, 11, 2, 9))
     name = plan.name("acme", "01KTICKET0000000000000000A")
