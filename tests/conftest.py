@@ -60,6 +60,11 @@ def _share_service_models() -> None:
 
 _share_service_models()
 
+# The table's model reads its settings (endpoint, table name) once, when first imported: import it
+# now, under the test environment above, so that a test which points the app elsewhere for a
+# while (DynamoDB Local) cannot be the one that fixes them for the rest of the worker's tests.
+import chalicelib.core.table  # noqa: E402, F401
+
 
 def create_tables(client: Any) -> None:
     """The main table (schema from the pynamodb model) and the idempotency table."""

@@ -60,7 +60,7 @@ def on_dynamodb_local(dynamodb_local: str, monkeypatch: pytest.MonkeyPatch) -> I
     for model in models:
         model._connection = None
     yield dynamodb_local
-    for model in models:
+    for model in _all_models():  # models first imported during the test too
         model._connection = None
     settings.get_settings.cache_clear()
     idempotency._persistence.cache_clear()

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-pytestmark = [pytest.mark.local, pytest.mark.xdist_group("dynamodb_local")]
+pytestmark = [pytest.mark.local]
 
 ADMIN = ("ada", "admin")
 ANN = ("ann", "service_agent")

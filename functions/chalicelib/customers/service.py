@@ -26,6 +26,9 @@ from ..core import (
     validate,
 )
 from . import rules, store
+from .job_pages import all_customers_page as all_customers_page  # for other areas' jobs
+from .job_pages import customers_segment_page as customers_segment_page
+from .job_pages import facts_page as facts_page
 from .models import (
     RULE_CHANGEABLE_FIELDS,
     Customer,
@@ -33,7 +36,6 @@ from .models import (
     CustomerPage,
     CustomerPatch,
     IdentityIn,
-    Tier,
 )
 from .profile import BY_NAME, customer_facts, plain, shown
 from .profile_view import visible
@@ -293,25 +295,6 @@ def facts_of(tenant_id: str, customer_id: str, now: datetime) -> dict[str, Any] 
     return customer_facts(item.attribute_values, now)
 
 
-def facts_page(
-    tenant_id: str,
-    facet: str,
-    value: str,
-    limit: int,
-    cursor_scope: str,
-    cursor: str | None,
-    now: datetime,
-) -> tuple[list[tuple[str, dict[str, Any]]], str | None]:
-    """One page of live customers by owner, stage or tier as (id, facts), and the next cursor."""
-    page = store.list_customers(tenant_id, facet, value, limit, decode_cursor(cursor, cursor_scope))
-    found = [
-        (c.customer_id, customer_facts(c.attribute_values, now))
-        for c in page.items
-        if c.deleted_at is None
-    ]
-    return found, encode_cursor(page.last_key, cursor_scope)
-
-
 def check_rule_change(tenant_id: str, field: str, value: Any) -> None:
     """422 unless a rule may set `field` to `value`: a custom field must be one the tenant
     defines, with a value of its type (the profile's own fields are checked by the rule)."""
@@ -321,54 +304,6 @@ def check_rule_change(tenant_id: str, field: str, value: Any) -> None:
     rules.validate_custom_fields(
         tenant_settings(tenant_id).custom_fields, {key: value}, partial=True, current={}
     )
-
-
-def all_customers_page(
-    tenant_id: str, cursor: Mapping[str, Any] | None, limit: int, now: datetime
-) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any] | None]:
-    """One page of every live customer of the tenant as (id, facts), and where the next starts
-    (None after the last): for background jobs. Walks the tier index tier by tier (every live
-    customer has exactly one tier), so no Scan is needed."""
-    tiers = [tier.value for tier in Tier]
-    position = dict(cursor or {"tier": 0})
-    index = int(position.get("tier", 0))
-    while index < len(tiers):
-        page = store.list_customers(tenant_id, "TIER", tiers[index], limit, position.get("key"))
-        found = _live_facts(page.items, now)
-        if page.last_key:
-            return found, {"tier": index, "key": page.last_key}
-        index += 1
-        position = {"tier": index}
-        if found:
-            return found, {"tier": index} if index < len(tiers) else None
-    return [], None
-
-
-def customers_segment_page(
-    tenant_id: str,
-    segment: int,
-    segments: int,
-    cursor: Mapping[str, Any] | None,
-    limit: int,
-    now: datetime,
-) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, Any] | None]:
-    """One page of the tenant's live customers from one parallel scan segment, as (id, facts),
-    and where the next starts (None after the segment's last)."""
-    page = store.scan_customers(
-        tenant_id, segment, segments, limit, dict(cursor) if cursor else None
-    )
-    return _live_facts(page.items, now), page.last_key
-
-
-def _live_facts(
-    items: Sequence[store.CustomerItem], now: datetime
-) -> list[tuple[str, dict[str, Any]]]:
-    """The page's live customers as (id, fact sheet at `now`); deleted ones left out."""
-    return [
-        (c.customer_id, customer_facts(c.attribute_values, now))
-        for c in items
-        if c.deleted_at is None
-    ]
 
 
 def apply_rule_change(tenant_id: str, customer_id: str, field: str, value: Any) -> bool:

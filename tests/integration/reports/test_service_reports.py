@@ -17,7 +17,7 @@ import pytest
 from chalicelib.core import Notice
 
 # One worker runs the module (make test: --dist loadgroup), so its table is fed once.
-pytestmark = pytest.mark.xdist_group("service-reports")
+
 
 SERVICE = "/v1/reports/service?from=2026-11-01&to=2026-11-30"
 BACKLOG = "/v1/reports/service/backlog"

@@ -14,7 +14,6 @@ from chalicelib.surveys import rules
 
 from .conftest import ADMIN, World
 
-pytestmark = pytest.mark.xdist_group("surveys")
 NOW = datetime.now(UTC)
 
 
