@@ -46,7 +46,7 @@ def _all_models() -> list[type]:
 @pytest.fixture
 def on_dynamodb_local(dynamodb_local: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Point the app (pynamodb models, idempotency store) at DynamoDB Local for one test."""
-    from chalicelib.core import idempotency, settings
+    from chalicelib.core import idempotency, settings, stream_store
     from chalicelib.core.table import CrmItem
 
     monkeypatch.setenv("CRM_DYNAMODB_ENDPOINT", dynamodb_local)
@@ -55,6 +55,7 @@ def on_dynamodb_local(dynamodb_local: str, monkeypatch: pytest.MonkeyPatch) -> I
         monkeypatch.setenv(name, "local")
     settings.get_settings.cache_clear()
     idempotency._persistence.cache_clear()
+    stream_store.client.cache_clear()  # the stream's own client, made for moto by an earlier test
     monkeypatch.setattr(CrmItem.Meta, "host", dynamodb_local)
     models = _all_models()
     for model in models:
@@ -64,3 +65,4 @@ def on_dynamodb_local(dynamodb_local: str, monkeypatch: pytest.MonkeyPatch) -> I
         model._connection = None
     settings.get_settings.cache_clear()
     idempotency._persistence.cache_clear()
+    stream_store.client.cache_clear()
