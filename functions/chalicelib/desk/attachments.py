@@ -30,6 +30,17 @@ def _s3() -> Any:
     )
 
 
+def keep(key: str, payload: bytes, content_type: str) -> None:
+    """Store a file a channel brought (a mail's attachment) under `key` in the bucket; the
+    same key again (a redelivered message) writes the same bytes."""
+    _s3().put_object(
+        Bucket=get_settings().attachments_bucket,
+        Key=key,
+        Body=payload,
+        ContentType=content_type,
+    )
+
+
 def attachment_key(tenant_id: str, ticket_id: str, attachment_id: str, name: str) -> str:
     safe = _UNSAFE.sub("_", name).strip("._")[:100] or "file"
     return f"{rules.tenant_folder(tenant_id)}tickets/{ticket_id}/{attachment_id}/{safe}"

@@ -165,7 +165,9 @@ def receive_mail(
 ) -> InboundResult:
     """A raw RFC 5322 message: a ticket opened or joined, unless it is automatic or capped."""
     from . import mail
+    from .attachments import keep
     from .models import Channel, InboundMessage, Sender
+    from .rules import tenant_folder
 
     try:
         parsed = mail.parse_mail(raw)
@@ -188,6 +190,7 @@ def receive_mail(
     named = [mail.desk_ticket_of(ref) for ref in parsed.thread_refs]
     tagged = mail.ticket_tag(parsed.subject)
     refs = [*parsed.thread_refs, *(ticket_ref(t) for t in [*named, tagged] if t)]
+    folder = tenant_folder(tenant_id)
     message = InboundMessage(
         channel=Channel.EMAIL,
         sender=Sender(email=parsed.sender_email, name=parsed.sender_name or None),
@@ -196,8 +199,10 @@ def receive_mail(
         external_id=parsed.message_id,
         thread_refs=refs[:100],
         received_at=now,
-        attachments=[a.__dict__ for a in parsed.attachments],
+        attachments=[a.reference(folder) for a in parsed.attachments],
     )
+    for attachment in parsed.attachments:  # the files first: a ticket never names a missing one
+        keep(folder + attachment.key, attachment.payload, attachment.content_type)
     return deliver(tenant_id, "email", parsed.sender_email, settings, message, now)
 
 

@@ -46,10 +46,20 @@ class MailUnreadable(ValueError):
 
 @dataclass(frozen=True)
 class Attachment:
-    key: str
+    key: str  # under the tenant's folder of the attachments bucket (the caller prefixes it)
     name: str
     content_type: str
     size: int
+    payload: bytes = field(default=b"", repr=False)  # stored in the bucket, never in the ticket
+
+    def reference(self, folder: str) -> dict[str, object]:
+        """What the ticket records: the key under `folder`, the name, type and size."""
+        return {
+            "key": folder + self.key,
+            "name": self.name,
+            "content_type": self.content_type,
+            "size": self.size,
+        }
 
 
 @dataclass(frozen=True)
@@ -229,10 +239,11 @@ def _attachments(message: EmailMessage, message_id: str) -> list[Attachment]:
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:100] or "file"
         found.append(
             Attachment(
-                key=f"desk/mail/{folder}/{number}-{safe}",
+                key=f"mail/{folder}/{number}-{safe}",
                 name=name,
                 content_type=part.get_content_type(),
                 size=len(payload) if isinstance(payload, bytes) else 0,
+                payload=payload if isinstance(payload, bytes) else b"",
             )
         )
     return found

@@ -38,7 +38,8 @@ def test_given_a_mail_with_an_attachment_when_parsed_then_it_is_listed_by_key_no
     assert attachment.name == "故障照片.pdf"
     assert attachment.content_type == "application/pdf"
     assert attachment.size == 45
-    assert attachment.key.startswith("desk/mail/")
+    assert attachment.key.startswith("mail/")  # under the tenant's folder, which receive adds
+    assert len(attachment.payload) == attachment.size
     assert attachment.key.endswith(".pdf")
 
 

@@ -31,6 +31,24 @@ def test_given_a_chinese_mail_when_received_then_a_ticket_opens_with_its_decoded
     assert [a.name for a in ticket.attachments] == ["故障照片.pdf"]
 
 
+def test_given_a_mail_with_an_attachment_when_received_then_its_file_is_kept_in_the_bucket(
+    hooks: Hooks, mail_channel: None
+) -> None:
+    import boto3
+
+    from chalicelib.core import get_settings
+
+    response = hooks.mail(eml("zh_new_question.eml"))
+
+    (attachment,) = _ticket(response.json["ticket_id"]).attachments
+    assert attachment.key.startswith("tenants/acme/mail/")
+    kept = boto3.client("s3", region_name="us-east-1").get_object(
+        Bucket=get_settings().attachments_bucket, Key=attachment.key
+    )
+    assert kept["ContentType"] == "application/pdf"
+    assert len(kept["Body"].read()) == attachment.size == 45
+
+
 def test_given_a_reply_with_in_reply_to_when_received_then_it_joins_the_first_ticket(
     hooks: Hooks, mail_channel: None
 ) -> None:
