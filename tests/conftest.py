@@ -194,7 +194,9 @@ class Api:
         raw: str | None = None,
     ) -> Any:
         user, *roles = (as_, "admin") if isinstance(as_, str) else as_
-        token = self._token_for(user, *roles, tenant=tenant, team=team, customer=customer)
+        # Only a customer contact's token names a customer (some suites mint their own tokens).
+        named = {"customer": customer} if customer is not None else {}
+        token = self._token_for(user, *roles, tenant=tenant, team=team, **named)
         all_headers = {
             "Authorization": f"Bearer {token}",
             "Content-Type": "application/json",
