@@ -63,3 +63,16 @@ class CustomerSurveys(Schema):
     latest_comment: str | None = None
     latest_ticket_id: str | None = None
     latest_answered_at: datetime | None = None
+
+
+class TicketSurvey(Schema):
+    """A ticket's latest survey as the desk's staff see it: its link (to send again when the
+    customer lost it) and whether it was answered; no comment, no scores."""
+
+    survey_id: str
+    ticket_id: str
+    link: str = Field(description="The signed link the customer answers through (no login).")
+    sent_at: datetime
+    expires_at: datetime
+    answered: bool
+    answered_at: datetime | None = None
