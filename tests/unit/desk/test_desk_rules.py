@@ -170,6 +170,10 @@ def test_who_reads_a_ticket(
         (AGENT, {"assignee_id": "olga", "queue": None}, False),
         (FINANCE, {"assignee_id": None, "queue": None}, False),
         (CONTACT, {"assignee_id": None, "queue": None}, False),
+        # a customer's dedicated adviser (a sales rep) works on the tickets assigned to them
+        (REP, {"assignee_id": REP.user_id, "queue": "technical"}, True),
+        (REP, {"assignee_id": "ann", "queue": "technical"}, False),
+        (REP, {"assignee_id": None, "queue": None}, False),
     ],
 )
 def test_who_works_on_a_ticket(principal: Principal, ticket: dict[str, Any], works: bool) -> None:
