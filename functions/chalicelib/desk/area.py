@@ -17,6 +17,8 @@ AREA = Area(
         # channels: webhooks (mail, WeChat, WeCom, web chat, devices) and their administration
         "inbound_api:bp",
         "inbound_admin_api:bp",
+        # knowledge answers: suggestions, the customer's confirmation, drafts from tickets
+        "answers_api:bp",
     ),
     item_types=(
         ItemType(
@@ -70,6 +72,12 @@ AREA = Area(
         ItemType("DeskInboundLog", description="A message that touched no ticket, and why (TTL)."),
         ItemType("DeskConversation", description="The ticket a chat or device fault last went to."),
         ItemType("Device", description="A registered device and the customer who owns it."),
+        # knowledge answers
+        ItemType(
+            "TicketAnswer",
+            description="A ticket's suggested articles and its automatic answer's state, in "
+            "the ticket's collection.",
+        ),
     ),
     notices=("desk.ticket_changed", "desk.message_added", "desk.outbound"),
     follows=(
@@ -80,6 +88,8 @@ AREA = Area(
         Follow("desk.ticket_changed", "assignment_handlers:on_ticket_changed"),
         # channels: answers to mail tickets go out through SES
         Follow("desk.outbound", "mail_outbound:on_outbound"),
+        # knowledge answers: a new ticket's suggestions and automatic answer
+        Follow("desk.ticket_changed", "answers_handlers:on_ticket_changed"),
     ),
     events=(
         "TicketOpened",

@@ -155,6 +155,7 @@ def test_given_a_customer_contact_when_every_route_not_opened_to_contacts_is_cal
         "/v1/tickets",
         "/v1/tickets/{ticket_id}",
         "/v1/tickets/{ticket_id}/messages",
+        "/v1/tickets/{ticket_id}/answer-confirmation",  # the contact confirms a KB answer
     }
 
 
