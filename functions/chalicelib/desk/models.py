@@ -10,7 +10,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from ..core import Line, Moment, Schema, Strict, Text
 
@@ -243,7 +244,9 @@ class MessagePage(Schema):
 
 
 class SplitRequest(Strict):
-    message_ids: list[ItemId] = Field(min_length=1, max_length=100)
+    message_ids: list[ItemId] = Field(
+        min_length=1, max_length=49, description="At most 49: the split is one transaction."
+    )
     subject: Subject | None = None
 
 
@@ -341,9 +344,18 @@ class SavedReplyCreate(Strict):
 
 
 class SavedReplyPatch(Strict):
-    name: Annotated[Line, Field(min_length=1, max_length=100)] | None = None
-    text: Annotated[Text, Field(min_length=1, max_length=5000)] | None = None
+    """Merge patch; null clears the language, never the name or the text (a reply has both)."""
+
+    name: Annotated[Line, Field(min_length=1, max_length=100)] | SkipJsonSchema[None] = None
+    text: Annotated[Text, Field(min_length=1, max_length=5000)] | SkipJsonSchema[None] = None
     language: Language | None = None
+
+    @field_validator("name", "text", mode="before")
+    @classmethod
+    def _kept(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("a saved reply always has one; it may be changed, not cleared")
+        return value
 
 
 class SavedReply(Schema):
