@@ -214,9 +214,10 @@ class TicketCreate(Strict):
 
 
 class TicketPatch(Strict):
-    """JSON merge patch; changing the priority needs `priority_reason`."""
+    """JSON merge patch; changing the priority needs `priority_reason`. A ticket always has a
+    subject and a language: they may be changed, not cleared."""
 
-    subject: Subject | None = None
+    subject: Subject | SkipJsonSchema[None] = None
     type: TicketType | None = None
     priority: Priority | None = None
     priority_reason: Reason | None = None
@@ -224,7 +225,14 @@ class TicketPatch(Strict):
     assignee_id: UserId | None = None
     queue: QueueName | None = None
     sla_policy: Annotated[Line, Field(min_length=1, max_length=64)] | None = None
-    language: Language | None = None
+    language: Language | SkipJsonSchema[None] = None
+
+    @field_validator("subject", "language", mode="before")
+    @classmethod
+    def _kept(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("a ticket always has one; it may be changed, not cleared")
+        return value
 
 
 class TicketPage(Schema):
