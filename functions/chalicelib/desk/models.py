@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from ..core import Line, Moment, Schema, Strict, Text
+from ..core import Line, Moment, Schema, Strict, Text, WholeNumber
 
 UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@:-]{1,128}$")]
 ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
@@ -273,7 +273,9 @@ class AttachmentRequest(Strict):
     content_type: Annotated[
         str, StringConstraints(pattern=r"^[A-Za-z0-9!#$&^_.+-]{1,64}/[A-Za-z0-9!#$&^_.+-]{1,64}$")
     ]
-    size: int = Field(ge=1, le=25 * 1024 * 1024, description="Bytes (at most 25 MiB).")
+    size: Annotated[int, Field(ge=1, le=25 * 1024 * 1024), WholeNumber] = Field(
+        description="Bytes (at most 25 MiB)."
+    )
 
 
 class AttachmentUpload(Schema):

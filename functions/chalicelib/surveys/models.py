@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from ..core import Schema, Strict, Text
+from ..core import Schema, Strict, Text, WholeNumber
 
 Comment = Annotated[Text, StringConstraints(max_length=2000)]
 
@@ -35,9 +35,11 @@ class SurveyForm(Schema):
 
 
 class SurveyAnswer(Strict):
-    csat: int = Field(ge=1, le=5, description="Satisfaction with the service, 1 (bad) to 5.")
-    nps: int | None = Field(
-        default=None, ge=0, le=10, description="How likely to recommend us, 0 to 10."
+    csat: Annotated[int, Field(ge=1, le=5), WholeNumber] = Field(
+        description="Satisfaction with the service, 1 (bad) to 5."
+    )
+    nps: Annotated[int, Field(ge=0, le=10), WholeNumber] | None = Field(
+        default=None, description="How likely to recommend us, 0 to 10."
     )
     comment: Comment | None = None
 

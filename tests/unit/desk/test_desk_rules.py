@@ -235,3 +235,11 @@ def test_given_a_resolution_then_the_auto_close_timer_is_named_per_resolution() 
     assert rules.should_auto_close("resolved", "a", "a")
     assert not rules.should_auto_close("reopened", "a", "a")
     assert not rules.should_auto_close("resolved", "b", "a")
+
+
+def test_given_an_attachment_size_written_as_a_whole_float_then_it_is_that_integer() -> None:
+    from chalicelib.desk.models import AttachmentRequest
+
+    body = {"name": "a.txt", "content_type": "text/plain", "size": 2559.0}
+
+    assert AttachmentRequest.model_validate(body).size == 2559

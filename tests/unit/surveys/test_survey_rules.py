@@ -118,3 +118,11 @@ def test_given_an_nps_score_then_its_class(score: int | None, klass: str | None)
 )
 def test_given_roles_then_only_agents_and_admins_see_a_survey_link(roles, sees) -> None:
     assert rules.sees_survey_link(frozenset(roles)) is sees
+
+
+def test_given_scores_written_as_whole_floats_then_they_are_those_integers() -> None:
+    from chalicelib.surveys.models import SurveyAnswer
+
+    answer = SurveyAnswer.model_validate({"csat": 4.0, "nps": 9.0})
+
+    assert (answer.csat, answer.nps) == (4, 9)
