@@ -10,10 +10,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, field_validator
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import Field, StringConstraints
 
 from ..core import Line, Moment, Schema, Strict, Text, WholeNumber
+from .patch_fields import Kept, Unset
 
 UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@:-]{1,128}$")]
 ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
@@ -217,7 +217,7 @@ class TicketPatch(Strict):
     """JSON merge patch; changing the priority needs `priority_reason`. A ticket always has a
     subject and a language: they may be changed, not cleared."""
 
-    subject: Subject | SkipJsonSchema[None] = None
+    subject: Annotated[Subject | Unset, Kept] = None
     type: TicketType | None = None
     priority: Priority | None = None
     priority_reason: Reason | None = None
@@ -225,14 +225,7 @@ class TicketPatch(Strict):
     assignee_id: UserId | None = None
     queue: QueueName | None = None
     sla_policy: Annotated[Line, Field(min_length=1, max_length=64)] | None = None
-    language: Language | SkipJsonSchema[None] = None
-
-    @field_validator("subject", "language", mode="before")
-    @classmethod
-    def _kept(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("a ticket always has one; it may be changed, not cleared")
-        return value
+    language: Annotated[Language | Unset, Kept] = None
 
 
 class TicketPage(Schema):
@@ -252,9 +245,7 @@ class MessagePage(Schema):
 
 
 class SplitRequest(Strict):
-    message_ids: list[ItemId] = Field(
-        min_length=1, max_length=49, description="At most 49: the split is one transaction."
-    )
+    message_ids: list[ItemId] = Field(min_length=1, max_length=49)  # one transaction
     subject: Subject | None = None
 
 
@@ -356,16 +347,9 @@ class SavedReplyCreate(Strict):
 class SavedReplyPatch(Strict):
     """Merge patch; null clears the language, never the name or the text (a reply has both)."""
 
-    name: Annotated[Line, Field(min_length=1, max_length=100)] | SkipJsonSchema[None] = None
-    text: Annotated[Text, Field(min_length=1, max_length=5000)] | SkipJsonSchema[None] = None
+    name: Annotated[Annotated[Line, Field(min_length=1, max_length=100)] | Unset, Kept] = None
+    text: Annotated[Annotated[Text, Field(min_length=1, max_length=5000)] | Unset, Kept] = None
     language: Language | None = None
-
-    @field_validator("name", "text", mode="before")
-    @classmethod
-    def _kept(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("a saved reply always has one; it may be changed, not cleared")
-        return value
 
 
 class SavedReply(Schema):
