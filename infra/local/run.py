@@ -192,6 +192,11 @@ def banner(stack: Stack, tokens: dict[str, str], seed_note: str, sample_id: str 
         f"   export ALICE_TOKEN={tokens['alice']}",
         f"   export DAVE_TOKEN={tokens['dave']}",
         "   (TOKEN: admin; ALICE_TOKEN: alice, sales_rep, team east; DAVE_TOKEN: dave, finance)",
+        f"   export MIA_TOKEN={tokens['mia']}",
+        f"   export SAM_TOKEN={tokens['sam']}",
+        *([f"   export CONTACT_TOKEN={tokens['contact']}"] if tokens.get("contact") else []),
+        "   (MIA_TOKEN: mia, service_agent, team support; SAM_TOKEN: sam, their supervisor;",
+        "    CONTACT_TOKEN: wang.qiang, customer_contact of 上海云帆科技, owner of PUR-DEMO-0001)",
         "   Other users: bob (sales_rep, east), carol (sales_manager, east), or anyone:",
         "   export EVE_TOKEN=$(make -s token TENANT=demo USER=eve ROLE=sales_rep TEAM=east)",
         "",
@@ -234,6 +239,7 @@ def banner(stack: Stack, tokens: dict[str, str], seed_note: str, sample_id: str 
 def seed_and_describe(stack: Stack) -> tuple[dict[str, str], str, str | None]:
     """Tokens, a line about the demo data, and one demo customer's id for the examples."""
     from .seed import DEMO_TENANT, Api, SeedError, mint_tokens, seed_demo
+    from .seed_desk import contact_token
 
     tokens = mint_tokens()
     url = stack.config.api_url
@@ -249,6 +255,9 @@ def seed_and_describe(stack: Stack) -> tuple[dict[str, str], str, str | None]:
         api = Api(url)
         try:
             _, page = api.call("GET", "/v1/customers?owner=alice&limit=1", tokens["admin"])
+            contact = contact_token(api, tokens["admin"], DEMO_TENANT)
+            if contact:
+                tokens["contact"] = contact
         finally:
             api.close()
     except SeedError as exc:

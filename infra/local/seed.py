@@ -18,7 +18,9 @@ are data, in demo_data.json next to this file; 120 shop members with two years o
 drawn from a fixed seed (`demo_shoppers`), so the nightly value job has a model to fit.
 
 Then its sales (`seed_sales.py`): a few deals, one of which escalates to carol seconds after
-the seed, a contract waiting for legal's approval and a lead nobody has contacted yet.
+the seed, a contract waiting for legal's approval and a lead nobody has contacted yet. Then its
+service desk (`seed_desk.py`): team support (sam supervises mia and leo, service agents), its
+queues, channels, a registered device, knowledge articles and a few tickets.
 
 Seeding happens only when the tenant has no customer in any lifecycle stage; every creating POST
 carries an Idempotency-Key derived from its body, so a retried seed replays instead of doubling.
@@ -75,6 +77,9 @@ DEMO_USERS = {
         DemoUser("sol", ("sales_rep",), DEMO_TEAM),
         DemoUser("dave", ("finance",)),
         DemoUser("lena", ("legal",)),
+        DemoUser("sam", ("service_agent",), "support"),
+        DemoUser("mia", ("service_agent",), "support"),
+        DemoUser("leo", ("service_agent",), "support"),
     )
 }
 
@@ -337,6 +342,9 @@ def seed_demo(api_url: str, tokens: dict[str, str], timeout: float = 15.0) -> Se
         from .seed_sales import seed_sales  # it builds on this module's client
 
         seed_sales(api, tokens)
+        from .seed_desk import seed_desk  # the support team on the same customers
+
+        seed_desk(api, tokens)
         # Score the shop now rather than at its nightly hour: the job runs on the timer runner.
         api.call("POST", "/v1/admin/schedules/value.nightly/runs", admin, expect=(202,))
         return SeedResult(seeded=True, customers=created)

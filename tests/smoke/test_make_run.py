@@ -308,6 +308,16 @@ def test_make_run_serves_seeds_once_and_stops_cleanly(start_stack: Callable[[], 
     deal = alice.get(stale["link"]).json()
     assert deal["stale_since"], deal
 
+    # The service desk: team support's queues under sam, and the seed's fault ticket taken by
+    # the stream's assignment; the banner names the desk's tokens.
+    assert {"MIA_TOKEN", "SAM_TOKEN", "CONTACT_TOKEN"} <= tokens.keys(), first.output
+    mia = Client(url, tokens["MIA_TOKEN"])
+    queues = {q["name"]: q for q in mia.get("/v1/desk/queues").json()["items"]}
+    assert {"general", "technical", "care"} <= queues.keys(), queues
+    assert {q["supervisor_id"] for q in queues.values()} == {"sam"}
+    technical = mia.get("/v1/tickets?queue=technical").json()["items"]
+    assert any(t["assignee_id"] for t in technical), technical
+
     bobs = seeded["bob"][0]["id"]
     assert alice.get(f"/v1/customers/{bobs}").status_code == 404
     assert alice.get(f"/v1/customers/{bobs}/360").status_code == 404

@@ -116,7 +116,11 @@ def _answer_unsupported_methods(app: Chalice) -> None:
         not_allowed.__name__ = NOT_ALLOWED_PREFIX + "".join(
             ch if ch.isalnum() else "_" for ch in path
         )
-        app.route(path, methods=missing, authorizer=authorizer())(not_allowed)
+        # Any Content-Type: a method the path lacks is 405 whatever the body (a PUT of XML to a
+        # webhook that takes XML by POST would otherwise be refused as 415 first).
+        app.route(path, methods=missing, authorizer=authorizer(), content_types=["*/*"])(
+            not_allowed
+        )
 
 
 def adapt_local_gateway() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Principal, ValidationFailed, require_role
+from ..core import NotFound, Principal, ValidationFailed, require_role
 from . import rules, store
 from .models import MergeRequest, MergeResult, SplitRequest, Ticket
 from .tickets import new_ticket_item, sla_of, workable_item
@@ -69,7 +69,10 @@ def merge(principal: Principal, ticket_id: str, body: MergeRequest) -> MergeResu
     if body.into == ticket_id:
         raise ValidationFailed("A ticket cannot merge into itself.", field="into")
     source = workable_item(principal, ticket_id)
-    target = workable_item(principal, body.into)
+    try:
+        target = workable_item(principal, body.into)
+    except NotFound:  # the body names it: a field of the request, not the path's resource
+        raise ValidationFailed(f"No ticket {body.into} to merge into.", field="into") from None
     _check_live(source, "ticket_id")
     _check_live(target, "into")
     if source.customer_id != target.customer_id:

@@ -12,7 +12,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
-from ..core import Line, Moment, Schema, Strict, Text
+from ..core import Line, Moment, Schema, Strict, Text, WholeNumber
+from .patch_fields import Kept, Unset
 
 UserId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@:-]{1,128}$")]
 ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
@@ -213,9 +214,10 @@ class TicketCreate(Strict):
 
 
 class TicketPatch(Strict):
-    """JSON merge patch; changing the priority needs `priority_reason`."""
+    """JSON merge patch; changing the priority needs `priority_reason`. A ticket always has a
+    subject and a language: they may be changed, not cleared."""
 
-    subject: Subject | None = None
+    subject: Annotated[Subject | Unset, Kept] = None
     type: TicketType | None = None
     priority: Priority | None = None
     priority_reason: Reason | None = None
@@ -223,7 +225,7 @@ class TicketPatch(Strict):
     assignee_id: UserId | None = None
     queue: QueueName | None = None
     sla_policy: Annotated[Line, Field(min_length=1, max_length=64)] | None = None
-    language: Language | None = None
+    language: Annotated[Language | Unset, Kept] = None
 
 
 class TicketPage(Schema):
@@ -243,7 +245,7 @@ class MessagePage(Schema):
 
 
 class SplitRequest(Strict):
-    message_ids: list[ItemId] = Field(min_length=1, max_length=100)
+    message_ids: list[ItemId] = Field(min_length=1, max_length=49)  # one transaction
     subject: Subject | None = None
 
 
@@ -262,7 +264,9 @@ class AttachmentRequest(Strict):
     content_type: Annotated[
         str, StringConstraints(pattern=r"^[A-Za-z0-9!#$&^_.+-]{1,64}/[A-Za-z0-9!#$&^_.+-]{1,64}$")
     ]
-    size: int = Field(ge=1, le=25 * 1024 * 1024, description="Bytes (at most 25 MiB).")
+    size: Annotated[int, Field(ge=1, le=25 * 1024 * 1024), WholeNumber] = Field(
+        description="Bytes (at most 25 MiB)."
+    )
 
 
 class AttachmentUpload(Schema):
@@ -341,8 +345,10 @@ class SavedReplyCreate(Strict):
 
 
 class SavedReplyPatch(Strict):
-    name: Annotated[Line, Field(min_length=1, max_length=100)] | None = None
-    text: Annotated[Text, Field(min_length=1, max_length=5000)] | None = None
+    """Merge patch; null clears the language, never the name or the text (a reply has both)."""
+
+    name: Annotated[Annotated[Line, Field(min_length=1, max_length=100)] | Unset, Kept] = None
+    text: Annotated[Annotated[Text, Field(min_length=1, max_length=5000)] | Unset, Kept] = None
     language: Language | None = None
 
 

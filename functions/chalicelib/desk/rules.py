@@ -240,14 +240,15 @@ def can_read_ticket(principal: Principal, ticket: Mapping[str, Any], sees_custom
 
 def can_work_on(principal: Principal, ticket: Mapping[str, Any]) -> bool:
     """Agents change tickets assigned to them, in their team's queue, or nobody's yet; admins
-    any ticket."""
+    any ticket; whoever else the desk assigned a ticket to (a customer's dedicated adviser, who
+    may be a sales rep) that ticket."""
     if principal.has(Role.ADMIN):
+        return True
+    assignee, queue = ticket.get("assignee_id"), ticket.get("queue")
+    if assignee is not None and assignee == principal.user_id and not is_contact(principal):
         return True
     if not principal.has(Role.SERVICE_AGENT):
         return False
-    assignee, queue = ticket.get("assignee_id"), ticket.get("queue")
-    if assignee == principal.user_id:
-        return True
     if queue is not None and principal.team_id is not None and queue == principal.team_id:
         return True
     return assignee is None and queue is None

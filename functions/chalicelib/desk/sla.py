@@ -386,3 +386,16 @@ def rearm(state: SlaState, rules: SlaRules, calendar: BusinessCalendar) -> Decis
         return Decision(state)
     moved = recompute(state, rules, calendar)
     return plan(state, moved)
+
+
+def resolution_when_stopped(
+    state: SlaState, calendar: BusinessCalendar
+) -> tuple[datetime | None, datetime | None]:
+    """The resolution deadline and when it was met: while a resolved (or closed) ticket's clock
+    is stopped there is no running deadline, but the one it had when it stopped still says
+    whether the target was met (the ticket view and the service reports read it)."""
+    if state.open or state.pause_reason != STOPPED or state.paused_since is None:
+        return state.resolution_due, None
+    spent = state.spent(stopped=True) + state.spent(stopped=False)
+    due = add_business(calendar, state.started_at, _minutes(state.resolution_minutes) + spent)
+    return due, state.paused_since

@@ -295,9 +295,11 @@ def view_of(tenant_id: str, item: sla_store.TicketSlaItem) -> dict[str, Any]:
     """An SLA state item as the ticket view shows it."""
     state = item.state
     paused = sum((p.business_seconds for p in state.pauses), 0.0)
+    resolution_due, resolved_at = state.resolution_due, None
     if state.paused_since is not None:
         calendar = calendar_of(tenant_id).business_calendar()
         paused += business_between(calendar, state.paused_since, datetime.now(UTC)).total_seconds()
+        resolution_due, resolved_at = sla.resolution_when_stopped(state, calendar)
     view = TicketSla(
         policy=state.policy,
         started_at=state.started_at,
@@ -313,9 +315,10 @@ def view_of(tenant_id: str, item: sla_store.TicketSlaItem) -> dict[str, Any]:
         ),
         resolution=SlaClock(
             target_minutes=state.resolution_minutes,
-            due_at=state.resolution_due,
+            due_at=resolution_due,
             warned_at=state.warned.get(sla.RESOLUTION),
             breached_at=state.breached.get(sla.RESOLUTION),
+            met_at=resolved_at,
         ),
         escalated_to=dict(state.escalated),
     )

@@ -1,6 +1,7 @@
-"""Routes of the surveys area: the customer's signed link, no login (Chalice Blueprint).
+"""Routes of the surveys area: the customer's signed link, no login (Chalice Blueprint), and
+the staff's view of a ticket's survey.
 
-Both routes are public (no Cognito authorizer, no user token) and accept only the survey's
+The link's two routes are public (no Cognito authorizer, no user token) and accept only the survey's
 signed token in the path: the service checks its signature, expiry, tenant and ticket first.
 """
 
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 
 from chalice.app import Blueprint, Response
 
-from ..core import PathParam, create_once, json_response, parse_body, route
+from ..core import PathParam, create_once, json_response, parse_body, principal, route
 
 bp = Blueprint(__name__)
 TAG = "surveys"
@@ -75,3 +76,20 @@ def answer_survey(token: str) -> Response:
         "POST /v1/surveys/{token}/answers",
         lambda: service.answer(token, body, now),
     )
+
+
+@route(
+    bp,
+    "/v1/tickets/{ticket_id}/survey",
+    "GET",
+    summary="The survey of a ticket's latest resolution: its link and whether it was answered "
+    "(service agents and admins who may read the ticket)",
+    tag=TAG,
+    operation_id="getTicketSurvey",
+    response="TicketSurvey",
+    path_params=(PathParam("ticket_id", "The ticket's id."),),
+)
+def get_ticket_survey(ticket_id: str) -> Response:
+    from . import service
+
+    return json_response(service.of_ticket(principal(bp.current_request), ticket_id))

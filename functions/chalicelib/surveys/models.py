@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from ..core import Schema, Strict, Text
+from ..core import Schema, Strict, Text, WholeNumber
 
 Comment = Annotated[Text, StringConstraints(max_length=2000)]
 
@@ -35,9 +35,11 @@ class SurveyForm(Schema):
 
 
 class SurveyAnswer(Strict):
-    csat: int = Field(ge=1, le=5, description="Satisfaction with the service, 1 (bad) to 5.")
-    nps: int | None = Field(
-        default=None, ge=0, le=10, description="How likely to recommend us, 0 to 10."
+    csat: Annotated[int, Field(ge=1, le=5), WholeNumber] = Field(
+        description="Satisfaction with the service, 1 (bad) to 5."
+    )
+    nps: Annotated[int, Field(ge=0, le=10), WholeNumber] | None = Field(
+        default=None, description="How likely to recommend us, 0 to 10."
     )
     comment: Comment | None = None
 
@@ -63,3 +65,16 @@ class CustomerSurveys(Schema):
     latest_comment: str | None = None
     latest_ticket_id: str | None = None
     latest_answered_at: datetime | None = None
+
+
+class TicketSurvey(Schema):
+    """A ticket's latest survey as the desk's staff see it: its link (to send again when the
+    customer lost it) and whether it was answered; no comment, no scores."""
+
+    survey_id: str
+    ticket_id: str
+    link: str = Field(description="The signed link the customer answers through (no login).")
+    sent_at: datetime
+    expires_at: datetime
+    answered: bool
+    answered_at: datetime | None = None

@@ -134,3 +134,11 @@ def hides_comment(roles: frozenset[Role]) -> bool:
     """Finance and legal never read conversation text, a survey's comment included (unless
     they also hold a role that may), as for the customer's interactions."""
     return bool(roles & TEXT_BLIND) and not roles & TEXT_READERS
+
+
+LINK_READERS = frozenset({Role.ADMIN, Role.SERVICE_AGENT})
+
+
+def sees_survey_link(roles: frozenset[Role]) -> bool:
+    """A survey link answers for the customer: only the desk's agents and admins see it."""
+    return bool(roles & LINK_READERS)

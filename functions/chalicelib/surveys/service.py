@@ -24,6 +24,7 @@ from .models import (
     SurveyAnswered,
     SurveyForm,
     SurveyQuestion,
+    TicketSurvey,
 )
 
 SECRET_MAX_AGE_SECONDS = 300
@@ -176,6 +177,34 @@ def answer(token: str, body: SurveyAnswer, now: datetime) -> SurveyAnswered:
         csat=body.csat,
         nps=body.nps,
         answered_at=now,
+    )
+
+
+# --- the staff's view of a ticket's survey -------------------------------------------------------
+
+
+def of_ticket(principal: Principal, ticket_id: str) -> TicketSurvey:
+    """The survey of the ticket's latest resolution: 404 when the caller may not read the
+    ticket or no survey was sent for it (yet), 403 for roles other than agents and admins."""
+    from ..desk.service import read_ticket
+
+    ticket = read_ticket(principal, ticket_id)
+    if not rules.sees_survey_link(principal.roles):
+        raise Forbidden("Only service agents and admins see a ticket's survey link.")
+    if ticket.resolved_at is None:
+        raise NotFound(f"Ticket {ticket_id} has not been resolved.", field="ticket_id")
+    survey_id = rules.survey_id(ticket_id, ticket.resolved_at)
+    item = store.get(principal.tenant_id, survey_id)
+    if item is None or item.ticket_id != ticket_id:
+        raise NotFound(f"No survey sent for ticket {ticket_id} yet.", field="ticket_id")
+    return TicketSurvey(
+        survey_id=item.survey_id,
+        ticket_id=item.ticket_id,
+        link=item.link,
+        sent_at=item.created_at,
+        expires_at=item.expires_at,
+        answered=item.answered_at is not None,
+        answered_at=item.answered_at,
     )
 
 

@@ -21,6 +21,14 @@ def test_given_a_method_the_path_lacks_then_405_with_allow(api):
     assert response.json["status"] == 405
 
 
+def test_given_a_method_the_path_lacks_with_another_body_type_then_405_not_415(api):
+    response = api.put(
+        "/v1/channels/acme/wechat", raw="<xml/>", headers={"Content-Type": "text/xml"}
+    )
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, POST"
+
+
 def test_given_an_unsupported_content_type_then_415_problem(api):
     response = api.post("/v1/customers", raw="name=x", headers={"Content-Type": "text/plain"})
     assert response.status_code == 415

@@ -98,6 +98,20 @@ def test_given_a_team_reply_when_changed_with_if_match_then_the_team_sees_the_ne
     assert api.delete(path, as_=AGENT, team="east").status_code == 204
 
 
+def test_given_a_saved_reply_when_a_patch_clears_its_name_or_text_then_it_is_refused_not_500(
+    api: Any,
+) -> None:
+    made = api.post("/v1/saved-replies", {"name": "n", "text": "t"}, as_=AGENT).json
+    path = f"/v1/saved-replies/{made['id']}"
+
+    cleared = api.patch(path, {"name": None, "text": None, "language": None}, as_=AGENT)
+    language_only = api.patch(path, {"language": None}, as_=AGENT)
+
+    assert cleared.status_code in (400, 422), cleared.json
+    assert language_only.status_code == 200, language_only.json
+    assert (language_only.json["name"], language_only.json["text"]) == ("n", "t")
+
+
 def test_given_a_ticket_when_an_attachment_is_asked_for_then_a_presigned_put_under_the_tenant(
     api: Any, ticket: Any
 ) -> None:

@@ -57,6 +57,17 @@ def test_given_a_merged_ticket_when_merged_again_then_422(api: Any, ticket: Any)
     assert again.status_code == 422
 
 
+def test_given_a_merge_into_a_ticket_that_does_not_exist_then_422_names_into(
+    api: Any, ticket: Any
+) -> None:
+    source = ticket()
+
+    refused = api.post(f"/v1/tickets/{source['ticket_id']}/merge", {"into": "01NOSUCHTICKET"})
+
+    assert refused.status_code == 422, refused.json
+    assert refused.json["field"] == "into"
+
+
 def test_given_two_merges_crossing_when_both_run_at_once_then_one_wins(
     api: Any, ticket: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -67,6 +67,20 @@ def test_given_a_ticket_when_patched_with_a_stale_version_then_412(api: Any, tic
     assert second.status_code == 412
 
 
+def test_given_a_patch_that_clears_the_subject_or_language_then_it_is_refused_not_500(
+    api: Any, ticket: Any
+) -> None:
+    made = ticket()
+    path = f"/v1/tickets/{made['ticket_id']}"
+
+    no_language = api.patch(path, {"language": None})
+    no_subject = api.patch(path, {"subject": None})
+
+    assert no_language.status_code in (400, 422), no_language.json
+    assert no_subject.status_code in (400, 422), no_subject.json
+    assert api.get(path).json["language"] == made["language"]
+
+
 def test_given_a_priority_change_without_a_reason_then_422(api: Any, ticket: Any) -> None:
     made = ticket()
     path = f"/v1/tickets/{made['ticket_id']}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .conftest import ADMIN, AMY, SUE, TOM, Stream, as_, open_ticket, ticket_of
+from .conftest import ADMIN, AMY, ROB, SUE, TOM, Stream, as_, open_ticket, ticket_of
 
 
 def test_given_a_new_question_when_the_stream_runs_then_the_least_loaded_support_agent_has_it(
@@ -34,6 +34,21 @@ def test_given_faults_from_a_gold_customer_then_her_adviser_takes_them_else_a_se
     later = open_ticket(api, vip.customer_id, type="fault")
     stream.run()
     assert ticket_of(api, later["ticket_id"])["assignee_id"] == "tia"  # the senior one
+
+
+def test_given_a_ticket_its_adviser_took_then_the_adviser_answers_the_customer(
+    api: Any, desk_org: Any, stream: Stream, customer_maker: Any
+) -> None:
+    vip = customer_maker(owner_id="rob", team_id="sales", aggregates={"value_tier": "gold"})
+    ticket = open_ticket(api, vip.customer_id, type="fault")
+    stream.run()
+    assert ticket_of(api, ticket["ticket_id"])["assignee_id"] == "rob"
+
+    reply = api.post(
+        f"/v1/tickets/{ticket['ticket_id']}/messages", {"text": "On my way."}, **as_(ROB)
+    )
+
+    assert reply.status_code == 201, reply.json
 
 
 def test_given_tickets_when_the_stream_runs_twice_over_them_then_the_load_moves_once(

@@ -170,6 +170,10 @@ def test_who_reads_a_ticket(
         (AGENT, {"assignee_id": "olga", "queue": None}, False),
         (FINANCE, {"assignee_id": None, "queue": None}, False),
         (CONTACT, {"assignee_id": None, "queue": None}, False),
+        # a customer's dedicated adviser (a sales rep) works on the tickets assigned to them
+        (REP, {"assignee_id": REP.user_id, "queue": "technical"}, True),
+        (REP, {"assignee_id": "ann", "queue": "technical"}, False),
+        (REP, {"assignee_id": None, "queue": None}, False),
     ],
 )
 def test_who_works_on_a_ticket(principal: Principal, ticket: dict[str, Any], works: bool) -> None:
@@ -231,3 +235,11 @@ def test_given_a_resolution_then_the_auto_close_timer_is_named_per_resolution() 
     assert rules.should_auto_close("resolved", "a", "a")
     assert not rules.should_auto_close("reopened", "a", "a")
     assert not rules.should_auto_close("resolved", "b", "a")
+
+
+def test_given_an_attachment_size_written_as_a_whole_float_then_it_is_that_integer() -> None:
+    from chalicelib.desk.models import AttachmentRequest
+
+    body = {"name": "a.txt", "content_type": "text/plain", "size": 2559.0}
+
+    assert AttachmentRequest.model_validate(body).size == 2559

@@ -159,6 +159,24 @@ def test_given_a_resolved_ticket_reopened_then_the_clock_resumes_rather_than_res
     assert reopened.resolution_due == local(2026, 11, 5, 15)
 
 
+def test_given_a_resolved_ticket_then_its_resolution_deadline_and_when_it_was_met_still_show() -> (
+    None
+):
+    start = local(2026, 11, 6, 9)  # a Friday
+    state = opened(start).state
+    running = sla.resolution_when_stopped(state, CHINA)
+    assert running == (state.resolution_due, None)
+    paused = change(state, local(2026, 11, 6, 10), status="pending_customer").state
+    assert sla.resolution_when_stopped(paused, CHINA) == (None, None)  # paused: not stopped
+    resumed = change(paused, local(2026, 11, 9, 10), status="open").state
+    resolved = change(resumed, local(2026, 11, 9, 15), status="resolved").state
+    # the deadline it had when resolved (24 business hours after 9 paused ones), met at 15:00
+    assert sla.resolution_when_stopped(resolved, CHINA) == (
+        local(2026, 11, 11, 15),
+        local(2026, 11, 9, 15),
+    )
+
+
 def test_given_a_priority_change_after_a_breach_then_targets_recompute_and_the_breach_stays() -> (
     None
 ):

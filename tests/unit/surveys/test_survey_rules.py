@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from chalicelib.core import Role
 from chalicelib.surveys import rules
 from chalicelib.surveys.rules import Claims, TokenProblem
 
@@ -102,3 +103,26 @@ def test_given_one_resolution_then_its_survey_id_is_stable_and_another_resolutio
 )
 def test_given_an_nps_score_then_its_class(score: int | None, klass: str | None) -> None:
     assert rules.nps_class(score) == klass
+
+
+@pytest.mark.parametrize(
+    ("roles", "sees"),
+    [
+        ({Role.ADMIN}, True),
+        ({Role.SERVICE_AGENT}, True),
+        ({Role.FINANCE, Role.SERVICE_AGENT}, True),
+        ({Role.FINANCE}, False),
+        ({Role.SALES_REP}, False),
+        ({Role.CUSTOMER_CONTACT}, False),
+    ],
+)
+def test_given_roles_then_only_agents_and_admins_see_a_survey_link(roles, sees) -> None:
+    assert rules.sees_survey_link(frozenset(roles)) is sees
+
+
+def test_given_scores_written_as_whole_floats_then_they_are_those_integers() -> None:
+    from chalicelib.surveys.models import SurveyAnswer
+
+    answer = SurveyAnswer.model_validate({"csat": 4.0, "nps": 9.0})
+
+    assert (answer.csat, answer.nps) == (4, 9)
