@@ -13,11 +13,10 @@ unresolved for 24 hours.
 
 Timers follow from the state alone (`timers_of`): after a decision, the caller cancels the
 timers the old state wanted that the new one does not, and arms the new ones. A timer that
-fires checks that the current state still wants it (`wanted`): one that wakes late, twice, or
-after the state moved does nothing. A timer's name carries how often its clock and stage were
-cancelled (`epochs`): a deadline that comes back after a cancel (a pause spent wholly outside
-business hours, a calendar change undone) is armed under a new name, since neither Step
-Functions nor the local timer table starts a name twice.
+fires checks that the current state still wants it (`wanted`): late, twice or stale, it does
+nothing. A timer's name carries how often its clock and stage were cancelled (`epochs`), so a
+deadline back after a cancel (a pause wholly outside business hours) gets a new name: neither
+Step Functions nor the local timer table starts a name twice.
 """
 
 from __future__ import annotations

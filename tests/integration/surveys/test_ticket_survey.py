@@ -5,11 +5,7 @@ resolved yet has no survey (404)."""
 
 from __future__ import annotations
 
-import pytest
-
 from .conftest import ADMIN, World
-
-pytestmark = pytest.mark.xdist_group("surveys")
 
 
 def _path(world: World) -> str:
