@@ -19,6 +19,7 @@ from . import answers_store as store
 from . import service as desk
 from .answers_models import SuggestedArticle, TicketArticle, TicketArticleRequest, TicketSuggestions
 from .models import Ticket
+from .tickets import queue_team
 
 
 def _question(ticket: Ticket) -> str:
@@ -142,7 +143,8 @@ def _checked(principal: Principal, ticket_id: str) -> Ticket:
     if not contact and not principal.has(*rules.AGENTS):
         raise Forbidden("Only the customer's contact or an agent confirms an automatic answer.")
     ticket = desk.read_ticket(principal, ticket_id)
-    if not contact and not rules.can_work_on(principal, ticket.model_dump()):
+    team = queue_team(principal, ticket.queue)
+    if not contact and not rules.can_work_on(principal, ticket.model_dump(), team):
         raise Forbidden("The ticket is another agent's or another queue's.")
     return ticket
 

@@ -238,10 +238,13 @@ def can_read_ticket(principal: Principal, ticket: Mapping[str, Any], sees_custom
     return scope == "all" or (scope == "visible_customer" and sees_customer)
 
 
-def can_work_on(principal: Principal, ticket: Mapping[str, Any]) -> bool:
-    """Agents change tickets assigned to them, in their team's queue, or nobody's yet; admins
-    any ticket; whoever else the desk assigned a ticket to (a customer's dedicated adviser, who
-    may be a sales rep) that ticket."""
+def can_work_on(
+    principal: Principal, ticket: Mapping[str, Any], queue_team: str | None = None
+) -> bool:
+    """Agents change tickets assigned to them, in a queue of their team (`queue_team`: the
+    team the tenant's queue names; a queue without one is its team's own name), or nobody's
+    yet; admins any ticket; whoever else the desk assigned a ticket to (a customer's dedicated
+    adviser, who may be a sales rep) that ticket."""
     if principal.has(Role.ADMIN):
         return True
     assignee, queue = ticket.get("assignee_id"), ticket.get("queue")
@@ -249,8 +252,8 @@ def can_work_on(principal: Principal, ticket: Mapping[str, Any]) -> bool:
         return True
     if not principal.has(Role.SERVICE_AGENT):
         return False
-    if queue is not None and principal.team_id is not None and queue == principal.team_id:
-        return True
+    if queue is not None and principal.team_id is not None:
+        return principal.team_id == (queue_team or queue)
     return assignee is None and queue is None
 
 

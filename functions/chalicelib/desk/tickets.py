@@ -79,10 +79,21 @@ def workable_item(
     item = store.reload(visible_item(principal, ticket_id))
     if item is None:
         raise NotFound(f"No ticket {ticket_id}.", field="ticket_id")
-    if not rules.can_work_on(principal, item.attribute_values):
+    if not rules.can_work_on(principal, item.attribute_values, queue_team(principal, item.queue)):
         raise Forbidden("The ticket is another agent's or another queue's.")
     check_version(expected, item.version)
     return item
+
+
+def queue_team(principal: Principal, queue: str | None) -> str | None:
+    """The team of the tenant's queue a ticket waits in (one GetItem), when the caller is an
+    agent who might work there; None for a queue the tenant has not defined."""
+    if queue is None or not principal.has(Role.SERVICE_AGENT):
+        return None
+    from .assignment_store import get_queue
+
+    found = get_queue(principal.tenant_id, queue)
+    return found.team_id if found is not None and found.team_id else None
 
 
 def read_ticket(principal: Principal, ticket_id: str) -> Ticket:

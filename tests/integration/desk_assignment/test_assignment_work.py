@@ -145,3 +145,18 @@ def test_given_an_agent_taking_a_new_ticket_while_the_rules_assign_it_then_the_a
     monkeypatch.setattr(desk, "set_assignment", raced)
     assert background.auto_assign("acme", ticket["ticket_id"], datetime.now(UTC)) is None
     assert ticket_of(api, ticket["ticket_id"])["assignee_id"] == "bob"
+
+
+def test_given_a_ticket_in_a_queue_of_her_team_when_an_agent_works_on_it_then_she_may(
+    api: Any, desk_org: Any, stream: Stream, customer_maker: Any
+) -> None:
+    ticket = _assigned(api, stream, customer_maker)  # queue general, team support's
+    colleague = "bob" if ticket["assignee_id"] == "amy" else "amy"
+    note = {"text": "checked the logs", "visibility": "internal"}
+    path = f"/v1/tickets/{ticket['ticket_id']}/messages"
+
+    mine = api.post(path, note, **as_((colleague, "service_agent")))
+    theirs = api.post(path, note, **as_(TED))  # team tech: another team's queue
+
+    assert mine.status_code == 201, mine.json
+    assert theirs.status_code == 403, theirs.json

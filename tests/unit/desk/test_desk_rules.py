@@ -181,6 +181,24 @@ def test_who_works_on_a_ticket(principal: Principal, ticket: dict[str, Any], wor
 
 
 @pytest.mark.parametrize(
+    ("queue", "queue_team", "works"),
+    [
+        ("technical", "east", True),  # the tenant's queue technical belongs to the agent's team
+        ("technical", "west", False),  # another team's queue
+        ("technical", None, False),  # no such queue: its name is its team, not the agent's
+        ("east", None, True),  # a queue named after the agent's team
+        ("east", "west", False),  # a queue named east that belongs to team west
+    ],
+)
+def test_given_a_queue_of_a_team_when_an_agent_works_on_its_ticket_then_the_team_decides(
+    queue: str, queue_team: str | None, works: bool
+) -> None:
+    ticket = {"assignee_id": "olga", "queue": queue}
+
+    assert rules.can_work_on(AGENT, ticket, queue_team) is works
+
+
+@pytest.mark.parametrize(
     ("principal", "reads_text", "sees_internal"),
     [(AGENT, True, True), (ADMIN, True, True), (FINANCE, False, True), (LEGAL, False, True),
      (CONTACT, True, False)],
