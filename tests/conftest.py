@@ -60,6 +60,31 @@ def _share_service_models() -> None:
 
 _share_service_models()
 
+
+def _serialise_moto() -> None:
+    """In-process moto answers one request at a time, as each AWS call is atomic in AWS.
+
+    moto's in-process backends are not thread-safe (a transaction deep-copies the table, and a
+    read of a missing partition adds one to it), while the app calls AWS from several threads
+    (the stream's followers and aggregate writers, parallel reads): a request from one thread
+    could see another's half-done write and fail with "dictionary changed size during
+    iteration". Serialising moto's dispatch (one lock, re-entrant) changes no answer."""
+    import threading
+
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    lock = threading.RLock()
+    dispatch = BotocoreStubber.__call__
+
+    def one_at_a_time(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return dispatch(self, *args, **kwargs)
+
+    BotocoreStubber.__call__ = one_at_a_time  # type: ignore[method-assign]
+
+
+_serialise_moto()
+
 # The table's model reads its settings (endpoint, table name) once, when first imported: import it
 # now, under the test environment above, so that a test which points the app elsewhere for a
 # while (DynamoDB Local) cannot be the one that fixes them for the rest of the worker's tests.
