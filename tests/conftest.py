@@ -264,19 +264,7 @@ def api(aws: None, token_for: Callable[..., str]) -> Iterator[Api]:
         yield Api(client, token_for)
 
 
-# The longest modules, first: `make test` hands a whole module to one xdist worker, so a long one
-# started last runs alone at the end while the other worker idles.
-LONG_FIRST = ("tests/smoke/", "tests/local/", "tests/integration/value/", "tests/infra/")
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The smoke suite first (minutes on whole stacks, mostly waiting: it overlaps the other
-    worker's tests), then the other long modules, then the many short ones."""
-
-    def rank(item: pytest.Item) -> int:
-        for index, prefix in enumerate(LONG_FIRST):
-            if item.nodeid.startswith(prefix):
-                return index
-        return len(LONG_FIRST)
-
-    items.sort(key=rank)
+    """The smoke suite first: it spends minutes on whole stacks (`make run`), mostly waiting,
+    so started first it overlaps the other worker's tests instead of trailing them alone."""
+    items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/smoke/") else 1)
