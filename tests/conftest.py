@@ -125,7 +125,7 @@ def aws() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
     yield
-    from chalicelib.core import clear_rule_caches
+    from chalicelib.core import clear_rule_caches, idempotency, stream_store
     from chalicelib.core.settings import get_settings
     from chalicelib.core.tenants import forget_tenants
     from chalicelib.core.timers import timer_backend
@@ -139,6 +139,8 @@ def _fresh_caches() -> Iterator[None]:
     forget_tenants()
     clear_rule_caches()
     timer_backend.cache_clear()
+    stream_store.client.cache_clear()  # made for one test's moto or DynamoDB Local
+    idempotency._persistence.cache_clear()
     get_settings.cache_clear()  # a test may have changed the environment
 
 
