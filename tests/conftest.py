@@ -125,22 +125,26 @@ def aws() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
     yield
-    from chalicelib.core import clear_rule_caches, idempotency, stream_store
+    from chalicelib.core import clear_rule_caches, forget_all_settings, idempotency, stream_store
     from chalicelib.core.settings import get_settings
     from chalicelib.core.tenants import forget_tenants
     from chalicelib.core.timers import timer_backend
-    from chalicelib.customers.settings_service import forget_settings
+    from chalicelib.desk import attachments, mail_outbound
+    from chalicelib.knowledge.search import forget_corpora
     from chalicelib.sales.scoring import forget_models
-    from chalicelib.value.service import forget_settings as forget_value_settings
 
-    forget_settings()
+    # What a warm function remembers across requests: read from one test's table, it would
+    # answer the next test (whose table restarts the same tenants at version 1).
+    forget_all_settings()  # every area's tenant settings
     forget_models()
-    forget_value_settings()
+    forget_corpora()
     forget_tenants()
     clear_rule_caches()
     timer_backend.cache_clear()
     stream_store.client.cache_clear()  # made for one test's moto or DynamoDB Local
     idempotency._persistence.cache_clear()
+    attachments._s3.cache_clear()
+    mail_outbound._ses.cache_clear()
     get_settings.cache_clear()  # a test may have changed the environment
 
 

@@ -4,7 +4,6 @@ and the approval settings (how long a step waits before a reminder and an escala
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -12,6 +11,7 @@ from pydantic import TypeAdapter
 from ..core import (
     Principal,
     RuleSet,
+    SettingsCache,
     check_version,
     compile_condition,
     require_role,
@@ -126,29 +126,20 @@ def delete_rule(principal: Principal, rule_id: str, expected: int | None) -> Non
 
 # --- settings ---------------------------------------------------------------------------------
 
-SETTINGS_TTL_SECONDS = 10.0
-_settings_cache: dict[str, tuple[float, ApprovalSettings]] = {}
+_settings: SettingsCache[ApprovalSettings] = SettingsCache(seconds=10.0)
 
 
 def settings_of(tenant_id: str) -> ApprovalSettings:
     """The tenant's approval settings, cached briefly per warm function (defaults when unset)."""
-    cached = _settings_cache.get(tenant_id)
-    if cached and time.monotonic() - cached[0] < SETTINGS_TTL_SECONDS:
-        return cached[1]
-    item = store.get_settings(tenant_id)
-    settings = (
-        ApprovalSettings.model_validate(
-            {**json.loads(item.settings_json), "version": int(item.version)}
-        )
-        if item is not None
-        else ApprovalSettings()
-    )
-    _settings_cache[tenant_id] = (time.monotonic(), settings)
-    return settings
 
+    def load() -> ApprovalSettings:
+        item = store.get_settings(tenant_id)
+        if item is None:
+            return ApprovalSettings()
+        data = json.loads(item.settings_json)
+        return ApprovalSettings.model_validate({**data, "version": int(item.version)})
 
-def forget_settings() -> None:
-    _settings_cache.clear()
+    return _settings.get(tenant_id, load)
 
 
 def get_settings(principal: Principal) -> ApprovalSettings:
@@ -165,5 +156,5 @@ def replace_settings(
         check_version(expected, int(item.version))
     data = body.model_dump(mode="json", exclude={"version"})
     version = store.save_settings(principal.tenant_id, item, data)
-    _settings_cache.pop(principal.tenant_id, None)
+    _settings.forget(principal.tenant_id)
     return ApprovalSettings.model_validate({**data, "version": version})

@@ -9,7 +9,7 @@ are imported on first use, so that importing an area's routes costs the cold sta
 |--------------------------|---------------------------------------------------------------------|
 | who calls, what they may | Principal, Role, require_role, can_read_owned, can_write_owned      |
 | problems                 | CrmError and its statuses (NotFound, Conflict, ValidationFailed...) |
-| settings                 | Settings, get_settings                                              |
+| settings                 | Settings, get_settings; SettingsCache (a tenant's, a few seconds)   |
 | HTTP                     | route, QueryParam, PathParam, principal, parse_body, query_params.. |
 | models                   | Schema, Strict, validate, check_version; what the table can hold:   |
 |                          | DynamoNumber (NonNegative-, PositiveNumber), WholeNumber, Moment, Day, |
@@ -53,6 +53,7 @@ from .errors import (
     ValidationFailed,
 )
 from .settings import Settings, get_settings
+from .settings_cache import SettingsCache, forget_all_settings
 from .versions import check_version
 
 if TYPE_CHECKING:
@@ -258,6 +259,7 @@ __all__ = [
     "Schema",
     "Section",
     "Settings",
+    "SettingsCache",
     "Strict",
     "Text",
     "Timer",
@@ -280,6 +282,7 @@ __all__ = [
     "encode_cursor",
     "expected_version",
     "forget",
+    "forget_all_settings",
     "get_settings",
     "gsi_pk",
     "identity_pk",

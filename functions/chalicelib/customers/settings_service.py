@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import time
-
-from ..core import Principal, Role, check_version, require_role
+from ..core import Principal, Role, SettingsCache, check_version, require_role
 from . import settings_store as store
 from .models import CustomFieldDef, TenantSettings
 
-SETTINGS_TTL_SECONDS = 60.0
-_settings_cache: dict[str, tuple[float, TenantSettings]] = {}
+_settings: SettingsCache[TenantSettings] = SettingsCache(seconds=60.0)
 
 
 def tenant_settings(tenant_id: str) -> TenantSettings:
     """The tenant's settings, cached briefly per warm function (one GetItem when cold)."""
-    cached = _settings_cache.get(tenant_id)
-    if cached and time.monotonic() - cached[0] < SETTINGS_TTL_SECONDS:
-        return cached[1]
-    item = store.get_tenant_settings(tenant_id)
-    settings = _settings_from_item(item) if item else TenantSettings()
-    _settings_cache[tenant_id] = (time.monotonic(), settings)
-    return settings
 
+    def load() -> TenantSettings:
+        item = store.get_tenant_settings(tenant_id)
+        return _settings_from_item(item) if item else TenantSettings()
 
-def forget_settings() -> None:
-    """Drop this process's cached settings (tests)."""
-    _settings_cache.clear()
+    return _settings.get(tenant_id, load)
 
 
 def _settings_from_item(item: store.TenantSettingsItem) -> TenantSettings:
@@ -48,5 +39,5 @@ def replace_tenant_settings(
     item.default_phone_region = body.default_phone_region
     item.custom_fields = [d.model_dump(mode="json") for d in body.custom_fields]
     store.save_tenant_settings(item)
-    _settings_cache.pop(principal.tenant_id, None)
+    _settings.forget(principal.tenant_id)
     return _settings_from_item(item)

@@ -4,34 +4,26 @@ tickets, replaced by admins with If-Match, cached briefly per warm function."""
 from __future__ import annotations
 
 import json
-import time
 
-from ..core import Principal, check_version, require_role
+from ..core import Principal, SettingsCache, check_version, require_role
 from . import rules, setup_store
 from .models import DeskSettings
 
-SETTINGS_TTL_SECONDS = 10.0
-_cache: dict[str, tuple[float, DeskSettings]] = {}
+_settings: SettingsCache[DeskSettings] = SettingsCache(seconds=10.0)
 
 
 def settings_of(tenant_id: str) -> DeskSettings:
     """The tenant's desk settings (defaults when unset)."""
-    cached = _cache.get(tenant_id)
-    if cached and time.monotonic() - cached[0] < SETTINGS_TTL_SECONDS:
-        return cached[1]
-    item = setup_store.get_settings(tenant_id)
-    settings = (
-        DeskSettings.model_validate({**json.loads(item.settings_json), "version": item.version})
-        if item is not None
-        else DeskSettings()
-    )
-    _cache[tenant_id] = (time.monotonic(), settings)
-    return settings
 
+    def load() -> DeskSettings:
+        item = setup_store.get_settings(tenant_id)
+        if item is None:
+            return DeskSettings()
+        return DeskSettings.model_validate(
+            {**json.loads(item.settings_json), "version": item.version}
+        )
 
-def forget_settings() -> None:
-    """Drop this process's cached settings (tests)."""
-    _cache.clear()
+    return _settings.get(tenant_id, load)
 
 
 def get_settings(principal: Principal) -> DeskSettings:
@@ -48,5 +40,5 @@ def replace_settings(
         check_version(expected, int(item.version))
     data = body.model_dump(mode="json", exclude={"version"})
     version = setup_store.save_settings(principal.tenant_id, item, data)
-    _cache.pop(principal.tenant_id, None)
+    _settings.forget(principal.tenant_id)
     return DeskSettings.model_validate({**data, "version": version})

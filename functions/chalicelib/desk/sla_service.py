@@ -11,7 +11,6 @@ and acts only if the state still wants it (late, repeated and moved timers do no
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -22,6 +21,7 @@ from ..core import (
     Notice,
     Principal,
     Role,
+    SettingsCache,
     Timer,
     check_version,
     logger,
@@ -34,37 +34,28 @@ from . import sla, sla_store
 from .calendar import BusinessCalendar, business_between, uncovered_years
 from .sla_models import DeskCalendar, SlaClock, SlaPolicies, TicketSla
 
-SETTINGS_TTL_SECONDS = 60.0
 READERS = (Role.ADMIN, Role.SERVICE_AGENT, Role.SALES_MANAGER, Role.VIEWER)
 WRITERS = (Role.ADMIN,)
 RECOMPUTE_JOB = "desk.sla_recompute"
 RECOMPUTE_PAGE = 50
 ATTEMPTS = 3
 TASK_DUE = timedelta(hours=4)
-_cache: dict[tuple[str, str], tuple[float, Any]] = {}
+_settings_cache: SettingsCache[Any] = SettingsCache(seconds=60.0)
 
 
 # --- settings --------------------------------------------------------------------------------
 
 
-def forget_settings() -> None:
-    """Drop this process's cached policies and calendars (tests)."""
-    _cache.clear()
-
-
 def _settings(tenant_id: str, which: str, model: type[Any]) -> Any:
-    cached = _cache.get((tenant_id, which))
-    if cached and time.monotonic() - cached[0] < SETTINGS_TTL_SECONDS:
-        return cached[1]
-    item = sla_store.get_settings(tenant_id, which)
-    if item is None:
-        found = model()
-    else:
-        found = model.model_validate_json(item.settings_json).model_copy(
+    def load() -> Any:
+        item = sla_store.get_settings(tenant_id, which)
+        if item is None:
+            return model()
+        return model.model_validate_json(item.settings_json).model_copy(
             update={"version": int(item.version)}
         )
-    _cache[(tenant_id, which)] = (time.monotonic(), found)
-    return found
+
+    return _settings_cache.get((tenant_id, which), load)
 
 
 def policies_of(tenant_id: str) -> SlaPolicies:
@@ -110,7 +101,7 @@ def _replace(
         check_version(expected, int(item.version))
     data = body.model_dump(mode="json", exclude={"version"})
     version = sla_store.save_settings(tenant_id, which, item, data)
-    _cache.pop((tenant_id, which), None)
+    _settings_cache.forget((tenant_id, which))
     start_job(
         tenant_id,
         RECOMPUTE_JOB,
@@ -248,7 +239,7 @@ def recompute_page(job: Any, cursor: Mapping[str, Any] | None, now: datetime) ->
     """One page of the tenant's open tickets: deadlines recomputed under the current policies
     and calendar, timers restarted (idempotent: names are deterministic)."""
     tenant_id = str(job.tenant_id)
-    forget_settings()  # the change that started the job must be seen, not a cached copy
+    _settings_cache.clear()  # the change that started the job must be seen, not a cached copy
     rules, calendar = _rules(tenant_id)
     start = dict(cursor["key"]) if cursor and cursor.get("key") else None
     page = sla_store.open_states(tenant_id, RECOMPUTE_PAGE, start)

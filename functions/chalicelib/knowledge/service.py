@@ -9,7 +9,6 @@ acts.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from datetime import UTC, datetime
 
@@ -20,6 +19,7 @@ from ..core import (
     Forbidden,
     NotFound,
     Principal,
+    SettingsCache,
     check_version,
     decode_cursor,
     encode_cursor,
@@ -41,8 +41,7 @@ from .models import (
     Suggestion,
 )
 
-SETTINGS_TTL_SECONDS = 60.0
-_settings_cache: dict[str, tuple[float, KnowledgeSettings]] = {}
+_settings: SettingsCache[KnowledgeSettings] = SettingsCache(seconds=60.0)
 _TICKET_ARTICLES = uuid.UUID("5d0c1f0e-8a8b-4f0e-9a52-6b3f7d1c2e41")
 
 
@@ -51,24 +50,15 @@ _TICKET_ARTICLES = uuid.UUID("5d0c1f0e-8a8b-4f0e-9a52-6b3f7d1c2e41")
 
 def settings_of(tenant_id: str) -> KnowledgeSettings:
     """The tenant's knowledge settings, cached briefly per warm function (defaults when unset)."""
-    cached = _settings_cache.get(tenant_id)
-    if cached and time.monotonic() - cached[0] < SETTINGS_TTL_SECONDS:
-        return cached[1]
-    item = store.get_settings(tenant_id)
-    settings = (
-        KnowledgeSettings.model_validate(
-            {**json.loads(item.settings_json), "version": int(item.version)}
-        )
-        if item is not None
-        else KnowledgeSettings()
-    )
-    _settings_cache[tenant_id] = (time.monotonic(), settings)
-    return settings
 
+    def load() -> KnowledgeSettings:
+        item = store.get_settings(tenant_id)
+        if item is None:
+            return KnowledgeSettings()
+        data = json.loads(item.settings_json)
+        return KnowledgeSettings.model_validate({**data, "version": int(item.version)})
 
-def forget_settings() -> None:
-    """Drop this process's cached settings (tests)."""
-    _settings_cache.clear()
+    return _settings.get(tenant_id, load)
 
 
 def get_settings(principal: Principal) -> KnowledgeSettings:
@@ -88,7 +78,7 @@ def replace_settings(
         check_version(expected, int(item.version))
     data = body.model_dump(mode="json", exclude={"version"})
     version = store.save_settings(principal.tenant_id, item, data)
-    _settings_cache.pop(principal.tenant_id, None)
+    _settings.forget(principal.tenant_id)
     return KnowledgeSettings.model_validate({**data, "version": version})
 
 

@@ -6,13 +6,13 @@ on an admin's demand).
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from ..core import (
     Principal,
+    SettingsCache,
     check_version,
     decode_cursor,
     encode_cursor,
@@ -32,8 +32,7 @@ from .models import (
 )
 from .models import ValueSettings as ValueSettingsModel
 
-SETTINGS_TTL_SECONDS = 60.0
-_settings_cache: dict[str, tuple[float, ValueSettingsModel]] = {}
+_settings: SettingsCache[ValueSettingsModel] = SettingsCache(seconds=60.0)
 FACETS = {"class": "VALUECLASS", "tier": "VALUETIER"}
 
 
@@ -42,18 +41,12 @@ FACETS = {"class": "VALUECLASS", "tier": "VALUETIER"}
 
 def settings_of(tenant_id: str) -> ValueSettingsModel:
     """The tenant's value settings, cached briefly per warm function (defaults when unset)."""
-    cached = _settings_cache.get(tenant_id)
-    if cached and time.monotonic() - cached[0] < SETTINGS_TTL_SECONDS:
-        return cached[1]
-    item = store.get_settings(tenant_id)
-    settings = _from_item(item) if item is not None else ValueSettingsModel()
-    _settings_cache[tenant_id] = (time.monotonic(), settings)
-    return settings
 
+    def load() -> ValueSettingsModel:
+        item = store.get_settings(tenant_id)
+        return _from_item(item) if item is not None else ValueSettingsModel()
 
-def forget_settings() -> None:
-    """Drop this process's cached settings (tests)."""
-    _settings_cache.clear()
+    return _settings.get(tenant_id, load)
 
 
 def _from_item(item: store.ValueSettingsItem) -> ValueSettingsModel:
@@ -75,7 +68,7 @@ def replace_settings(
         check_version(expected, int(item.version))
     data = body.model_dump(mode="json", exclude={"version"})
     version = store.save_settings(principal.tenant_id, item, data)
-    _settings_cache.pop(principal.tenant_id, None)
+    _settings.forget(principal.tenant_id)
     return ValueSettingsModel.model_validate({**data, "version": version})
 
 

@@ -4,7 +4,7 @@ managers the directory would name, the events published, and the timer state mac
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,14 +13,6 @@ from chalicelib.core.settings import get_settings
 
 # Who manages whom in the test tenant (the directory's answer to manager_of).
 MANAGERS = {"rob": "sam", "olga": "sam", "sam": "max", "vic": "max"}
-
-
-@pytest.fixture(autouse=True)
-def _approvals_caches() -> Iterator[None]:
-    yield
-    from chalicelib.approvals.admin import forget_settings
-
-    forget_settings()
 
 
 @pytest.fixture

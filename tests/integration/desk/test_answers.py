@@ -5,7 +5,7 @@ resolved ticket."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,15 +19,6 @@ ARTICLE = (
     "Hold the reset button on the gateway for 10 seconds; the admin password goes back to the "
     "one printed on its label.",
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_knowledge_caches() -> Iterator[None]:
-    yield
-    from chalicelib.knowledge import search, service
-
-    search.forget_corpora()
-    service.forget_settings()
 
 
 class TableStream:

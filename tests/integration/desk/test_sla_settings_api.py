@@ -5,23 +5,12 @@ moves open tickets' deadlines; another tenant never sees them."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from .conftest import AGENT
 
 POLICIES = "/v1/desk/sla-policies"
 CALENDAR = "/v1/desk/calendar"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_settings() -> Iterator[None]:
-    yield
-    from chalicelib.desk.sla_service import forget_settings
-
-    forget_settings()
 
 
 def _policies(api: Any, **changes: Any) -> dict[str, Any]:

@@ -6,7 +6,6 @@ reply stops the first response timers; a calendar change moves open tickets' dea
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,14 +43,10 @@ def step_functions(aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 @pytest.fixture
-def monday(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def monday(monkeypatch: pytest.MonkeyPatch) -> None:
     from chalicelib.desk import store
 
     monkeypatch.setattr(store, "now", lambda: MONDAY)
-    yield
-    from chalicelib.desk.sla_service import forget_settings
-
-    forget_settings()
 
 
 @pytest.fixture

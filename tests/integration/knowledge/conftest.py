@@ -15,15 +15,6 @@ import pytest
 from chalicelib.core.settings import get_settings
 
 
-@pytest.fixture(autouse=True)
-def _fresh_knowledge_caches() -> Iterator[None]:
-    yield
-    from chalicelib.knowledge import search, service
-
-    search.forget_corpora()
-    service.forget_settings()
-
-
 class Stream:
     """The table's stream on moto, fed to the stream function; published events recorded."""
 
