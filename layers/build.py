@@ -32,6 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = ROOT / "build" / "layers"
 LAYER_NAMES = ("runtime", "text", "analytics")
+# The versions the tests ran: a layer's dependencies of dependencies (botocore under boto3, ...)
+# are held to them too.
+LOCK = ROOT / "requirements.lock"
 
 # The service desk's libraries: the API, stream and timers functions import them (search, SLA
 # calendars, channel webhooks), the nightly jobs never do, and runtime + analytics + these would
@@ -46,6 +49,13 @@ PIP_PLATFORM_ARGS = (
     "3.11",
     "--implementation",
     "cp",
+)
+UV_PLATFORM_ARGS = (
+    "--python-platform",
+    "x86_64-manylinux2014",
+    "--only-binary=:all:",
+    "--python-version",
+    "3.11",
 )
 
 # Left out of the runtime layer: `chalice` is needed only for its runtime module `chalice/app.py`,
@@ -96,6 +106,8 @@ COMPILED = {
 }
 
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# What an installer leaves beside the packages (uv's lock of the target), never imported.
+_INSTALLER_LEFTOVERS = frozenset({".lock"})
 
 
 def _distribution_name(requirement: str) -> str:
@@ -128,7 +140,12 @@ def requirements(name: str) -> list[str]:
 def fingerprint(name: str) -> str:
     """Hash of everything that decides a layer's content."""
     payload = json.dumps(
-        {"recipe": RECIPE_VERSION, "pip": PIP_PLATFORM_ARGS, "requirements": requirements(name)},
+        {
+            "recipe": RECIPE_VERSION,
+            "pip": PIP_PLATFORM_ARGS,
+            "requirements": requirements(name),
+            "lock": LOCK.read_text(encoding="utf-8"),
+        },
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -170,7 +187,8 @@ def _zip_reproducibly(source: Path, target: Path, stripped: tuple[tuple[str, str
     partial = target.with_suffix(".zip.partial")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         for path in sorted(source.rglob("*")):
-            if path.is_dir() or _is_stripped(path.relative_to(source).parts, stripped):
+            parts = path.relative_to(source).parts
+            if path.is_dir() or parts[-1] in _INSTALLER_LEFTOVERS or _is_stripped(parts, stripped):
                 continue
             info = zipfile.ZipInfo(str(path.relative_to(source)), date_time=_FIXED_ZIP_TIME)
             info.external_attr = (0o755 if path.stat().st_mode & 0o111 else 0o644) << 16
@@ -196,21 +214,21 @@ def _compile(site: Path, skip: str) -> None:
         raise RuntimeError(f"compiling {site} failed")
 
 
-def _pip_install(site: Path, lines: list[str], options: tuple[str, ...]) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--no-compile",
-        "--no-warn-conflicts",
-        *options,
-        "--target",
-        str(site),
-        *lines,
-    ]
+def _install(site: Path, lines: list[str], *, wheels_only: bool) -> None:
+    """Install into `site` for Lambda's platform: with uv when the project's environment has it
+    (`make install` puts it there: parallel downloads, the wheels its own install just fetched),
+    else with pip. `wheels_only=False` also takes sdists (then without their dependencies)."""
+    uv = Path(sys.executable).with_name("uv")
+    if uv.is_file():
+        command = [str(uv), "pip", "install", "--quiet", "--python", sys.executable]
+        platform = list(UV_PLATFORM_ARGS)
+    else:
+        command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        command.append("--no-warn-conflicts")
+        platform = list(PIP_PLATFORM_ARGS)
+    if not wheels_only:
+        platform = [arg for arg in platform if arg != "--only-binary=:all:"] + ["--no-deps"]
+    command += ["--no-compile", *platform, "-c", str(LOCK), "--target", str(site), *lines]
     subprocess.run(command, check=True)  # noqa: S603 - fixed argv, no shell
 
 
@@ -225,10 +243,9 @@ def build_layer(name: str, *, force: bool = False) -> Path:
     wanted = requirements(name)
     wheels = [line for line in wanted if _distribution_name(line) not in SOURCE_ONLY]
     sources = [line for line in wanted if _distribution_name(line) in SOURCE_ONLY]
-    _pip_install(site, wheels, PIP_PLATFORM_ARGS)
+    _install(site, wheels, wheels_only=True)
     if sources:
-        platform_only = tuple(arg for arg in PIP_PLATFORM_ARGS if arg != "--only-binary=:all:")
-        _pip_install(site, sources, (*platform_only, "--no-deps"))
+        _install(site, sources, wheels_only=False)
     skip = COMPILED[name]
     if skip is not None:
         _compile(site, skip)
