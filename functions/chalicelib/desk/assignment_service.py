@@ -167,17 +167,22 @@ def reassign(
     check_can_assign(principal, store.get_queue(tenant_id, ticket.queue) if ticket.queue else None)
     if ticket.status in CLOSED:
         raise Conflict(f"Ticket {ticket_id} is {ticket.status}; reopen it first.", field="status")
-    queue = body.queue or ticket.queue or assignment.DEFAULT_QUEUE
     if body.queue is not None and store.get_queue(tenant_id, body.queue) is None:
         raise _invalid("queue", f"no queue {body.queue}", "unknown")
+    # A ticket the rules have not placed yet goes where they would place it.
+    queue = body.queue or ticket.queue
+    facts = ticket.model_dump(mode="json")
     reason = f"{body.reason} (by {principal.user_id})"
     if body.assignee_id is not None:
         user = directory.get_user(tenant_id, body.assignee_id)
         if user is None or not user.active:
             raise _invalid("assignee_id", f"no active user {body.assignee_id}", "unknown")
+        if queue is None:
+            queue = assignment.route(
+                facts_of(tenant_id, facts, now), rules_of(tenant_id), now
+            ).queue
         decision = assignment.Decision(body.assignee_id, queue, reason)
     else:
-        facts = ticket.model_dump(mode="json")
         picked = decide(tenant_id, facts, now, queue=queue, adviser=False)
         decision = assignment.Decision(
             picked.assignee_id, picked.queue, f"{reason}; {picked.reason}"

@@ -61,3 +61,5 @@ class TicketAssigned(_TicketFacts):
 
     previous_assignee_id: str | None = None
     previous_queue: str | None = None
+    reason: str | None = None
+    assigned_by: str | None = None

@@ -120,6 +120,13 @@ class Ticket(Schema):
     )
     merged_into: str | None = None
     priority_reason: str | None = None
+    assignment_reason: str | None = Field(
+        default=None, description="Why the last assignment chose this assignee or queue."
+    )
+    assigned_by: str | None = Field(
+        default=None,
+        description="Who made the last assignment (a user, or the rules or job that did).",
+    )
     created_by: str | None = None
     attachments: list[AttachmentRef] = Field(default_factory=list)
     sla: dict[str, Any] | None = None

@@ -123,6 +123,8 @@ def ticket_changed(change: Change) -> Reaction:
                 **facts,
                 previous_assignee_id=before.get("assignee_id"),
                 previous_queue=before.get("queue"),
+                reason=new.get("assignment_reason"),
+                assigned_by=new.get("assigned_by"),
             )
         )
     return reaction

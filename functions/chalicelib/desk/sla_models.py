@@ -70,12 +70,6 @@ class SlaPolicies(Strict):
         description="A ticket of these priorities unresolved this many calendar hours "
         "escalates (the customer is told).",
     )
-    supervisors: dict[Name, Name] = Field(
-        default_factory=dict,
-        max_length=200,
-        description="Queue -> the supervisor a breach escalates to; without one, the "
-        "assignee's manager chain in the directory.",
-    )
     version: int | None = Field(default=None, description="Read-only; send If-Match to update.")
 
     @model_validator(mode="after")
@@ -106,7 +100,6 @@ class SlaPolicies(Strict):
             ),
             warning_percent=self.warning_percent,
             unresolved_hours={str(k): v for k, v in self.unresolved_escalation_hours.items()},
-            supervisors=dict(self.supervisors),
         )
 
 

@@ -24,7 +24,6 @@ class SlaRules:
     policies: tuple[Policy, ...]
     warning_percent: int = 80
     unresolved_hours: Mapping[str, int] = field(default_factory=lambda: {"P0": 24, "P1": 24})
-    supervisors: Mapping[str, str] = field(default_factory=dict)  # queue -> user id
 
 
 def default_policies() -> tuple[Policy, ...]:

@@ -4,9 +4,11 @@ and its replies (stream followers), the exact timers that warn and escalate, and
 of the ticket view.
 
 Every writer reads the state, decides with `sla` (pure), and writes it back version-checked; a
-lost race reads again. Timers are armed and cancelled after the write, by deterministic names,
-so a repeated follower or job step arms nothing twice; a timer that fires re-reads the state
-and acts only if the state still wants it (late, repeated and moved timers do nothing).
+lost race reads again. Timers are armed before the write and cancelled after it, by
+deterministic names: a failed arm leaves the state unsaved, so the retried record decides (and
+arms) again, and a repeated follower or job step arms nothing twice. A timer that fires re-reads
+the state and acts only if the state still wants it, so a timer armed for a write that then
+lost its race, or left behind by a failed cancel, does nothing.
 """
 
 from __future__ import annotations
@@ -177,8 +179,9 @@ def on_ticket_changed(notice: Notice, now: datetime) -> None:
         new = decision.state
         if state is not None and new.customer_id != customer_id:
             new = replace(new, customer_id=customer_id)
+        _arm(tenant_id, ticket_id, decision, calendar)
         if sla_store.save_state(tenant_id, item, new):
-            _apply(tenant_id, ticket_id, decision, calendar)
+            _cancel(tenant_id, ticket_id, decision)
             return
     raise RuntimeError(f"The SLA state of ticket {ticket_id} kept moving; retry the record.")
 
@@ -197,18 +200,26 @@ def on_message_added(notice: Notice, now: datetime) -> None:
         decision = sla.on_reply(item.state, message)
         if decision.state == item.state:
             return
+        _arm(notice.tenant_id, ticket_id, decision, None)
         if sla_store.save_state(notice.tenant_id, item, decision.state):
-            _apply(notice.tenant_id, ticket_id, decision, None)
+            _cancel(notice.tenant_id, ticket_id, decision)
             return
     raise RuntimeError(f"The SLA state of ticket {ticket_id} kept moving; retry the record.")
 
 
-def _apply(
+def _cancel(tenant_id: str, ticket_id: str, decision: sla.Decision) -> None:
+    backend = timer_backend()
+    armed = {plan.name(tenant_id, ticket_id) for plan in decision.arm}
+    for plan in decision.cancel:
+        name = plan.name(tenant_id, ticket_id)
+        if name not in armed:  # armed just before: the state wants it
+            backend.cancel(tenant_id, name)
+
+
+def _arm(
     tenant_id: str, ticket_id: str, decision: sla.Decision, calendar: BusinessCalendar | None
 ) -> None:
     backend = timer_backend()
-    for plan in decision.cancel:
-        backend.cancel(tenant_id, plan.name(tenant_id, ticket_id))
     for plan in decision.arm:
         backend.arm(timer_for(tenant_id, ticket_id, plan))
     if calendar is not None and decision.arm:
@@ -248,8 +259,9 @@ def recompute_page(job: Any, cursor: Mapping[str, Any] | None, now: datetime) ->
             decision = sla.rearm(item.state, rules, calendar)
             if not decision.changed and decision.state.resolution_due == item.state.resolution_due:
                 break
+            _arm(tenant_id, item.ticket_id, decision, calendar)
             if sla_store.save_state(tenant_id, item, decision.state):
-                _apply(tenant_id, item.ticket_id, decision, calendar)
+                _cancel(tenant_id, item.ticket_id, decision)
                 break
             fresh = sla_store.get_state(tenant_id, item.ticket_id)
             if fresh is None:

@@ -19,7 +19,7 @@ from typing import Any
 from ..core import Timer, logger
 from . import sla, sla_store
 from .sla import BREACH, UNRESOLVED, WARNING, SlaState, TimerPlan
-from .sla_service import ATTEMPTS, TASK_DUE, policies_of
+from .sla_service import ATTEMPTS, TASK_DUE
 
 LATE_TOLERANCE = timedelta(seconds=1)
 ESCALATED_TEXT = {
@@ -58,12 +58,20 @@ def on_timer(timer: Timer, now: datetime) -> dict[str, Any]:
     raise RuntimeError(f"The SLA state of ticket {ticket_id} kept moving; the timer retries.")
 
 
+def _supervisor(tenant_id: str, queue: str | None) -> str | None:
+    """Who watches the queue (the desk's queues keep it; one place for assignment and SLA)."""
+    from . import assignment_store
+
+    found = assignment_store.get_queue(tenant_id, queue) if queue else None
+    return found.supervisor_id if found is not None and found.supervisor_id else None
+
+
 def _escalation_target(tenant_id: str, state: SlaState) -> str | None:
-    """The queue's supervisor if the tenant names one, else up the assignee's manager chain
-    (one more step for each escalation already made)."""
+    """The queue's supervisor (its `supervisor_id`) if it has one, else up the assignee's
+    manager chain (one more step for each escalation already made)."""
     from ..directory import service as directory
 
-    supervisor = policies_of(tenant_id).supervisors.get(state.queue or "")
+    supervisor = _supervisor(tenant_id, state.queue)
     if supervisor:
         return supervisor
     user = state.assignee_id
@@ -87,7 +95,7 @@ def _follow_up(
     key = sla.record_key(plan)
     link = f"/v1/tickets/{state.ticket_id}"
     if plan.stage == WARNING:
-        recipient = state.assignee_id or policies_of(tenant_id).supervisors.get(state.queue or "")
+        recipient = state.assignee_id or _supervisor(tenant_id, state.queue)
         title = f"SLA warning: {CLOCK_WORDS[plan.clock]} due {plan.due.isoformat()} on ticket"
         kind = "desk.sla_warning"
     else:

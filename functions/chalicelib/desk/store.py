@@ -74,6 +74,8 @@ class TicketItem(CrmItem, discriminator="Ticket"):
     status = UnicodeAttribute()
     assignee_id = UnicodeAttribute(null=True)
     queue = UnicodeAttribute(null=True)
+    assignment_reason = UnicodeAttribute(null=True)  # why the last assignment chose this
+    assigned_by = UnicodeAttribute(null=True)  # who made it (a user, the rules, a job)
     sla_policy = UnicodeAttribute(null=True)
     language = UnicodeAttribute(default="zh")
     fault_code = UnicodeAttribute(null=True)

@@ -298,6 +298,7 @@ def set_assignment(
     if not rules.is_working(item.status):
         raise Conflict(f"The ticket is {item.status}; it is not assigned any more.")
     item.assignee_id, item.queue = assignee_id, queue
+    item.assignment_reason, item.assigned_by = reason, by
     try:
         store.save(item, now)
     except store.Raced:

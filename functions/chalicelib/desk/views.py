@@ -44,6 +44,8 @@ def ticket_view(
         linked_ticket_id=values.get("linked_ticket_id"),
         merged_into=values.get("merged_into"),
         priority_reason=(values.get("priority_reason") if text and not contact else None),
+        assignment_reason=None if contact else values.get("assignment_reason"),
+        assigned_by=None if contact else values.get("assigned_by"),
         created_by=None if contact else values.get("created_by"),
         attachments=[
             AttachmentRef(**a) for a in json.loads(str(values.get("attachments_json") or "[]"))

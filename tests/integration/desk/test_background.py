@@ -70,8 +70,15 @@ def test_given_an_assignment_then_ticket_assigned_is_raised_and_the_agents_open_
     )
     events = stream.change(before, ticket_image(made["ticket_id"]))
 
-    assert [e.DETAIL_TYPE for e in events] == ["Ticket Assigned"]
+    (assigned,) = events
+    assert (assigned.DETAIL_TYPE, assigned.reason, assigned.assigned_by) == (
+        "Ticket Assigned",
+        "load",
+        "x",
+    )
     assert [t.ticket_id for t in service.open_tickets_of("acme", "ann")] == [made["ticket_id"]]
+    shown = api.get(f"/v1/tickets/{made['ticket_id']}").json
+    assert (shown["assignment_reason"], shown["assigned_by"]) == ("load", "x")
 
 
 def test_given_a_resolved_ticket_then_one_exact_timer_closes_it_after_the_tenants_days(

@@ -147,6 +147,45 @@ def test_given_a_ticket_left_alone_then_a_warning_at_80_percent_and_a_breach_tha
     assert view["escalated_to"] == {"first_response": "sam"}
 
 
+def test_given_step_functions_throttles_when_the_record_is_retried_then_every_timer_runs(
+    step_functions: Any,
+    monday: None,
+    org: None,
+    ticket: Any,
+    stream: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from botocore.exceptions import ClientError
+
+    from chalicelib.core.timer_backends import StepFunctionsTimers
+    from chalicelib.desk import store
+
+    made = ticket(assignee_id="ann", queue="support", priority="P2", priority_reason="Routine")
+    new = image(store.current("acme", made["ticket_id"]))
+    arm = StepFunctionsTimers.arm
+    calls: list[str] = []
+
+    def throttled_once(self: StepFunctionsTimers, timer: Any) -> bool:
+        calls.append(timer.name)
+        if len(calls) == 2:
+            raise ClientError({"Error": {"Code": "ThrottlingException"}}, "StartExecution")
+        return arm(self, timer)
+
+    monkeypatch.setattr(StepFunctionsTimers, "arm", throttled_once)
+    with pytest.raises(ClientError):
+        stream.change(None, new, MONDAY)
+    assert _sla_image(made["ticket_id"]) is None  # nothing saved: the retry decides again
+
+    stream.change(None, new, MONDAY)  # the stream's retry of the same record
+
+    assert {k: v[0] for k, v in _timers(step_functions).items()} == {
+        ("first_response", "warning"): "RUNNING",
+        ("first_response", "breach"): "RUNNING",
+        ("resolution", "warning"): "RUNNING",
+        ("resolution", "breach"): "RUNNING",
+    }
+
+
 def test_given_the_first_public_agent_reply_then_the_first_response_timers_stop(
     step_functions: Any, monday: None, org: None, api: Any, ticket: Any, stream: Any
 ) -> None:
@@ -209,3 +248,19 @@ def test_given_a_p1_unresolved_for_24_hours_then_it_escalates_and_the_customer_i
     )
     thread = api.get(f"/v1/tickets/{ticket_id}/messages").json["items"]
     assert [m["automatic"] for m in thread if m["author_kind"] == "system"] == [True]
+
+
+def test_given_a_queue_with_a_supervisor_then_a_breach_escalates_to_her_not_the_manager(
+    step_functions: Any, monday: None, org: None, api: Any, ticket: Any, stream: Any
+) -> None:
+    viv = {"user_id": "viv", "display_name": "Viv", "roles": ["service_agent"]}
+    assert api.post("/v1/directory/users", viv).status_code == 201
+    queue = {"name": "support", "team_id": "support", "supervisor_id": "viv"}
+    assert api.post("/v1/desk/queues", queue).status_code == 201
+    ticket_id = _opened(ticket, stream)
+    breach = _timers(step_functions)[("first_response", "breach")][1]
+
+    assert _fire(breach) == {"status": "escalated", "to": "viv"}
+
+    view = api.get(f"/v1/tickets/{ticket_id}", as_=AGENT).json["sla"]
+    assert view["escalated_to"] == {"first_response": "viv"}

@@ -20,6 +20,8 @@ def test_given_a_new_question_when_the_stream_runs_then_the_least_loaded_support
     assert owners == {"amy", "bob"}
     assigned = [e for e in events if e.DETAIL_TYPE == "Ticket Assigned"]
     assert [(e.ticket_id, e.queue) for e in assigned] == [(second["ticket_id"], "general")]
+    assert assigned[0].assigned_by == "assignment rules"
+    assert assigned[0].reason
 
 
 def test_given_faults_from_a_gold_customer_then_her_adviser_takes_them_else_a_senior_agent(

@@ -45,6 +45,22 @@ def test_given_an_agent_of_the_queue_when_reassigning_then_the_ticket_moves(
     assert moved.json["assignee_id"] in {"tia", "ted"}
 
 
+def test_given_a_fault_the_rules_have_not_placed_when_an_admin_gives_it_out_then_it_is_technical(
+    api: Any, desk_org: Any, customer_maker: Any
+) -> None:
+    customer = customer_maker(owner_id="rob", team_id="sales")
+    ticket = open_ticket(api, customer.customer_id, type="fault")  # the stream has not run
+    path = f"/v1/tickets/{ticket['ticket_id']}/assignment"
+
+    response = api.post(path, {"assignee_id": "ted", "reason": "on site today"}, as_=ADMIN)
+
+    assert response.status_code == 200, response.json
+    assert (response.json["assignee_id"], response.json["queue"]) == ("ted", "technical")
+    assert response.json["reason"] == "on site today"
+    shown = api.get(path.removesuffix("/assignment"), as_=ADMIN).json
+    assert (shown["assignment_reason"], shown["assigned_by"]) == ("on site today (by ada)", "ada")
+
+
 def test_given_an_agent_of_another_queue_when_reassigning_then_403(
     api: Any, desk_org: Any, stream: Stream, customer_maker: Any
 ) -> None:

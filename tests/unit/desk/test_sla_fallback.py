@@ -46,6 +46,6 @@ def test_given_a_deadline_in_an_unannounced_year_then_the_fallback_is_counted(
         now=start,
         started_at=start,
     )
-    sla_service._apply("acme", "01KT", decision, BusinessCalendar())
+    sla_service._arm("acme", "01KT", decision, BusinessCalendar())
     assert len(timers.armed) == 4
     assert added == ["SlaCalendarFallback"] * counted
