@@ -123,9 +123,25 @@ def aws() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _real_environ() -> Iterator[None]:
+    """chalice's test Client swaps `os.environ` for a dict copy during each request and puts back
+    the one it found: two requests at once (a race test's threads) can leave a copy in place,
+    with that test's monkeypatched settings (DynamoDB Local's endpoint) for every later test."""
+    real = os.environ
+    yield
+    os.environ = real  # noqa: B003 - putting back the real one is the point
+
+
+@pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
     yield
-    from chalicelib.core import clear_rule_caches, forget_all_settings, idempotency, stream_store
+    from chalicelib.core import (
+        clear_rule_caches,
+        events,
+        forget_all_settings,
+        idempotency,
+        stream_store,
+    )
     from chalicelib.core.settings import get_settings
     from chalicelib.core.tenants import forget_tenants
     from chalicelib.core.timers import timer_backend
@@ -142,6 +158,7 @@ def _fresh_caches() -> Iterator[None]:
     clear_rule_caches()
     timer_backend.cache_clear()
     stream_store.client.cache_clear()  # made for one test's moto or DynamoDB Local
+    events.default_publisher.cache_clear()
     idempotency._persistence.cache_clear()
     attachments._s3.cache_clear()
     mail_outbound._ses.cache_clear()
