@@ -29,7 +29,9 @@ from infra.settings import METRICS_NAMESPACE, SERVICE_NAME, StageSettings
 
 API_FUNCTION = "APIHandler"
 AUTHORIZER_NAME = "CrmUsers"  # chalicelib.core.http.AUTHORIZER_NAME
-API_STAGE = "v1"
+# The routes carry the API version (/v1/...); the stage is a fixed path segment, so URLs read
+# https://<api>/api/v1/... (a stage named v1 made every link /v1/v1/...).
+API_STAGE = "api"
 # Overridden below by a role per function; Chalice requires some ARN when it does not manage IAM.
 _PLACEHOLDER_ROLE = "arn:aws:iam::000000000000:role/replaced-by-cdk"
 # Memory (MB) and timeout (s) per function logical id; others get DEFAULT_SIZE. Set on the

@@ -56,3 +56,14 @@ def test_given_an_unknown_stage_when_asked_then_settings_refuse() -> None:
 
     with pytest.raises(ValueError, match="unknown stage"):
         stage_settings("staging")
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_given_a_stage_when_synthesised_then_its_survey_links_carry_one_version(
+    synthesised: dict[str, Synthesised], stage: str
+) -> None:
+    """Routes start with /v1, so the API Gateway stage is no version: a survey link reads
+    https://<api>/api/v1/surveys/..., never /v1/v1/..."""
+    stream = synthesised[stage].json["Resources"]["Stream"]  # it sends the surveys
+    base = json.dumps(stream["Properties"]["Environment"]["Variables"]["CRM_SURVEY_LINK_BASE"])
+    assert '"/api/"' in base, base

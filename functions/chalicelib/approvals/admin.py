@@ -15,6 +15,7 @@ from ..core import (
     check_version,
     compile_condition,
     require_role,
+    stored_settings,
     to_rule_json,
 )
 from . import rules, store
@@ -132,14 +133,9 @@ _settings: SettingsCache[ApprovalSettings] = SettingsCache(seconds=10.0)
 def settings_of(tenant_id: str) -> ApprovalSettings:
     """The tenant's approval settings, cached briefly per warm function (defaults when unset)."""
 
-    def load() -> ApprovalSettings:
-        item = store.get_settings(tenant_id)
-        if item is None:
-            return ApprovalSettings()
-        data = json.loads(item.settings_json)
-        return ApprovalSettings.model_validate({**data, "version": int(item.version)})
-
-    return _settings.get(tenant_id, load)
+    return _settings.get(
+        tenant_id, lambda: stored_settings(ApprovalSettings, store.get_settings(tenant_id))
+    )
 
 
 def get_settings(principal: Principal) -> ApprovalSettings:

@@ -53,7 +53,7 @@ from .errors import (
     ValidationFailed,
 )
 from .settings import Settings, get_settings
-from .settings_cache import SettingsCache, forget_all_settings
+from .settings_cache import SettingsCache, forget_all_settings, stored_settings
 from .versions import check_version
 
 if TYPE_CHECKING:
@@ -312,6 +312,7 @@ __all__ = [
     "route",
     "rule_routes",
     "start_job",
+    "stored_settings",
     "tenant_prefix",
     "timer_backend",
     "to_rule_json",

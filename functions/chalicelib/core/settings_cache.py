@@ -10,11 +10,18 @@ that starts from a fresh process state calls it).
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 V = TypeVar("V")
+
+
+class _Stored(Protocol):
+    settings_json: Any
+    version: Any
+
 
 _every_cache: list[SettingsCache[object]] = []
 
@@ -48,3 +55,10 @@ def forget_all_settings() -> None:
     """Empty every settings cache of this process."""
     for cache in _every_cache:
         cache.clear()
+
+
+def stored_settings(model: Callable[..., V], item: _Stored | None) -> V:
+    """The settings an item holds (its JSON and version) as `model`, or `model()`'s defaults."""
+    if item is None:
+        return model()
+    return model(**{**json.loads(item.settings_json), "version": int(item.version)})

@@ -3,9 +3,7 @@ tickets, replaced by admins with If-Match, cached briefly per warm function."""
 
 from __future__ import annotations
 
-import json
-
-from ..core import Principal, SettingsCache, check_version, require_role
+from ..core import Principal, SettingsCache, check_version, require_role, stored_settings
 from . import rules, setup_store
 from .models import DeskSettings
 
@@ -15,15 +13,9 @@ _settings: SettingsCache[DeskSettings] = SettingsCache(seconds=10.0)
 def settings_of(tenant_id: str) -> DeskSettings:
     """The tenant's desk settings (defaults when unset)."""
 
-    def load() -> DeskSettings:
-        item = setup_store.get_settings(tenant_id)
-        if item is None:
-            return DeskSettings()
-        return DeskSettings.model_validate(
-            {**json.loads(item.settings_json), "version": item.version}
-        )
-
-    return _settings.get(tenant_id, load)
+    return _settings.get(
+        tenant_id, lambda: stored_settings(DeskSettings, setup_store.get_settings(tenant_id))
+    )
 
 
 def get_settings(principal: Principal) -> DeskSettings:

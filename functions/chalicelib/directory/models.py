@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema, model_validator
 
 from ..core import Line, Role, Schema, Strict
 
@@ -75,7 +75,20 @@ TimeZone = Annotated[
     AfterValidator(_known_zone),
     Field(max_length=64, description="IANA time zone, e.g. Asia/Shanghai."),
 ]
-Roles = Annotated[list[Role], Field(max_length=8), AfterValidator(_unique)]
+
+
+def _staff(role: Role) -> Role:
+    if role is Role.CUSTOMER_CONTACT:
+        raise ValueError("a customer's contact is no user of the directory (their token names it)")
+    return role
+
+
+# The tenant's own people: a customer's contact signs in with a token naming their customer.
+STAFF_ROLES = tuple(role.value for role in Role if role is not Role.CUSTOMER_CONTACT)
+StaffRole = Annotated[
+    Role, AfterValidator(_staff), WithJsonSchema({"type": "string", "enum": list(STAFF_ROLES)})
+]
+Roles = Annotated[list[StaffRole], Field(max_length=8), AfterValidator(_unique)]
 Skills = Annotated[list[Skill], Field(max_length=30), AfterValidator(_unique)]
 Languages = Annotated[list[Language], Field(max_length=10), AfterValidator(_unique)]
 

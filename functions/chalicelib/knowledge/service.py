@@ -24,6 +24,7 @@ from ..core import (
     decode_cursor,
     encode_cursor,
     require_role,
+    stored_settings,
 )
 from . import rules, search, store
 from .models import (
@@ -51,14 +52,9 @@ _TICKET_ARTICLES = uuid.UUID("5d0c1f0e-8a8b-4f0e-9a52-6b3f7d1c2e41")
 def settings_of(tenant_id: str) -> KnowledgeSettings:
     """The tenant's knowledge settings, cached briefly per warm function (defaults when unset)."""
 
-    def load() -> KnowledgeSettings:
-        item = store.get_settings(tenant_id)
-        if item is None:
-            return KnowledgeSettings()
-        data = json.loads(item.settings_json)
-        return KnowledgeSettings.model_validate({**data, "version": int(item.version)})
-
-    return _settings.get(tenant_id, load)
+    return _settings.get(
+        tenant_id, lambda: stored_settings(KnowledgeSettings, store.get_settings(tenant_id))
+    )
 
 
 def get_settings(principal: Principal) -> KnowledgeSettings:

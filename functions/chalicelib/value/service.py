@@ -18,6 +18,7 @@ from ..core import (
     encode_cursor,
     require_role,
     start_job,
+    stored_settings,
 )
 from ..customers import service as customers
 from . import rules, store
@@ -42,16 +43,9 @@ FACETS = {"class": "VALUECLASS", "tier": "VALUETIER"}
 def settings_of(tenant_id: str) -> ValueSettingsModel:
     """The tenant's value settings, cached briefly per warm function (defaults when unset)."""
 
-    def load() -> ValueSettingsModel:
-        item = store.get_settings(tenant_id)
-        return _from_item(item) if item is not None else ValueSettingsModel()
-
-    return _settings.get(tenant_id, load)
-
-
-def _from_item(item: store.ValueSettingsItem) -> ValueSettingsModel:
-    data = json.loads(item.settings_json)
-    return ValueSettingsModel.model_validate({**data, "version": int(item.version)})
+    return _settings.get(
+        tenant_id, lambda: stored_settings(ValueSettingsModel, store.get_settings(tenant_id))
+    )
 
 
 def get_settings(principal: Principal) -> ValueSettingsModel:

@@ -26,9 +26,6 @@ TEAMS = {"amy": "support", "bob": "support", "tia": "tech", "ted": "tech"}
 
 @pytest.fixture
 def stream(api: Any) -> Stream:
-    from chalicelib.core import stream_store
-
-    stream_store.client.cache_clear()
     return Stream()
 
 

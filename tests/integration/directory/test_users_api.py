@@ -120,6 +120,7 @@ def test_given_unknown_teams_managers_or_zones_then_422_naming_the_field(
         (person("x", time_zone="Mars/Olympus"), "time_zone"),
         (person("x", working_hours={"someday": []}), "working_hours.someday.[key]"),
         (person("x", roles=["emperor"]), "roles.0"),
+        (person("x", roles=["viewer", "customer_contact"]), "roles.1"),  # a customer's person
     ]
     for body, field in cases:
         response = api.post("/v1/directory/users", body, as_=ADMIN)

@@ -4,13 +4,11 @@ moto's table stream (the real engine, events collected), and the timer state mac
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from chalicelib.core import stream_store
 from chalicelib.core.settings import get_settings
 
 ADMIN = ("ada", "admin")
@@ -83,10 +81,8 @@ def detail_types(events: list[Any]) -> list[str]:
 
 
 @pytest.fixture
-def stream(api: Any) -> Iterator[Stream]:
-    stream_store.client.cache_clear()
-    yield Stream()
-    stream_store.client.cache_clear()
+def stream(api: Any) -> Stream:
+    return Stream()
 
 
 @pytest.fixture

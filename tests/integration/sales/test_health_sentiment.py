@@ -4,12 +4,10 @@ aggregates keep the recent sentiment, and their open deals are rescored with it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from chalicelib.core import stream_store
 from tests.integration.leads.conftest import Stream
 
 from .conftest import REP_A
@@ -18,10 +16,8 @@ FINANCE = ("fay", "finance")
 
 
 @pytest.fixture
-def real_stream(api: Any) -> Iterator[Stream]:
-    stream_store.client.cache_clear()
-    yield Stream()
-    stream_store.client.cache_clear()
+def real_stream(api: Any) -> Stream:
+    return Stream()
 
 
 def _deal_after_message(api: Any, customer_maker: Any, text: str) -> tuple[str, str]:

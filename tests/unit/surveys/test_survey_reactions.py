@@ -19,7 +19,7 @@ SURVEY = {
     "customer_id": "C1",
     "channel": "wechat",
     "language": "zh",
-    "link": "https://api.example/v1/v1/surveys/abc.def",
+    "link": "https://api.example/api/v1/surveys/abc.def",
     "expires_at": "2026-12-15T12:00:00.000000+0000",
     "assignee_id": "ann",
     "queue": "tech",
