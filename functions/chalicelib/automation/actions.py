@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..core import ValidationFailed, current_correlation_id, logger, publish
+from ..core import ValidationFailed, current_correlation_id, deterministic_ulid, logger, publish
 from ..customers import service as customers
 from ..directory import service as directory
 from ..tagging import service as tagging
@@ -109,7 +109,7 @@ def _create_task(
     return store.put_task(
         tenant_id,
         customer_id,
-        rules.deterministic_ulid(key, moment),
+        deterministic_ulid(key, moment),
         assignee,
         moment + timedelta(days=action.due_in_days),
         title=action.title,

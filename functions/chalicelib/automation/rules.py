@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ulid import ULID
-
 from ..core import (
     Principal,
     Role,
@@ -219,9 +217,3 @@ def timer_name(tenant_id: str, rule_id: str, version: int, customer_id: str, sin
     """Deterministic Step Functions execution name (<= 80 chars): re-arming is idempotent."""
     digest = hashlib.sha256(f"{tenant_id}|{rule_id}|{version}|{customer_id}|{since}".encode())
     return f"{rule_id[-20:]}-{customer_id[-26:]}-{digest.hexdigest()[:24]}"
-
-
-def deterministic_ulid(key: str, moment: datetime) -> str:
-    """A ULID whose time is `moment` and whose randomness is derived from `key` (replays match)."""
-    millis = int(moment.timestamp() * 1000).to_bytes(6, "big")
-    return str(ULID.from_bytes(millis + hashlib.sha256(key.encode()).digest()[:10]))

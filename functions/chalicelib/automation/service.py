@@ -18,6 +18,7 @@ from ..core import (
     ValidationFailed,
     author_of,
     decode_cursor,
+    deterministic_ulid,
     encode_cursor,
     registry,
     to_rule_json,
@@ -266,7 +267,7 @@ def open_task(
     return store.put_task(
         tenant_id,
         customer_id,
-        rules.deterministic_ulid(key, CARE_TASK_ID_TIME),
+        deterministic_ulid(key, CARE_TASK_ID_TIME),
         assignee_id,
         due_at,
         title=title,

@@ -80,6 +80,7 @@ if TYPE_CHECKING:
         route,
         versioned,
     )
+    from .ids import deterministic_ulid
     from .jobs import JobStep, job_states, start_job
     from .models import (
         Day,
@@ -133,6 +134,7 @@ _LAZY = {
     ),
     "public_aggregates": "changes",
     **dict.fromkeys(("EventDetail", "publish"), "events"),
+    "deterministic_ulid": "ids",
     **dict.fromkeys(
         (
             "PathParam",
@@ -279,6 +281,7 @@ __all__ = [
     "current_correlation_id",
     "customer_pk",
     "decode_cursor",
+    "deterministic_ulid",
     "encode_cursor",
     "expected_version",
     "forget",

@@ -119,7 +119,12 @@ def _follow_up(
 
         text = ESCALATED_TEXT.get(state.language, ESCALATED_TEXT["en"])
         desk.tell_customer(
-            tenant_id, state.ticket_id, text, reason=f"sla_escalated:{plan.clock}", now=now
+            tenant_id,
+            state.ticket_id,
+            text,
+            reason=f"sla_escalated:{plan.clock}",
+            now=now,
+            once=(f"desk-sla:{state.ticket_id}:{key}", plan.due),
         )
     for _ in range(ATTEMPTS):
         if key in state.followed_up or sla_store.save_state(

@@ -16,6 +16,7 @@ from ..core import (
     Principal,
     ValidationFailed,
     decode_cursor,
+    deterministic_ulid,
     encode_cursor,
     logger,
 )
@@ -219,13 +220,29 @@ def read_thread(
     )
 
 
-def tell_customer(tenant_id: str, ticket_id: str, text: str, *, reason: str, now: datetime) -> None:
+def tell_customer(
+    tenant_id: str,
+    ticket_id: str,
+    text: str,
+    *,
+    reason: str,
+    now: datetime,
+    once: tuple[str, datetime] | None = None,
+) -> None:
     """An automatic public message sent through the ticket's channel (never a first response):
-    `Ticket Replied` (automatic) and `desk.outbound` with Auto-Submitted for mail."""
+    `Ticket Replied` (automatic) and `desk.outbound` with Auto-Submitted for mail.
+
+    `once=(key, moment)` makes it a message of its own id (a ULID of `moment` and `key`): a retry
+    of the step that told (a timer fired again after a crash) finds it written and tells nothing.
+    """
+    message_id = deterministic_ulid(once[0], once[1]) if once else None
     for attempt in range(ATTEMPTS):
         item = store.current(tenant_id, ticket_id)
         if item is None:
             raise NotFound(f"No ticket {ticket_id}.", field="ticket_id")
+        if message_id and store.messages(tenant_id, ticket_id, [message_id]):
+            logger.info("The customer was told before", extra={"ticket_id": ticket_id})
+            return
         try:
             write_message(
                 item,
@@ -235,6 +252,7 @@ def tell_customer(tenant_id: str, ticket_id: str, text: str, *, reason: str, now
                 author_kind="system",
                 visibility="public",
                 automatic=True,
+                message_id=message_id,
             )
             logger.info("Told the customer", extra={"ticket_id": ticket_id, "reason": reason})
             return

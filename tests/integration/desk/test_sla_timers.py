@@ -264,3 +264,37 @@ def test_given_a_queue_with_a_supervisor_then_a_breach_escalates_to_her_not_the_
 
     view = api.get(f"/v1/tickets/{ticket_id}", as_=AGENT).json["sla"]
     assert view["escalated_to"] == {"first_response": "viv"}
+
+
+def test_given_a_breach_whose_note_was_lost_when_it_fires_again_then_the_customer_is_told_once(
+    step_functions: Any,
+    monday: None,
+    org: None,
+    api: Any,
+    ticket: Any,
+    stream: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chalicelib.desk import sla_store
+
+    ticket_id = _opened(ticket, stream)
+    breach = _timers(step_functions)[("first_response", "breach")][1]
+    save_state = sla_store.save_state
+    crashed: list[bool] = []
+
+    def crash_before_noting(tenant_id: str, item: Any, state: Any) -> bool:
+        if state.followed_up and not crashed:  # the customer is told; the note is not saved
+            crashed.append(True)
+            raise RuntimeError("the function died")
+        return bool(save_state(tenant_id, item, state))
+
+    monkeypatch.setattr(sla_store, "save_state", crash_before_noting)
+    with pytest.raises(RuntimeError):
+        _fire(breach)
+
+    assert _fire(breach) == {"status": "escalated", "to": "sam"}  # the timer's retry
+
+    thread = api.get(f"/v1/tickets/{ticket_id}/messages").json["items"]
+    assert [m["automatic"] for m in thread if m["author_kind"] == "system"] == [True]
+    assert len(api.get("/v1/tasks", as_=("sam", "service_agent")).json["items"]) == 1
+    assert _fire(breach) == {"status": "stale"}
