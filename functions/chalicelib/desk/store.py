@@ -294,6 +294,31 @@ def write_together(
         raise Raced("The ticket changed meanwhile; try again.", field="If-Match") from None
 
 
+def touch_together(
+    ticket: TicketItem, at: datetime, puts: Sequence[CrmItem] = (), new: Sequence[CrmItem] = ()
+) -> None:
+    """Items about a ticket that change nothing of it (a note, a later reply), written with a
+    touch of the ticket (version + 1, updated_at) in one transaction, on the condition that
+    its status is still the one read (and it was not merged): concurrent ones never refuse
+    each other; Raced when the ticket moved on or a new item exists already."""
+    if 1 + len(puts) + len(new) > MAX_TRANSACTION:
+        raise ValueError("too many items for one transaction")
+    condition = (TicketItem.status == ticket.status) & TicketItem.merged_into.does_not_exist()
+    try:
+        with TransactWrite(connection=CrmItem._get_connection().connection) as tx:
+            tx.update(
+                ticket,
+                actions=[TicketItem.version.add(1), TicketItem.updated_at.set(at)],
+                condition=condition,
+            )
+            for item in new:
+                tx.save(item, condition=CrmItem.pk.does_not_exist())
+            for item in puts:
+                tx.save(item)
+    except TransactWriteError:
+        raise Raced("The ticket changed meanwhile; try again.", field="If-Match") from None
+
+
 def attachments(item: TicketItem | MessageItem) -> list[dict[str, Any]]:
     return list(json.loads(item.attachments_json or "[]"))
 

@@ -55,9 +55,16 @@ def write_message(
     extra: tuple[Any, ...] = (),
     new: tuple[Any, ...] = (),
     message_id: str | None = None,
+    touch_only: bool = False,
 ) -> store.MessageItem:
     """Add a message to `ticket` (as read) and move the ticket with it, in one transaction
-    (store.Raced when the ticket changed meanwhile)."""
+    (store.Raced when the ticket changed meanwhile).
+
+    `touch_only`: the caller changed nothing of the ticket; if the message changes nothing
+    either (no first response, status or attachments), the ticket is only touched (its
+    version and time) on the condition that its status is still the one read, so concurrent
+    notes and replies never refuse each other.
+    """
     from ulid import ULID
 
     from .tickets import apply_status
@@ -77,18 +84,25 @@ def write_message(
         external_id=external_id,
         attachments_json=store.encode(attachments or []),
     )
+    changes = False
     if rules.counts_as_first_response(author_kind, visibility, automatic):
+        changes = changes or ticket.first_response_at is None or ticket.status == rules.NEW
         ticket.first_response_at = ticket.first_response_at or now
         if ticket.status == rules.NEW:
             apply_status(ticket, rules.OPEN, now)
     if attachments:
+        changes = True
         ticket.attachments_json = store.encode([*store.attachments(ticket), *attachments])
     if status is not None and status != ticket.status:
+        changes = True
         apply_status(ticket, status, now)
     puts: list[Any] = list(extra)
     if visibility == "public" and author_kind != "customer":
         puts.append(store.new_outbound(ticket, message, _headers(ticket, automatic)))
-    store.write_together([ticket], now, puts=puts, new=[message, *new])
+    if touch_only and not changes:
+        store.touch_together(ticket, now, puts=puts, new=[message, *new])
+    else:
+        store.write_together([ticket], now, puts=puts, new=[message, *new])
     return message
 
 
@@ -133,6 +147,7 @@ def add_message(principal: Principal, ticket_id: str, body: MessageCreate) -> Ti
                 visibility=body.visibility.value,
                 attachments=attachments,
                 status=status,
+                touch_only=True,
             )
         except store.Raced:
             if attempt == ATTEMPTS - 1:
@@ -253,6 +268,7 @@ def tell_customer(
                 visibility="public",
                 automatic=True,
                 message_id=message_id,
+                touch_only=True,
             )
             logger.info("Told the customer", extra={"ticket_id": ticket_id, "reason": reason})
             return

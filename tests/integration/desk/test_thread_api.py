@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from .conftest import AGENT, FINANCE, LEGAL, SECRET, contact_of
 
 
@@ -176,3 +178,56 @@ def test_given_a_closed_ticket_when_its_customer_contact_replies_then_a_new_link
     follow_up = api.get(f"/v1/tickets/{reply.json['ticket_id']}").json
     assert follow_up["linked_ticket_id"] == made["ticket_id"]
     assert follow_up["status"] == "new"
+
+
+def _texts(api: Any, ticket_id: str) -> list[str]:
+    return [m["text"] for m in api.get(f"/v1/tickets/{ticket_id}/messages").json["items"]]
+
+
+def test_given_a_note_written_since_the_read_when_another_note_is_added_then_both_are_kept(
+    api: Any, ticket: Any
+) -> None:
+    from chalicelib.desk import store, thread
+
+    made = ticket()
+    read = store.current("acme", made["ticket_id"])
+    assert read is not None
+    meanwhile = {"text": "first", "visibility": "internal"}
+    assert api.post(f"/v1/tickets/{made['ticket_id']}/messages", meanwhile).status_code == 201
+
+    thread.write_message(  # what a second agent's request read before the first one wrote
+        read,
+        store.now(),
+        text="second",
+        author_id="ann",
+        author_kind="agent",
+        visibility="internal",
+        touch_only=True,
+    )
+
+    assert _texts(api, made["ticket_id"]) == ["first", "second"]
+    assert api.get(f"/v1/tickets/{made['ticket_id']}").json["version"] == made["version"] + 2
+
+
+def test_given_a_status_change_since_the_read_when_a_note_is_added_then_it_is_refused(
+    api: Any, ticket: Any
+) -> None:
+    from chalicelib.desk import store, thread
+
+    made = ticket()
+    read = store.current("acme", made["ticket_id"])
+    assert read is not None
+    moved = api.patch(f"/v1/tickets/{made['ticket_id']}", {"status": "on_hold"})
+    assert moved.status_code == 200, moved.json
+
+    with pytest.raises(store.Raced):
+        thread.write_message(
+            read,
+            store.now(),
+            text="late",
+            author_id="ann",
+            author_kind="agent",
+            visibility="internal",
+            touch_only=True,
+        )
+    assert "late" not in _texts(api, made["ticket_id"])
