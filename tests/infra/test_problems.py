@@ -88,7 +88,13 @@ def test_given_every_problem_of_the_app_when_looked_up_then_the_vocabulary_says_
 
 @pytest.mark.parametrize(
     ("status", "expected"),
-    [(404, "not-found"), (413, "content-too-large"), (418, "client-error"), (503, "server-error")],
+    [
+        (404, "not-found"),
+        (413, "content-too-large"),
+        (418, "client-error"),
+        (503, "service-unavailable"),
+        (507, "server-error"),
+    ],
 )
 def test_given_a_status_when_its_problem_type_is_asked_then_unnamed_ones_fall_back_to_generic(
     status: int, expected: str

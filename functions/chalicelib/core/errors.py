@@ -102,6 +102,52 @@ class InternalError(CrmError):
     status, slug, title = 500, "internal-error", "Internal error"
 
 
+class ServiceUnavailable(CrmError):
+    status, slug, title = 503, "service-unavailable", "Service unavailable"
+
+
+# What AWS answers when it cannot take a call now (throttled, briefly down, unreachable): the
+# client may send the same request again (with its Idempotency-Key, where it has one).
+_RETRYABLE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+    }
+)
+_UNREACHABLE = frozenset(
+    {"EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError"}
+)
+RETRY_AFTER_SECONDS = 1
+
+
+def unavailable(error: BaseException) -> ServiceUnavailable | None:
+    """A 503 for an error whose cause (however wrapped: pynamodb, powertools) is AWS being
+    unreachable or throttling; None for anything else (it stays a 500)."""
+    todo, seen = [error], set()
+    while todo:
+        cause = todo.pop()
+        if id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        response = getattr(cause, "response", None)
+        code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+        if type(cause).__name__ in _UNREACHABLE or code in _RETRYABLE_CODES:
+            return ServiceUnavailable(
+                "The database or another AWS service cannot take the request now; send it "
+                "again shortly.",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        # pynamodb keeps botocore's error in `cause`; powertools chains it.
+        for wrapped in (getattr(cause, "cause", None), cause.__cause__, cause.__context__):
+            if isinstance(wrapped, BaseException):
+                todo.append(wrapped)
+    return None
+
+
 def problem_response(error: CrmError, instance: str | None = None) -> Response:
     """The only place a domain error becomes an HTTP response."""
     headers: dict[str, str | list[str]] = {"Content-Type": PROBLEM_CONTENT_TYPE, **error.headers}

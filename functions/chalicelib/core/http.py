@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from chalice.app import Blueprint, CognitoUserPoolAuthorizer, Request, Response
 
 from .auth import Principal, Role, principal_from_request
-from .errors import BadRequest, Forbidden, NotFound, UnsupportedMediaType, ValidationFailed
+from .errors import (
+    BadRequest,
+    CrmError,
+    Forbidden,
+    NotFound,
+    UnsupportedMediaType,
+    ValidationFailed,
+    unavailable,
+)
 from .observability import logger
 from .settings import get_settings
 
@@ -226,7 +234,16 @@ def route(
                 if len(value) > MAX_PATH_PARAM or not value.isprintable():
                     raise NotFound(f"No such {name}.", field=name)
             doc.check_params(params, dict(request.query_params or {}) if request else {})
-            return view(**params)
+            try:
+                return view(**params)
+            except CrmError:
+                raise
+            except Exception as error:
+                busy = unavailable(error)  # AWS throttling or unreachable: 503, try again
+                if busy is None:
+                    raise
+                logger.warning("AWS unavailable", extra={"error": repr(error)[:500]})
+                raise busy from error
 
         ROUTE_DOCS[(path, method)] = doc
         bp.route(

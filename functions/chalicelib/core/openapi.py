@@ -138,7 +138,7 @@ def _parameters(doc: RouteDoc) -> list[dict[str, Any]]:
 
 def _statuses(doc: RouteDoc) -> set[int]:
     """What the route may answer besides success: its own errors and those of the plumbing."""
-    statuses = set(doc.errors) | {405, 429}
+    statuses = set(doc.errors) | {405, 429, 503}  # 503: AWS throttling or unreachable
     if not doc.public:
         statuses |= {401}
     if doc.signed:

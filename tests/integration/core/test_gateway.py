@@ -64,6 +64,46 @@ def test_given_an_internal_failure_then_500_is_a_problem_without_details(api, mo
     assert "secret" not in response.body.decode()
 
 
+def test_given_the_database_unreachable_then_503_with_retry_after(api, monkeypatch):
+    from botocore.exceptions import EndpointConnectionError
+    from pynamodb.exceptions import GetError
+
+    from chalicelib.customers import profile_view
+
+    def unreachable(*_args, **_kwargs):
+        cause = EndpointConnectionError(endpoint_url="http://127.0.0.1:8001/")
+        raise GetError("Failed to get item", cause=cause)
+
+    monkeypatch.setattr(profile_view, "get_customer", unreachable)
+    response = api.get("/v1/customers/01HZZZZZZZZZZZZZZZZZZZZZZZ")
+
+    assert response.status_code == 503
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.headers["Retry-After"] == "1"
+    assert response.json["type"].endswith("/service-unavailable")
+    assert "127.0.0.1" not in response.body.decode()
+
+
+def test_given_throttling_under_the_idempotency_store_then_503(api, monkeypatch):
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyPersistenceLayerError,
+    )
+    from botocore.exceptions import ClientError
+
+    from chalicelib.customers import service
+
+    def throttled(*_args, **_kwargs):
+        try:
+            raise ClientError({"Error": {"Code": "ThrottlingException"}}, "PutItem")
+        except ClientError as error:
+            raise IdempotencyPersistenceLayerError("Failed to save in progress record") from error
+
+    monkeypatch.setattr(service, "create_customer", throttled)
+    response = api.post("/v1/customers", {"name": "Lin Wei"}, headers={"Idempotency-Key": "k1"})
+
+    assert response.status_code == 503, response.json
+
+
 def test_given_metrics_off_when_requests_fail_then_no_metric_is_kept(api):
     # powertools keeps a disabled metric set and prints it once a metric holds 100 values.
     from chalicelib.core.observability import metrics
