@@ -184,26 +184,38 @@ def _texts(api: Any, ticket_id: str) -> list[str]:
     return [m["text"] for m in api.get(f"/v1/tickets/{ticket_id}/messages").json["items"]]
 
 
-def test_given_a_note_written_since_the_read_when_another_note_is_added_then_both_are_kept(
-    api: Any, ticket: Any
-) -> None:
+def _as_read(ticket_id: str) -> Any:
+    from chalicelib.desk import store
+
+    found = store.current("acme", ticket_id)
+    assert found is not None
+    return found
+
+
+def _note_from(read: Any, text: str) -> None:
+    """An agent's internal note written from a ticket as it was read."""
     from chalicelib.desk import store, thread
 
-    made = ticket()
-    read = store.current("acme", made["ticket_id"])
-    assert read is not None
-    meanwhile = {"text": "first", "visibility": "internal"}
-    assert api.post(f"/v1/tickets/{made['ticket_id']}/messages", meanwhile).status_code == 201
-
-    thread.write_message(  # what a second agent's request read before the first one wrote
+    thread.write_message(
         read,
         store.now(),
-        text="second",
+        text=text,
         author_id="ann",
         author_kind="agent",
         visibility="internal",
         touch_only=True,
     )
+
+
+def test_given_a_note_written_since_the_read_when_another_note_is_added_then_both_are_kept(
+    api: Any, ticket: Any
+) -> None:
+    made = ticket()
+    read = _as_read(made["ticket_id"])
+    meanwhile = {"text": "first", "visibility": "internal"}
+    assert api.post(f"/v1/tickets/{made['ticket_id']}/messages", meanwhile).status_code == 201
+
+    _note_from(read, "second")  # what a second agent's request read before the first wrote
 
     assert _texts(api, made["ticket_id"]) == ["first", "second"]
     assert api.get(f"/v1/tickets/{made['ticket_id']}").json["version"] == made["version"] + 2
@@ -212,22 +224,13 @@ def test_given_a_note_written_since_the_read_when_another_note_is_added_then_bot
 def test_given_a_status_change_since_the_read_when_a_note_is_added_then_it_is_refused(
     api: Any, ticket: Any
 ) -> None:
-    from chalicelib.desk import store, thread
-
     made = ticket()
-    read = store.current("acme", made["ticket_id"])
-    assert read is not None
+    read = _as_read(made["ticket_id"])
     moved = api.patch(f"/v1/tickets/{made['ticket_id']}", {"status": "on_hold"})
     assert moved.status_code == 200, moved.json
 
+    from chalicelib.desk import store
+
     with pytest.raises(store.Raced):
-        thread.write_message(
-            read,
-            store.now(),
-            text="late",
-            author_id="ann",
-            author_kind="agent",
-            visibility="internal",
-            touch_only=True,
-        )
+        _note_from(read, "late")
     assert "late" not in _texts(api, made["ticket_id"])
