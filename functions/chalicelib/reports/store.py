@@ -23,6 +23,8 @@ Query of at most 31 small items.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -34,7 +36,13 @@ from ..core import CrmItem, raw_query_page
 from . import rules
 from .rules import Delta
 
-MAX_ATTEMPTS = 5
+# A team's day is one item that every follower of the batch may fold into at once (8 customers
+# in parallel): a lost race reads again after a short random pause, so the racers spread out
+# instead of colliding again (measured on DynamoDB Local with bench/stream_end_to_end.py: five
+# immediate attempts failed whole batches there).
+MAX_ATTEMPTS = 12
+BACKOFF_SECONDS = 0.005  # the first pause's upper bound; doubled per lost race, capped below
+MAX_BACKOFF_SECONDS = 0.2
 _SERIALIZE, _DESERIALIZE = TypeSerializer(), TypeDeserializer()
 CONDITION_FAILED = "ConditionalCheckFailedException"
 ITEM_TYPES = {
@@ -215,7 +223,7 @@ def apply(tenant_id: str, mark: str, deltas: Sequence[Delta]) -> int:
     moved = 0
     for (pk, sk), delta in zip(keys, deltas, strict=True):
         item = current[(pk, sk)]
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             folded = rules.fold(item, delta, mark)
             if folded is item:
                 break  # this notice is in already
@@ -223,6 +231,8 @@ def apply(tenant_id: str, mark: str, deltas: Sequence[Delta]) -> int:
             if _write({**kept, "tenant_id": tenant_id}, int(item.get(rules.REV, 0))):
                 moved += 1
                 break
+            pause = min(MAX_BACKOFF_SECONDS, BACKOFF_SECONDS * 2**attempt)
+            time.sleep(random.uniform(0, pause))  # noqa: S311 - jitter, not a secret
             item = _read(pk, sk)
         else:
             raise RuntimeError(f"Report item {pk} {sk} kept changing; the notice will be retried.")
