@@ -30,6 +30,7 @@ from ..core import (
     metrics,
     require_role,
     start_job,
+    stored_settings,
     timer_backend,
 )
 from . import sla, sla_store
@@ -49,15 +50,9 @@ _settings_cache: SettingsCache[Any] = SettingsCache(seconds=60.0)
 
 
 def _settings(tenant_id: str, which: str, model: type[Any]) -> Any:
-    def load() -> Any:
-        item = sla_store.get_settings(tenant_id, which)
-        if item is None:
-            return model()
-        return model.model_validate_json(item.settings_json).model_copy(
-            update={"version": int(item.version)}
-        )
-
-    return _settings_cache.get((tenant_id, which), load)
+    return _settings_cache.get(
+        (tenant_id, which), lambda: stored_settings(model, sla_store.get_settings(tenant_id, which))
+    )
 
 
 def policies_of(tenant_id: str) -> SlaPolicies:
