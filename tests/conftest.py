@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
@@ -163,6 +165,31 @@ def _fresh_caches() -> Iterator[None]:
     attachments._s3.cache_clear()
     mail_outbound._ses.cache_clear()
     get_settings.cache_clear()  # a test may have changed the environment
+
+
+@pytest.fixture
+def dynamodb_calls() -> Callable[[], AbstractContextManager[Counter[str]]]:
+    """`with dynamodb_calls() as calls:` counts the DynamoDB calls made in the block, by
+    operation, at botocore's one entry point (boto3 clients and pynamodb alike)."""
+    from botocore.client import BaseClient
+
+    @contextmanager
+    def counting() -> Iterator[Counter[str]]:
+        calls: Counter[str] = Counter()
+        original = BaseClient._make_api_call
+
+        def counted(self: Any, operation: str, params: Any) -> Any:
+            if self.meta.service_model.service_name == "dynamodb":
+                calls[operation] += 1
+            return original(self, operation, params)
+
+        BaseClient._make_api_call = counted  # type: ignore[method-assign]
+        try:
+            yield calls
+        finally:
+            BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+    return counting
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ are imported on first use, so that importing an area's routes costs the cold sta
 | the table                | CrmItem, Page, query_page, keys (customer_pk, gsi_pk, ...)          |
 | areas                    | Area, ItemType, Section, Follow, TimerKind, Schedule, registry      |
 | the stream               | Change, Reaction, AggregateStep, Notice, public_aggregates;         |
-|                          | reads a batch shares: remembered, forget, remember_ahead            |
+|                          | reads a batch shares: remembered, forget, remember_ahead/_all  |
 | events                   | EventDetail, publish                                                |
 | timers                   | Timer, timer_backend                                                |
 | background jobs          | JobKind, JobStep, start_job, job_states; the tenants: remember_... |
@@ -57,7 +57,7 @@ from .settings_cache import SettingsCache, forget_all_settings, stored_settings
 from .versions import check_version
 
 if TYPE_CHECKING:
-    from .batch_cache import forget, remember_ahead, remembered
+    from .batch_cache import forget, remember_ahead, remember_all, remembered
     from .changes import (
         AggregateStep,
         Change,
@@ -170,7 +170,7 @@ _LAZY = {
         "models",
     ),
     **dict.fromkeys(("logger", "metrics"), "observability"),
-    **dict.fromkeys(("forget", "remember_ahead", "remembered"), "batch_cache"),
+    **dict.fromkeys(("forget", "remember_ahead", "remember_all", "remembered"), "batch_cache"),
     **dict.fromkeys(("JobStep", "job_states", "start_job"), "jobs"),
     **dict.fromkeys(("all_tenants", "remember_tenant"), "tenants"),
     **dict.fromkeys(("decode_cursor", "encode_cursor", "page_size"), "pagination"),
@@ -309,6 +309,7 @@ __all__ = [
     "read_version",
     "registry",
     "remember_ahead",
+    "remember_all",
     "remember_tenant",
     "remembered",
     "require_role",

@@ -11,7 +11,8 @@ key that several customers share may then be loaded twice at once (the last answ
 what is remembered must not be changed in place by whoever gets it.
 
 Before a batch's records run, an area that knows what they will read can `remember_ahead`
-those reads: made at once (in parallel), so the batch waits for one round trip, not one each.
+those reads: made at once (in parallel), so the batch waits for one round trip, not one each;
+or read them itself in one call (a BatchGetItem) and `remember_all` the answers.
 """
 
 from __future__ import annotations
@@ -55,6 +56,18 @@ def forget(key: Hashable) -> None:
     cache = _cache.get()
     if cache is not None:
         cache.pop(key, None)
+
+
+def remember_all(values: Mapping[Hashable, Any]) -> int:
+    """Remember answers read at once by their owner (one BatchGetItem for many keys); keys
+    remembered already keep what they hold. Returns how many were remembered; outside a batch
+    none (nothing would keep them)."""
+    cache = _cache.get()
+    if cache is None:
+        return 0
+    fresh = {key: value for key, value in values.items() if key not in cache}
+    cache.update(fresh)
+    return len(fresh)
 
 
 def remember_ahead(loads: Mapping[Hashable, Callable[[], Any]]) -> int:

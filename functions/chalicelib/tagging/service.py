@@ -20,6 +20,7 @@ from ..core import (
     matching,
     read_version,
     remember_ahead,
+    remember_all,
     remembered,
     to_rule_json,
 )
@@ -272,12 +273,34 @@ def retag_customer(
 
 def read_ahead(customers: Iterable[tuple[str, str]]) -> None:
     """What re-tagging these (tenant, customer) will read, read now and at once: each tenant's
-    enabled rules (one Query per tenant, when not compiled already) and each customer's tags
-    (one Query each, made in parallel; the batch remembers them)."""
-    wanted = list(dict.fromkeys(customers))
-    for tenant_id in dict.fromkeys(t for t, _ in wanted):
-        RULES.enabled(tenant_id)
-    remember_ahead({_tags_key(t, c): partial(store.customer_tags, t, c) for t, c in wanted})
+    enabled rules (one Query per tenant, when not compiled already), then the customers' tags.
+
+    Re-tagging in the stream decides only the tags of the enabled rules (a disabled, changed or
+    deleted rule's tags are the re-tag job's, started by that rule write): when no rule reads
+    `tags`, those tags of every customer are read in one BatchGetItem per 100 keys (none at
+    all without rules); when one does, each customer's tags are read whole (one Query each,
+    in parallel)."""
+    wanted: dict[str, list[str]] = {}
+    for tenant_id, customer_id in dict.fromkeys(customers):
+        wanted.setdefault(tenant_id, []).append(customer_id)
+    for tenant_id, ids in wanted.items():
+        names = watched_tags(RULES.enabled(tenant_id))
+        if names is None:
+            remember_ahead(
+                {_tags_key(tenant_id, c): partial(store.customer_tags, tenant_id, c) for c in ids}
+            )
+            continue
+        found = store.tags_named(tenant_id, ids, sorted(names))
+        remember_all({_tags_key(tenant_id, c): tags for c, tags in found.items()})
+
+
+def watched_tags(specs: Iterable[rules.TagRuleSpec]) -> set[str] | None:
+    """The tags a re-tag by these rules decides, or None when a rule reads the customer's
+    `tags` (then every tag of the customer is needed)."""
+    specs = list(specs)
+    if any("tags" in variables(spec.condition) for spec in specs):
+        return None
+    return {spec.tag for spec in specs}
 
 
 def _tags_key(tenant_id: str, customer_id: str) -> tuple[str, str, str]:

@@ -4,6 +4,7 @@
 |-------------------------------------|-------|---------------------------------------------------|
 | tag rules (core rule-set toolkit)   | table | pk=T#t#TAGRULES, sk=RULE#<id> / NAME#<name>       |
 | a customer's tags (360, re-tag)     | table | pk=T#t#C#<id>, sk begins_with TAG# (one Query)    |
+| named tags of a batch's customers   | table | pk=T#t#C#<id>, sk=TAG#<tag> (BatchGetItem)        |
 | customers by tag                    | gsi1  | gsi1pk=T#t#TAG#<tag>, gsi1sk=C#<customer id>      |
 
 Tag items live in the customer's collection (`TAG#<tag>`), so the 360 Query returns them; they
@@ -13,6 +14,7 @@ write would feed the stream again).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,6 +62,18 @@ def customer_tags(tenant_id: str, customer_id: str) -> dict[str, TagItem]:
             customer_pk(tenant_id, customer_id), TagItem.sk.startswith(TAG_PREFIX)
         )
     }
+
+
+def tags_named(
+    tenant_id: str, customer_ids: Sequence[str], tags: Sequence[str]
+) -> dict[str, dict[str, TagItem]]:
+    """Which of these tags each customer has (BatchGetItem, 100 keys a call; pynamodb pages
+    the unprocessed ones); a customer without any maps to {}."""
+    found: dict[str, dict[str, TagItem]] = {c: {} for c in customer_ids}
+    keys = [(customer_pk(tenant_id, c), f"{TAG_PREFIX}{tag}") for c in found for tag in tags]
+    for item in TagItem.batch_get(keys) if keys else ():
+        found.setdefault(item.customer_id, {})[item.tag] = item
+    return found
 
 
 def tag_item(tenant_id: str, customer_id: str, tag: str, **attrs: Any) -> TagItem:

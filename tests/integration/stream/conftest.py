@@ -8,7 +8,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -164,3 +164,25 @@ def areas(recorder: Recorder) -> Registry:
     real = [replace(area, follows=()) for area in registry().areas]
     follow = Follow("customers.changed", recorder.on_customer_changed)
     return Registry([*real, Area("recorder", "tests", "records notices", follows=(follow,))])
+
+
+def tag_rule(rule_id: str, tag: str, condition: dict[str, Any]) -> None:
+    """An enabled tag rule of tenant t1, stored as the rule API stores it."""
+    from chalicelib.core.rule_store import partition, rule_sk
+    from chalicelib.tagging.store import RULES_PARTITION, TagRuleItem
+
+    rule = TagRuleItem(
+        pk=partition("t1", RULES_PARTITION),
+        sk=rule_sk(rule_id),
+        tenant_id="t1",
+        rule_id=rule_id,
+        name=tag,
+        category="attribute",
+        condition_json=json.dumps(condition),
+        weight=50,
+        enabled=True,
+        created_at=datetime(2026, 5, 1, tzinfo=UTC),
+        updated_at=datetime(2026, 5, 1, tzinfo=UTC),
+        created_by="admin",
+    )
+    rule.save()  # version 1

@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-from botocore.client import BaseClient
 
 from chalicelib.core.area_registry import registry
 from chalicelib.core.rulesets import clear_rule_caches
@@ -20,26 +16,10 @@ from chalicelib.customers import children_store as children
 from chalicelib.customers import store as customers
 from chalicelib.customers.store import CustomerItem
 
+from .conftest import tag_rule
+
 T0 = datetime(2026, 5, 28, 10, 0, tzinfo=UTC)
 CUSTOMERS = ("c1", "c2", "c3")
-
-
-@contextmanager
-def dynamodb_calls() -> Iterator[Counter[str]]:
-    """DynamoDB calls made in the block, by operation (the stream's client and pynamodb's)."""
-    calls: Counter[str] = Counter()
-    original = BaseClient._make_api_call
-
-    def counted(self: Any, operation: str, params: Any) -> Any:
-        if self.meta.service_model.service_name == "dynamodb":
-            calls[operation] += 1
-        return original(self, operation, params)
-
-    BaseClient._make_api_call = counted  # type: ignore[method-assign]
-    try:
-        yield calls
-    finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
 
 
 def _customer(customer_id: str) -> None:
@@ -96,7 +76,9 @@ def _busy_customers(aws: Any) -> list[dict[str, Any]]:
     return aws.drain_stream()
 
 
-def test_given_three_busy_customers_when_their_batch_is_handled_then_eight_dynamodb_calls(aws):
+def test_given_three_busy_customers_of_a_tenant_without_tag_rules_then_five_dynamodb_calls(
+    aws, dynamodb_calls
+):
     batch = _busy_customers(aws)
     assert len(batch) == 9
 
@@ -107,14 +89,47 @@ def test_given_three_busy_customers_when_their_batch_is_handled_then_eight_dynam
     assert calls == Counter(
         {
             "BatchGetItem": 1,  # 3 profiles, the rules version, 9 markers
-            "Query": 3,  # each re-tagged customer's tags, once for the batch
             "UpdateItem": 3,  # each customer's aggregates, once for the batch
             "BatchWriteItem": 1,  # 9 markers
+        }
+    )  # no tag rule: no tag of theirs to decide, none read
+
+
+def test_given_tag_rules_when_three_busy_customers_are_handled_then_their_tags_are_one_read(
+    aws, dynamodb_calls
+):
+    tag_rule("r-black", "black card", {"==": [{"var": "tier"}, "black"]})
+    tag_rule("r-lead", "new lead", {"==": [{"var": "lifecycle_stage"}, "customer"]})
+    batch = _busy_customers(aws)
+
+    with dynamodb_calls() as calls:
+        response = _handle(batch)
+
+    assert response == {"batchItemFailures": []}
+    assert calls == Counter(
+        {
+            "BatchGetItem": 2,  # profiles, version, markers; then 3 customers x 2 rule tags
+            "UpdateItem": 3,
+            "BatchWriteItem": 1,
         }
     )
 
 
-def test_given_a_batch_delivered_again_then_it_costs_one_read_and_nothing_more(aws):
+def test_given_a_rule_on_tags_when_customers_are_retagged_then_each_ones_tags_are_read_whole(
+    aws, dynamodb_calls
+):
+    tag_rule("r-vip", "vip follow-up", {"contains": [{"var": "tags"}, "vip"]})
+    batch = _busy_customers(aws)
+
+    with dynamodb_calls() as calls:
+        response = _handle(batch)
+
+    assert response == {"batchItemFailures": []}
+    assert calls["Query"] == 3  # every tag of each customer (the rule reads them), once
+    assert calls["BatchGetItem"] == 1
+
+
+def test_given_a_batch_delivered_again_then_it_costs_one_read_and_nothing_more(aws, dynamodb_calls):
     batch = _busy_customers(aws)
     _handle(batch)
 
@@ -129,6 +144,7 @@ def test_given_several_customers_in_a_batch_then_their_tags_are_read_at_once(aws
     followers_at_once(monkeypatch)
     from chalicelib.tagging import store as tag_store
 
+    tag_rule("r-vip", "vip follow-up", {"contains": [{"var": "tags"}, "vip"]})
     batch = _busy_customers(aws)
     # Each read waits until all three are in flight: read one after the other, they would not
     # get past it (BrokenBarrierError, and the followers would read again, one by one).

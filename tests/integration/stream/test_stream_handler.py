@@ -16,6 +16,8 @@ from chalicelib.core.stream import handle_stream_batch
 from chalicelib.customers import children_store as children
 from chalicelib.customers import store as customers
 
+from .conftest import tag_rule
+
 T0 = datetime(2026, 5, 28, 10, 0, tzinfo=UTC)
 SAMPLE = Path(__file__).resolve().parents[3] / "events" / "stream"
 
@@ -509,15 +511,41 @@ def test_given_several_changes_of_one_customer_in_a_batch_then_its_tags_are_read
     from chalicelib.tagging import store as tag_store
 
     reads: list[str] = []
-    original = tag_store.customer_tags
-    monkeypatch.setattr(tag_store, "customer_tags", lambda t, c: reads.append(c) or original(t, c))
+    original = tag_store.tags_named
+    monkeypatch.setattr(
+        tag_store, "tags_named", lambda t, cs, names: reads.extend(cs) or original(t, cs, names)
+    )
+    tag_rule("r-black", "black card", {"==": [{"var": "tier"}, "black"]})
     _customer("c1")
     _handle(aws.drain_stream(), registry())
     item = CustomerItem.get("T#t1#C#c1", "#PROFILE")
-    for tier in ("silver", "gold", "black"):  # three profile changes, one batch
+    for tier in ("silver", "gold", "silver"):  # three profile changes, one batch
         item.update(actions=[CustomerItem.tier.set(tier)])
     reads.clear()
 
     _handle(aws.drain_stream(), registry())
 
     assert reads == ["c1"]  # re-tagged three times, its tags read once
+
+
+def test_given_rule_tags_read_in_one_batch_read_when_a_customer_stops_matching_then_its_tag_goes(
+    aws,
+):
+    from chalicelib.core.area_registry import registry
+    from chalicelib.customers.store import CustomerItem
+    from chalicelib.tagging import store as tag_store
+
+    tag_rule("r-black", "black card", {"==": [{"var": "tier"}, "black"]})
+    _customer("c1", tier="black")
+    _customer("c2", tier="black")
+    _handle(aws.drain_stream(), registry())
+    assert "black card" in tag_store.customer_tags("t1", "c1")
+    tag_store.put_tag_if_absent(
+        tag_store.tag_item("t1", "c1", "called back", source="automation", evaluated_at=T0)
+    )
+    CustomerItem.get("T#t1#C#c1", "#PROFILE").update(actions=[CustomerItem.tier.set("silver")])
+
+    _handle(aws.drain_stream(), registry())
+
+    assert sorted(tag_store.customer_tags("t1", "c1")) == ["called back"]  # automation's stays
+    assert "black card" in tag_store.customer_tags("t1", "c2")
