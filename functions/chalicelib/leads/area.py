@@ -26,7 +26,11 @@ AREA = Area(
     notices=("leads.lead_changed", "leads.captured"),
     follows=(
         Follow("leads.lead_changed", "handlers:on_lead_changed"),
-        Follow("customers.changed", "handlers:on_customer_changed"),
+        Follow(
+            "customers.changed",
+            "handlers:on_customer_changed",
+            prepare="handlers:before_customers_changed",
+        ),
         Follow("directory.user_deactivated", "handlers:on_user_deactivated"),
     ),
     events=("LeadCaptured", "LeadAssigned", "LeadRecycled"),

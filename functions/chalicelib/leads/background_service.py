@@ -6,7 +6,7 @@ a replayed record, a refired timer or a retried job step changes nothing twice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,8 @@ from ..core import (
     Timer,
     logger,
     parse_time,
+    remember_all,
+    remembered,
     timer_backend,
 )
 from ..directory import service as directory
@@ -60,15 +62,39 @@ def on_lead_changed(notice: Notice, now: datetime) -> None:
         timer_backend().arm(timer_for(notice.tenant_id, new))
 
 
-def on_customer_changed(notice: Notice, now: datetime) -> None:
-    """A customer's interactions moved: its open lead counts them, and a follow-up (an outbound
-    interaction) after the lead was assigned is its first contact."""
+def _interactions_moved(notice: Notice) -> bool:
     old = dict((notice.old or {}).get("aggregates") or {})
     new = dict((notice.new or {}).get("aggregates") or {})
     watched = ("interaction_count", "last_followup_at")
-    if notice.new is None or all(old.get(k) == new.get(k) for k in watched):
+    return notice.new is not None and any(old.get(k) != new.get(k) for k in watched)
+
+
+def _open_lead_key(tenant_id: str, customer_id: str) -> tuple[str, str, str]:
+    """A customer's open lead as a stream batch remembers it (core/batch_cache.py)."""
+    return ("leads.open_lead", tenant_id, customer_id)
+
+
+def before_customers_changed(notices: Sequence[Notice], now: datetime) -> None:
+    """Before a stream batch is followed: the open lead of every customer whose interactions
+    moved, read at once (one BatchGetItem per tenant and 100 customers)."""
+    wanted: dict[str, list[str]] = {}
+    for notice in notices:
+        if _interactions_moved(notice):
+            wanted.setdefault(notice.tenant_id, []).append(notice.subject_id)
+    for tenant_id, ids in wanted.items():
+        found = store.open_leads_of(tenant_id, list(dict.fromkeys(ids)))
+        remember_all({_open_lead_key(tenant_id, c): lead for c, lead in found.items()})
+
+
+def on_customer_changed(notice: Notice, now: datetime) -> None:
+    """A customer's interactions moved: its open lead counts them, and a follow-up (an outbound
+    interaction) after the lead was assigned is its first contact."""
+    if not _interactions_moved(notice):
         return
-    lead_id = store.open_lead_of(notice.tenant_id, notice.subject_id)
+    new = dict((notice.new or {}).get("aggregates") or {})
+    old = dict((notice.old or {}).get("aggregates") or {})
+    key = _open_lead_key(notice.tenant_id, notice.subject_id)
+    lead_id = remembered(key, lambda: store.open_lead_of(notice.tenant_id, notice.subject_id))
     if lead_id is None:
         return
     for _attempt in range(SAVE_ATTEMPTS):

@@ -4,6 +4,7 @@ a step of a handover job."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,12 @@ def on_customer_changed(notice: Notice, now: datetime) -> None:
     from .background_service import on_customer_changed as follow
 
     follow(notice, now)
+
+
+def before_customers_changed(notices: Sequence[Notice], now: datetime) -> None:
+    from .background_service import before_customers_changed as read_ahead
+
+    read_ahead(notices, now)
 
 
 def on_user_deactivated(notice: Notice, now: datetime) -> None:

@@ -4,6 +4,7 @@
 |---------------------------------------|-------|----------------------------------------------------|
 | a lead by id (get, If-Match)          | table | pk=T#t#LEAD#<id>, sk=#LEAD                         |
 | a customer's open lead (dedup guard)  | table | pk=T#t#OPENLEAD#<customer>, sk=#LEAD               |
+|   (a stream batch's customers at once)| table | the same keys, one BatchGetItem per 100            |
 | my leads, by status, latest first     | gsi1  | gsi1pk=T#t#LEADOWNER#<u>, gsi1sk=<status>#<inv ms>#<id> |
 | a team's leads (its pool too)         | gsi2  | gsi2pk=T#t#LEADTEAM#<team>, gsi2sk=<status>#<inv ms>#<id> |
 | all the tenant's leads (admins)       | gsi3  | gsi3pk=T#t#LEADS, gsi3sk=<status>#<inv ms>#<id>    |
@@ -182,6 +183,15 @@ def open_lead_of(tenant_id: str, customer_id: str) -> str | None:
     except LeadGuardItem.DoesNotExist:
         return None
     return str(guard.lead_id)
+
+
+def open_leads_of(tenant_id: str, customer_ids: Sequence[str]) -> dict[str, str | None]:
+    """Each customer's open lead id, or None (consistent BatchGetItem, 100 keys a call)."""
+    found: dict[str, str | None] = dict.fromkeys(customer_ids)
+    keys = [(_guard_pk(tenant_id, c), LEAD_SK) for c in found]
+    for guard in LeadGuardItem.batch_get(keys, consistent_read=True) if keys else ():
+        found[str(guard.pk).rsplit("#OPENLEAD#", 1)[1]] = str(guard.lead_id)
+    return found
 
 
 def save_lead(item: LeadItem) -> None:

@@ -83,6 +83,37 @@ def test_given_a_waiting_lead_when_its_owner_follows_up_on_the_customer_then_the
     assert execution["status"] == "ABORTED"
 
 
+def test_given_two_waiting_leads_when_both_customers_are_followed_up_then_one_read_finds_both(
+    api: Any, org: Any, stream: Stream, step_functions: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib.leads import store
+
+    leads = [
+        capture(api, {"name": name, "identities": [{"kind": "phone", "value": phone}]}, ANN)
+        for name, phone in (("Lin Wei", PHONE), ("Zhao Min", "13900139000"))
+    ]
+    stream.run()
+    one_by_one, together = [], []
+    monkeypatch.setattr(store, "open_lead_of", lambda *a: one_by_one.append(a))
+    batch_read = store.open_leads_of
+    monkeypatch.setattr(
+        store, "open_leads_of", lambda t, ids: together.append(ids) or batch_read(t, ids)
+    )
+    for lead in leads:
+        api.post(
+            f"/v1/customers/{lead.json['lead']['customer_id']}/interactions",
+            {"kind": "call", "channel": "phone", "direction": "outbound", "text": "Called back"},
+            as_=ANN,
+            team="east",
+        )
+
+    stream.run()
+
+    assert one_by_one == []  # no customer's open lead read on its own
+    assert [len(ids) for ids in together] == [2]  # both in one read
+    assert [lead_of(api, lead.json["lead"]["id"])["status"] for lead in leads] == ["contacted"] * 2
+
+
 def _fire(step_functions: Any, now: datetime) -> dict[str, Any]:
     (execution,) = executions(step_functions)
     return handle_timer(json.loads(execution["input"]), None, now=now)
