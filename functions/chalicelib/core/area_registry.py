@@ -60,8 +60,10 @@ class Follow:
     topic: str
     handle: Ref  # (Notice, now) -> None; may do I/O; raising fails the stream record
     # (notices of a batch, now) -> None: reads ahead, at once, what `handle` will read for
-    # them (core.remember_ahead); optional, called once per batch before any `handle`. What it
-    # could not read, `handle` reads itself; raising only loses the read-ahead.
+    # them (core.remember_ahead / remember_all), or does their work for the whole batch at once
+    # (reports fold every notice's counters in one read and one write per item); optional,
+    # called once per batch before any `handle`. What it could not read or do, `handle` does
+    # itself, so its work must be idempotent; raising only loses the read-ahead.
     prepare: Ref | None = None
 
 

@@ -8,8 +8,10 @@ Per batch (Lambda with ReportBatchItemFailures, or the local poller):
    aggregate steps will move, the tenants' rules versions (rules compiled before a rule write
    are not used after it), and which records were processed already (markers: a redelivered
    record is skipped);
-3. the followers of the batch's notices read ahead, at once, what they will read (`Follow.
-   prepare`: re-tagging reads every changed customer's tags in parallel Queries);
+3. the followers of the batch's notices read ahead, at once, what they will read, or do the
+   batch's work at once (`Follow.prepare`: re-tagging reads the tags its rules decide for every
+   changed customer in one BatchGetItem, leads the customers' open leads, reports fold every
+   notice into their items with one read and one write per item);
 4. per record (a failing record fails alone, reported through powertools BatchProcessor): run
    the followers of its notices (re-tagging, automation), customers in parallel threads, the
    records of one customer (one item collection) one after the other in stream order; then, in

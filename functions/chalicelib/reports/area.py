@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ..core import Area, Follow, ItemType, JobKind, Schedule
 
+AHEAD = "handlers:before_notices"  # a batch's notices folded at once (folding.py)
+
 AREA = Area(
     name="reports",
     package=__package__ or "chalicelib.reports",
@@ -42,12 +44,12 @@ AREA = Area(
         ),
     ),
     follows=(
-        Follow("sales.opportunity_moved", "handlers:on_opportunity_moved"),
-        Follow("leads.captured", "handlers:on_lead_captured"),
-        Follow("customers.changed", "handlers:on_customer_changed"),
-        Follow("automation.task_changed", "handlers:on_task_changed"),
-        Follow("desk.ticket_changed", "handlers:on_ticket_changed"),
-        Follow("surveys.answered", "handlers:on_survey_answered"),
+        Follow("sales.opportunity_moved", "handlers:on_opportunity_moved", prepare=AHEAD),
+        Follow("leads.captured", "handlers:on_lead_captured", prepare=AHEAD),
+        Follow("customers.changed", "handlers:on_customer_changed", prepare=AHEAD),
+        Follow("automation.task_changed", "handlers:on_task_changed", prepare=AHEAD),
+        Follow("desk.ticket_changed", "handlers:on_ticket_changed", prepare=AHEAD),
+        Follow("surveys.answered", "handlers:on_survey_answered", prepare=AHEAD),
     ),
     events=("DailySalesReport",),
     jobs=(

@@ -31,11 +31,6 @@ def _zone(tenant_id: str) -> str:
     return settings_of(tenant_id).time_zone
 
 
-def _apply(notice: Notice, deltas: list[rules.Delta]) -> None:
-    if deltas:
-        store.apply(notice.tenant_id, rules.mark_of(f"{notice.topic}/{notice.key}"), deltas)
-
-
 def ticket_images(notice: Notice) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]:
     """The ticket before and after the change (the payload's `before`/`after`, or old/new)."""
     payload = notice.new or {}
@@ -44,12 +39,12 @@ def ticket_images(notice: Notice) -> tuple[Mapping[str, Any] | None, Mapping[str
     return notice.old, notice.new
 
 
-# --- the followers ---------------------------------------------------------------------------------
+# --- the followers' deltas (folding.py folds them) ---------------------------------------------
 
 
-def fold_ticket(notice: Notice, now: datetime) -> None:
+def ticket_deltas(notice: Notice) -> list[rules.Delta]:
     """A ticket created or changed: flows (created, first response, resolution, reopened) and
-    the backlog. A change that moves no figure reads and writes nothing."""
+    the backlog. A change that moves no figure reads nothing."""
     before, after = ticket_images(notice)
     if after and not before and not after.get("subject"):
         after = {**after, "subject": _subject(notice.tenant_id, str(after.get("ticket_id")))}
@@ -57,7 +52,7 @@ def fold_ticket(notice: Notice, now: datetime) -> None:
     sla = None
     if desk_rules.needs_sla(before, after):
         sla = _sla(notice.tenant_id, str((after or {}).get("ticket_id") or notice.subject_id))
-    _apply(notice, desk_rules.ticket_deltas(before, after, notice.at, zone, sla))
+    return desk_rules.ticket_deltas(before, after, notice.at, zone, sla)
 
 
 def _sla(tenant_id: str, ticket_id: str) -> dict[str, Any] | None:
@@ -75,10 +70,11 @@ def _subject(tenant_id: str, ticket_id: str) -> str | None:
     return ticket.subject if ticket is not None else None
 
 
-def fold_answer(notice: Notice, now: datetime) -> None:
+def answer_deltas(notice: Notice) -> list[rules.Delta]:
     """A survey answered: its CSAT and NPS under the ticket's priority, queue and agent."""
-    if notice.new:
-        _apply(notice, desk_rules.answer_deltas(notice.new, _zone(notice.tenant_id)))
+    if not notice.new:
+        return []
+    return desk_rules.answer_deltas(notice.new, _zone(notice.tenant_id))
 
 
 # --- reading ---------------------------------------------------------------------------------------

@@ -42,43 +42,34 @@ def _zone(tenant_id: str) -> str:
     return settings_of(tenant_id).time_zone
 
 
-# --- the followers: notices into aggregates ---------------------------------------------------
+# --- the followers' deltas: what a notice moves (folding.py folds them) ------------------------
 
 
-def _apply(notice: Notice, deltas: list[rules.Delta]) -> None:
-    if not deltas:
-        return
-    store.apply(notice.tenant_id, rules.mark_of(f"{notice.topic}/{notice.key}"), deltas)
-
-
-def fold_move(notice: Notice, now: datetime) -> None:
+def move_deltas(notice: Notice) -> list[rules.Delta]:
     """An opportunity created, moved, won, lost or reopened."""
     if not notice.new:
-        return
-    zone = _zone(notice.tenant_id)
-    _apply(notice, rules.move_deltas(rules.Move.of(notice.new), zone))
+        return []
+    return rules.move_deltas(rules.Move.of(notice.new), _zone(notice.tenant_id))
 
 
-def fold_lead(notice: Notice, now: datetime) -> None:
+def lead_deltas(notice: Notice) -> list[rules.Delta]:
     """A lead captured (new, not a repeat capture)."""
     if not notice.new:
-        return
-    zone = _zone(notice.tenant_id)
-    _apply(notice, rules.lead_deltas(notice.new, zone))
+        return []
+    return rules.lead_deltas(notice.new, _zone(notice.tenant_id))
 
 
-def fold_customer(notice: Notice, now: datetime) -> None:
+def followup_deltas(notice: Notice) -> list[rules.Delta]:
     """A customer followed up (its latest outbound contact moved on); any other change of a
     customer costs nothing (no read, no write)."""
     if rules.followed_up_at(notice.old, notice.new) is None:
-        return
-    zone = _zone(notice.tenant_id)
-    _apply(notice, rules.followup_deltas(notice.old, notice.new, zone))
+        return []
+    return rules.followup_deltas(notice.old, notice.new, _zone(notice.tenant_id))
 
 
-def fold_task(notice: Notice, now: datetime) -> None:
+def task_deltas(notice: Notice) -> list[rules.Delta]:
     """A task written, closed, reopened, reassigned or moved: its assignee's open tasks."""
-    _apply(notice, task_rules.task_deltas(notice.old, notice.new))
+    return task_rules.task_deltas(notice.old, notice.new)
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -15,8 +15,10 @@
 
 Counters are written only by the stream (the area's followers of sales, leads, customers,
 automation, desk and surveys notices): per item, a consistent read, the pure fold
-(`rules.fold`: once per notice, by the marks the item keeps) and a put conditioned on the item's `_rev`, retried on a lost race; a
-notice retried after a partial write skips the items that have it. A counter is a flat
+(`rules.fold`: once per notice, by the marks the item keeps) and a put conditioned on the
+item's `_rev`, retried on a lost race; a notice retried after a partial write skips the items
+that have it. A stream batch folds its notices ahead, together (`apply_ahead`, folding.py): one
+read for all their items and one put per item. A counter is a flat
 attribute (`entered|proposal`). Nothing on a request path scans: a month of a funnel is one
 Query of at most 31 small items.
 """
@@ -32,7 +34,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import PutError
 
-from ..core import CrmItem, raw_query_page
+from ..core import CrmItem, logger, raw_query_page
 from . import rules
 from .rules import Delta
 
@@ -41,6 +43,7 @@ from .rules import Delta
 # instead of colliding again (measured on DynamoDB Local with bench/stream_end_to_end.py: five
 # immediate attempts failed whole batches there).
 MAX_ATTEMPTS = 12
+BATCH_GET_KEYS = 100  # DynamoDB's limit per BatchGetItem
 BACKOFF_SECONDS = 0.005  # the first pause's upper bound; doubled per lost race, capped below
 MAX_BACKOFF_SECONDS = 0.2
 _SERIALIZE, _DESERIALIZE = TypeSerializer(), TypeDeserializer()
@@ -173,21 +176,26 @@ def _read(pk: str, sk: str) -> dict[str, Any]:
 
 
 def _read_all(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """The items of a notice's deltas, in one consistent BatchGetItem (missing: empty)."""
+    """Items by key, read consistently in BatchGetItem calls of 100 keys (missing: empty)."""
     table, client = CrmItem.Meta.table_name, _client()
-    request: dict[str, Any] = {
-        table: {
-            "Keys": [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in sorted(set(keys))],
-            "ConsistentRead": True,
-        }
-    }
+    wanted = sorted(set(keys))
     found: dict[tuple[str, str], dict[str, Any]] = {key: {} for key in keys}
-    while request:
-        response = client.batch_get_item(RequestItems=request)
-        for raw in response.get("Responses", {}).get(table, []):
-            item = _plain(raw)
-            found[(str(item["pk"]), str(item["sk"]))] = item
-        request = response.get("UnprocessedKeys") or {}
+    for start in range(0, len(wanted), BATCH_GET_KEYS):
+        request: dict[str, Any] = {
+            table: {
+                "Keys": [
+                    {"pk": {"S": pk}, "sk": {"S": sk}}
+                    for pk, sk in wanted[start : start + BATCH_GET_KEYS]
+                ],
+                "ConsistentRead": True,
+            }
+        }
+        while request:
+            response = client.batch_get_item(RequestItems=request)
+            for raw in response.get("Responses", {}).get(table, []):
+                item = _plain(raw)
+                found[(str(item["pk"]), str(item["sk"]))] = item
+            request = response.get("UnprocessedKeys") or {}
     return found
 
 
@@ -237,6 +245,40 @@ def apply(tenant_id: str, mark: str, deltas: Sequence[Delta]) -> int:
         else:
             raise RuntimeError(f"Report item {pk} {sk} kept changing; the notice will be retried.")
     return moved
+
+
+def apply_ahead(entries: Sequence[tuple[str, str, Sequence[Delta]]]) -> set[tuple[str, str]]:
+    """Fold many notices' deltas at once, given as (tenant, mark, deltas) in stream order: one
+    read for all their items, each item folded with every notice that moves it and put once,
+    conditioned on the `_rev` read. Returns the (tenant, mark) of the notices whose every item
+    is written or had them; an item that lost a race or failed is left to the notices' own
+    `apply`, which reads it again."""
+    folds: dict[tuple[str, str], list[tuple[str, Delta, str]]] = {}
+    for tenant_id, mark, deltas in entries:
+        for delta in deltas:
+            folds.setdefault(key_of(tenant_id, delta), []).append((tenant_id, delta, mark))
+    if not folds:
+        return {(tenant_id, mark) for tenant_id, mark, _ in entries}
+    current = _read_all(list(folds))
+    unwritten: set[tuple[str, str]] = set()
+    for (pk, sk), moves in folds.items():
+        item = current[(pk, sk)]
+        folded: Mapping[str, Any] = item
+        for _, delta, mark in moves:
+            folded = rules.fold(folded, delta, mark)
+        if folded is item:
+            continue  # every one of these notices is in already
+        tenant_id, first, _ = moves[0]
+        kept = {**folded, "pk": pk, "sk": sk, "type": ITEM_TYPES[first.key.kind]}
+        try:
+            if _write({**kept, "tenant_id": tenant_id}, int(item.get(rules.REV, 0))):
+                continue
+        except Exception:
+            logger.warning(
+                "Report item not folded ahead", extra={"pk": pk, "sk": sk}, exc_info=True
+            )
+        unwritten.update((t, mark) for t, _, mark in moves)
+    return {(tenant_id, mark) for tenant_id, mark, _ in entries} - unwritten
 
 
 def partition(pk: str) -> list[dict[str, Any]]:
