@@ -6,6 +6,7 @@ hands batches to the stream function, with Lambda's partial-failure semantics.
 - Position: TRIM_HORIZON the first time, then AFTER_SEQUENCE_NUMBER from the checkpoint file,
   written (atomically) after every batch the handler accepted: a restart neither skips nor
   replays.
+- Reading: the next batch is read while one is handled, as Lambda's poller reads ahead.
 - Failures: like ReportBatchItemFailures, the batch is retried from the lowest reported
   sequence number (records before it are checkpointed); a raised exception or an unknown
   identifier retries the whole batch. After `max_retries` the remaining records go to a local
@@ -26,6 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -216,18 +218,27 @@ class StreamPoller:
             return self.streams.get_shard_iterator(**kwargs)["ShardIterator"]
 
     def _drain_shard(self, arn: str, shard_id: str, checkpoint: Checkpoint) -> tuple[int, bool]:
+        """Hand over the shard's records, batch by batch, until it is caught up (or closed).
+        The next batch is read while one is handled, as Lambda's poller reads ahead: a retried
+        batch is retried from what was read (`_deliver`), so what was read next stays valid."""
         iterator = self._iterator(arn, shard_id, checkpoint)
         delivered = 0
-        while iterator and not self.stop.is_set():
-            response = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
-            records = response.get("Records", [])
-            if records:
-                self._deliver(arn, shard_id, records, checkpoint)
-                delivered += len(records)
-            iterator = response.get("NextShardIterator")
-            if not records and iterator:
-                return delivered, False  # open shard, caught up
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stream-reader") as reader:
+            reading = reader.submit(self._read, iterator) if iterator else None
+            while reading is not None and not self.stop.is_set():
+                records, iterator = reading.result()
+                reading = reader.submit(self._read, iterator) if records and iterator else None
+                if records:
+                    self._deliver(arn, shard_id, records, checkpoint)
+                    delivered += len(records)
+                elif iterator:
+                    return delivered, False  # open shard, caught up
         return delivered, iterator is None and not self.stop.is_set()
+
+    def _read(self, iterator: str) -> tuple[list[dict[str, Any]], str | None]:
+        """One GetRecords: its records and the iterator after them (None: the shard closed)."""
+        response = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
+        return response.get("Records", []), response.get("NextShardIterator")
 
     def _deliver(
         self, arn: str, shard_id: str, records: list[dict[str, Any]], checkpoint: Checkpoint

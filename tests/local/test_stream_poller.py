@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -192,6 +193,38 @@ def test_given_a_record_that_always_fails_when_retries_run_out_then_only_it_goes
     assert parked == ["c1"]  # only what still failed; c2 went through on every attempt
     assert handler.customers()[-1] == "c3"  # and then it moved on
     assert len(handler.batches) == 4
+
+
+def test_given_two_batches_when_the_first_is_handled_then_the_second_is_being_read_already(
+    dynamodb_local, tables, tmp_path
+):
+    for customer in ("c1", "c2", "c3"):
+        _put_customer(dynamodb_local, tables["table"], customer)
+    poller = _poller(dynamodb_local, tables["table"], None, tmp_path, batch_size=2)
+    reads, second_read = [], threading.Event()
+    get_records = poller.streams.get_records
+
+    def counted(**kwargs: Any) -> Any:
+        reads.append(kwargs["ShardIterator"])
+        if len(reads) == 2:
+            second_read.set()
+        return get_records(**kwargs)
+
+    poller.streams.get_records = counted
+    handled: list[list[str]] = []
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        read_ahead = second_read.wait(timeout=10)  # never set if reads waited for handling
+        handled.append([r["dynamodb"]["NewImage"]["customer_id"]["S"] for r in event["Records"]])
+        assert read_ahead, "the next batch was not read while this one was handled"
+        return {"batchItemFailures": []}
+
+    poller.handler = handler
+
+    delivered = poller.run_once()
+
+    assert delivered == 3
+    assert handled == [["c1", "c2"], ["c3"]]
 
 
 def test_given_a_closed_parent_shard_when_choosing_then_its_child_is_read_only_after_it():
