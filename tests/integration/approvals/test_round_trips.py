@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from pynamodb.connection.base import Connection
 
 from chalicelib.approvals import service
-
-
-@contextmanager
-def counting() -> Iterator[Counter[str]]:
-    calls: Counter[str] = Counter()
-    original = Connection._make_api_call
-
-    def counted(self: Any, operation_name: str, operation_kwargs: Any) -> Any:
-        calls[operation_name] += 1
-        return original(self, operation_name, operation_kwargs)
-
-    Connection._make_api_call = counted  # type: ignore[method-assign]
-    try:
-        yield calls
-    finally:
-        Connection._make_api_call = original  # type: ignore[method-assign]
 
 
 @pytest.fixture
@@ -44,16 +25,18 @@ def approval(api: Any, managers: Any, step_functions: Any) -> Any:
     )
 
 
-def test_given_the_requester_when_reading_then_one_get_item(api: Any, approval: Any) -> None:
-    with counting() as calls:
+def test_given_the_requester_when_reading_then_one_get_item(
+    api: Any, approval: Any, dynamodb_calls: Any
+) -> None:
+    with dynamodb_calls() as calls:
         assert api.get(f"/v1/approvals/{approval.id}", as_=("rob", "sales_rep")).status_code == 200
     assert calls == Counter({"GetItem": 1})
 
 
 def test_given_a_legal_approver_when_reading_their_queue_then_one_query_per_queue(
-    api: Any, approval: Any
+    api: Any, approval: Any, dynamodb_calls: Any
 ) -> None:
-    with counting() as calls:
+    with dynamodb_calls() as calls:
         items = api.get("/v1/approvals/queue", as_=("lena", "legal")).json["items"]
     assert [i["approval_id"] for i in items] == [approval.id]
     # their own, legal's, escalations to them, and whom they stand in for: all at once
@@ -61,9 +44,9 @@ def test_given_a_legal_approver_when_reading_their_queue_then_one_query_per_queu
 
 
 def test_given_an_approver_when_deciding_then_one_read_and_one_conditional_write(
-    api: Any, approval: Any
+    api: Any, approval: Any, dynamodb_calls: Any
 ) -> None:
-    with counting() as calls:
+    with dynamodb_calls() as calls:
         response = api.post(f"/v1/approvals/{approval.id}/decisions", {"decision": "approve"},
                             as_=("lena", "legal"))  # fmt: skip
     assert response.status_code == 201

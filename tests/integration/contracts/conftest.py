@@ -5,9 +5,7 @@ the timers on moto Step Functions."""
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -230,22 +228,3 @@ def table_timers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Timers as items in the table unless a test asks for Step Functions."""
     monkeypatch.setenv("CRM_TIMER_BACKEND", "table")
     get_settings.cache_clear()
-
-
-@contextmanager
-def counting() -> Iterator[Counter[str]]:
-    """DynamoDB calls by operation, counted at pynamodb's connection."""
-    from pynamodb.connection.base import Connection
-
-    calls: Counter[str] = Counter()
-    original = Connection._make_api_call
-
-    def counted(self: Any, operation_name: str, operation_kwargs: Any) -> Any:
-        calls[operation_name] += 1
-        return original(self, operation_name, operation_kwargs)
-
-    Connection._make_api_call = counted  # type: ignore[method-assign]
-    try:
-        yield calls
-    finally:
-        Connection._make_api_call = original  # type: ignore[method-assign]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .conftest import PLAN, TERMS, Deal, counting
+from .conftest import PLAN, TERMS, Deal
 
 REP = ("rob", "sales_rep")
 FINANCE = ("fay", "finance")
@@ -180,15 +180,15 @@ def test_given_contracts_then_the_360_view_shows_status_and_outstanding(
 
 
 def test_given_a_contract_then_reading_it_is_one_query_and_a_payment_one_transaction_after_a_fresh_read(
-    api: Any, signed: Callable[..., Deal]
+    api: Any, signed: Callable[..., Deal], dynamodb_calls: Any
 ) -> None:
     from collections import Counter
 
     deal = signed()
-    with counting() as reads:
+    with dynamodb_calls() as reads:
         api.get(f"/v1/contracts/{deal.contract_id}", as_=REP)
     body = {"amount": "100", "paid_on": "2027-01-20", "reference": "B-9"}
-    with counting() as writes:
+    with dynamodb_calls() as writes:
         api.post(f"/v1/contracts/{deal.contract_id}/payments", body, as_=FINANCE)
 
     assert reads == Counter({"Query": 1})

@@ -4,9 +4,7 @@ the desk's reactions and their followers, and the callers the stories need."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -131,22 +129,3 @@ def ticket_image(ticket_id: str) -> dict[str, Any] | None:
     from chalicelib.desk import store
 
     return image(store.current("acme", ticket_id))
-
-
-@contextmanager
-def counting() -> Iterator[Counter[str]]:
-    """DynamoDB calls by operation, counted at pynamodb's connection."""
-    from pynamodb.connection.base import Connection
-
-    calls: Counter[str] = Counter()
-    original = Connection._make_api_call
-
-    def counted(self: Any, operation_name: str, operation_kwargs: Any) -> Any:
-        calls[operation_name] += 1
-        return original(self, operation_name, operation_kwargs)
-
-    Connection._make_api_call = counted  # type: ignore[method-assign]
-    try:
-        yield calls
-    finally:
-        Connection._make_api_call = original  # type: ignore[method-assign]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import AGENT, FINANCE, NOW, OTHER_AGENT, contact_of, counting
+from .conftest import AGENT, FINANCE, NOW, OTHER_AGENT, contact_of
 
 QUESTION = "How do I reset the gateway password? The admin password no longer works."
 ARTICLE = (
@@ -239,7 +239,7 @@ def test_given_a_resolved_ticket_then_its_draft_article_holds_the_agents_reply_o
 
 
 def test_given_an_answer_told_but_not_marked_when_the_record_is_retried_then_not_told_again(
-    api: Any, answered: dict[str, Any]
+    api: Any, answered: dict[str, Any], dynamodb_calls: Any
 ) -> None:
     from chalicelib.desk import answers_service
     from chalicelib.desk import answers_store as store
@@ -251,7 +251,7 @@ def test_given_an_answer_told_but_not_marked_when_the_record_is_retried_then_not
     assert store.save(item)
 
     state = answers_service.suggest_for("acme", ticket_id, NOW)
-    with counting() as calls:
+    with dynamodb_calls() as calls:
         again = answers_service.suggest_for("acme", ticket_id, NOW)
 
     assert (state, again) == ("awaiting", "awaiting")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .conftest import AGENT, OTHER_AGENT, REP_A, REP_B, counting
+from .conftest import AGENT, OTHER_AGENT, REP_A, REP_B
 
 
 def test_given_an_agent_when_a_ticket_is_opened_then_it_is_new_with_a_rule_priority(
@@ -116,13 +116,13 @@ def test_given_a_ticket_of_another_queue_when_an_agent_changes_it_then_403(
 
 
 def test_given_a_ticket_then_a_get_and_a_list_page_are_one_query_each(
-    api: Any, ticket: Any
+    api: Any, ticket: Any, dynamodb_calls: Any
 ) -> None:
     made = ticket(queue="east")
 
-    with counting() as get_calls:
+    with dynamodb_calls() as get_calls:
         api.get(f"/v1/tickets/{made['ticket_id']}", as_=AGENT)
-    with counting() as list_calls:
+    with dynamodb_calls() as list_calls:
         api.get("/v1/tickets?queue=east", as_=AGENT)
 
     assert get_calls == {"Query": 1}

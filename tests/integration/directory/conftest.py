@@ -3,9 +3,6 @@ stream function run in-process over moto's table stream (events recorded), table
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -62,25 +59,6 @@ def org(aws: None) -> dict[str, Any]:
     }
     admin_service.patch_team(root, "north", TeamPatch(manager_id="carol"), 1)
     return created
-
-
-@contextmanager
-def counting() -> Iterator[Counter[str]]:
-    """DynamoDB calls made inside, by operation (at pynamodb's connection)."""
-    from pynamodb.connection.base import Connection
-
-    calls: Counter[str] = Counter()
-    original = Connection._make_api_call
-
-    def counted(self: Any, operation_name: str, operation_kwargs: Any) -> Any:
-        calls[operation_name] += 1
-        return original(self, operation_name, operation_kwargs)
-
-    Connection._make_api_call = counted  # type: ignore[method-assign]
-    try:
-        yield calls
-    finally:
-        Connection._make_api_call = original  # type: ignore[method-assign]
 
 
 class Stream:

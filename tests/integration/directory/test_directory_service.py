@@ -10,8 +10,6 @@ from chalicelib.core import Principal, Role
 from chalicelib.directory import admin_service, service
 from chalicelib.directory.models import UserPatch
 
-from .conftest import counting
-
 ROOT = Principal("acme", "root", frozenset({Role.ADMIN}))
 MONDAY_10_SHANGHAI = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 MONDAY_22_SHANGHAI = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
@@ -36,8 +34,8 @@ def test_given_an_inactive_manager_then_the_one_above_them(org: Any) -> None:
     assert service.team_manager("acme", "north") == "root"
 
 
-def test_given_a_team_then_its_active_members_by_one_query(org: Any) -> None:
-    with counting() as calls:
+def test_given_a_team_then_its_active_members_by_one_query(org: Any, dynamodb_calls: Any) -> None:
+    with dynamodb_calls() as calls:
         members = service.team_members("acme", "north")
     assert [m.user_id for m in members] == ["alice", "bob", "carol"]
     assert calls == {"Query": 1}

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ADMIN, REP, counting, person
+from .conftest import ADMIN, REP, person
 
 
 def test_given_an_admin_when_adding_a_user_then_201_with_location_and_etag(api: Any) -> None:
@@ -135,9 +135,9 @@ def test_given_a_patch_that_deactivates_then_422_pointing_to_the_handover(
 
 
 def test_given_a_skill_when_listing_then_one_query_and_one_batch_read_never_a_scan(
-    api: Any, org: Any
+    api: Any, org: Any, dynamodb_calls: Any
 ) -> None:
-    with counting() as calls:
+    with dynamodb_calls() as calls:
         response = api.get("/v1/directory/users?skill=solutions", as_=REP)
 
     assert [u["user_id"] for u in response.json["items"]] == ["sol"]

@@ -4,9 +4,7 @@ area's per-process caches dropped after each test."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -102,22 +100,3 @@ def publish(api: Any, write: Callable[..., dict[str, Any]], stream: Stream) -> C
         return str(article["article_id"])
 
     return make
-
-
-@contextmanager
-def counting() -> Iterator[Counter[str]]:
-    """DynamoDB calls made inside, by operation (at pynamodb's connection)."""
-    from pynamodb.connection.base import Connection
-
-    calls: Counter[str] = Counter()
-    original = Connection._make_api_call
-
-    def counted(self: Any, operation_name: str, operation_kwargs: Any) -> Any:
-        calls[operation_name] += 1
-        return original(self, operation_name, operation_kwargs)
-
-    Connection._make_api_call = counted  # type: ignore[method-assign]
-    try:
-        yield calls
-    finally:
-        Connection._make_api_call = original  # type: ignore[method-assign]

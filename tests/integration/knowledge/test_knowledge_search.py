@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from .conftest import Stream, counting
+from .conftest import Stream
 
 OFFLINE_ZH = ("设备显示离线的排查步骤", "设备超过10分钟未上报数据即显示离线。请检查电源和网关。")
 OFFLINE_EN = ("A device shows offline", "Check the power supply and that the gateway is online.")
@@ -65,14 +65,14 @@ def test_given_a_published_article_when_edited_then_search_finds_the_new_words(
 
 
 def test_given_a_warm_process_when_suggesting_again_then_one_read_of_the_index_head(
-    publish: Callable[..., str],
+    publish: Callable[..., str], dynamodb_calls: Any
 ) -> None:
     from chalicelib.knowledge import service
 
     article = publish(*OFFLINE_EN)
     service.suggest("acme", "my device is offline", language="en")
 
-    with counting() as calls:
+    with dynamodb_calls() as calls:
         suggestions = service.suggest("acme", "my device is offline", language="en")
 
     assert [s.article_id for s in suggestions] == [article]
@@ -80,7 +80,7 @@ def test_given_a_warm_process_when_suggesting_again_then_one_read_of_the_index_h
 
 
 def test_given_a_new_publication_when_suggesting_then_the_index_is_read_again(
-    publish: Callable[..., str],
+    publish: Callable[..., str], dynamodb_calls: Any
 ) -> None:
     from chalicelib.knowledge import service
 
@@ -88,7 +88,7 @@ def test_given_a_new_publication_when_suggesting_then_the_index_is_read_again(
     service.suggest("acme", "invoice pdf", language=None)
     invoice = publish(*INVOICE_EN)
 
-    with counting() as calls:
+    with dynamodb_calls() as calls:
         suggestions = service.suggest("acme", "invoice pdf", language=None)
 
     assert suggestions[0].article_id == invoice
