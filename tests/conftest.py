@@ -167,20 +167,29 @@ def _fresh_caches() -> Iterator[None]:
     get_settings.cache_clear()  # a test may have changed the environment
 
 
+class DynamoDBCalls(Counter[str]):
+    """DynamoDB calls by operation; `made` keeps each (operation, parameters) in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.made: list[tuple[str, dict[str, Any]]] = []
+
+
 @pytest.fixture
-def dynamodb_calls() -> Callable[[], AbstractContextManager[Counter[str]]]:
+def dynamodb_calls() -> Callable[[], AbstractContextManager[DynamoDBCalls]]:
     """`with dynamodb_calls() as calls:` counts the DynamoDB calls made in the block, by
     operation, at botocore's one entry point (boto3 clients and pynamodb alike)."""
     from botocore.client import BaseClient
 
     @contextmanager
-    def counting() -> Iterator[Counter[str]]:
-        calls: Counter[str] = Counter()
+    def counting() -> Iterator[DynamoDBCalls]:
+        calls = DynamoDBCalls()
         original = BaseClient._make_api_call
 
         def counted(self: Any, operation: str, params: Any) -> Any:
             if self.meta.service_model.service_name == "dynamodb":
                 calls[operation] += 1
+                calls.made.append((operation, params))
             return original(self, operation, params)
 
         BaseClient._make_api_call = counted  # type: ignore[method-assign]

@@ -6,12 +6,9 @@ once exactly one wins."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from pynamodb.connection.base import Connection
 
 from chalicelib.leads import conversion_service, store
 
@@ -36,24 +33,6 @@ def lead(api: Any, org: Any) -> dict[str, Any]:
     return dict(response.json["lead"])
 
 
-@contextmanager
-def transactions() -> Iterator[list[list[dict[str, Any]]]]:
-    """The TransactWriteItems calls made meanwhile, each as its list of entries."""
-    seen: list[list[dict[str, Any]]] = []
-    original = Connection._make_api_call
-
-    def recording(self: Any, operation: str, kwargs: dict[str, Any]) -> Any:
-        if operation == "TransactWriteItems":
-            seen.append(list(kwargs["TransactItems"]))
-        return original(self, operation, kwargs)
-
-    Connection._make_api_call = recording  # type: ignore[method-assign]
-    try:
-        yield seen
-    finally:
-        Connection._make_api_call = original  # type: ignore[method-assign]
-
-
 def _types(entries: list[dict[str, Any]]) -> list[str]:
     found = []
     for entry in entries:
@@ -68,10 +47,11 @@ def _convert(api: Any, lead_id: str, body: dict[str, Any] | None = None, **kw: A
 
 
 def test_given_a_lead_when_converted_then_lead_and_new_opportunity_in_one_transaction(
-    api: Any, lead: dict[str, Any]
+    api: Any, lead: dict[str, Any], dynamodb_calls: Any
 ) -> None:
-    with transactions() as seen:
+    with dynamodb_calls() as calls:
         response = _convert(api, lead["id"], {"title": "Acme CRM"})
+    seen = [list(p["TransactItems"]) for op, p in calls.made if op == "TransactWriteItems"]
     assert response.status_code == 201, response.json
     result = response.json
     assert result["opportunity_created"]
