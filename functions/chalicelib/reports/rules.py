@@ -296,10 +296,14 @@ def followed_up_at(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None)
 def followup_deltas(
     old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, zone: str
 ) -> list[Delta]:
-    """A customer followed up counts in its team's day."""
+    """A customer followed up counts in its team's day, once a day: the first outbound contact
+    of its local day counts, later ones that day do not (however the stream batched them)."""
     at = followed_up_at(old, new)
     if at is None or new is None:
         return []
+    before = _time(((old or {}).get("aggregates") or {}).get("last_followup_at"))
+    if before is not None and local_day(before, zone) == local_day(at, zone):
+        return []  # counted already today
     day = local_day(at, zone).isoformat()
     team = new.get("team_id") or NO_TEAM
     return [Delta(Key("team_day", (day, str(team))), {FOLLOWUPS: 1})]

@@ -14,6 +14,8 @@ from chalicelib.reports import access, figures, rules
 
 SHANGHAI = "Asia/Shanghai"
 AT = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+LATER_THAT_DAY = datetime(2026, 11, 10, 14, 0, tzinfo=UTC)  # 22:00 in Shanghai
+NEXT_DAY = datetime(2026, 11, 10, 16, 30, tzinfo=UTC)  # 00:30 on the 11th in Shanghai
 
 
 def _move(**fields: Any) -> rules.Move:
@@ -208,8 +210,18 @@ def test_given_the_same_notice_folded_twice_then_it_counts_once() -> None:
             {"aggregates": {"last_followup_at": AT.isoformat()}},
             [],
         ),
+        (
+            {"aggregates": {"last_followup_at": AT.isoformat()}},
+            {"team_id": "east", "aggregates": {"last_followup_at": LATER_THAT_DAY.isoformat()}},
+            [],
+        ),
+        (
+            {"aggregates": {"last_followup_at": AT.isoformat()}},
+            {"team_id": "east", "aggregates": {"last_followup_at": NEXT_DAY.isoformat()}},
+            [("2026-11-11", "east")],
+        ),
     ],
-    ids=["new-customer", "followed-up", "unchanged"],
+    ids=["new-customer", "followed-up", "unchanged", "again-that-day", "again-next-day"],
 )
 def test_given_a_customer_change_then_a_later_outbound_contact_is_a_follow_up(
     old: Any, new: Any, expected: list[tuple[str, str]]
