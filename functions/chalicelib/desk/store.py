@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -275,23 +275,17 @@ def write_together(
 ) -> None:
     """Changed tickets (each on its version) and other items in one transaction (Raced when a
     ticket moved meanwhile or a new item exists already: nothing is written)."""
-    if len(tickets) + len(puts) + len(deletes) + len(new) > MAX_TRANSACTION:
-        raise ValueError("too many items for one transaction")
     reads = [_bump(t, at) for t in tickets]
-    try:
-        with TransactWrite(connection=CrmItem._get_connection().connection) as tx:
-            for ticket, read in zip(tickets, reads, strict=True):
-                tx.save(ticket, condition=TicketItem.version == read)
-            for item in new:
-                tx.save(item, condition=CrmItem.pk.does_not_exist())
-            for item in puts:
-                tx.save(item)
-            for item in deletes:
-                tx.delete(item)
-    except TransactWriteError:
+
+    def save_tickets(tx: TransactWrite) -> None:
+        for ticket, read in zip(tickets, reads, strict=True):
+            tx.save(ticket, condition=TicketItem.version == read)
+
+    def unbump() -> None:
         for ticket, read in zip(tickets, reads, strict=True):
             ticket.version = read
-        raise Raced("The ticket changed meanwhile; try again.", field="If-Match") from None
+
+    _transact(len(tickets), save_tickets, puts=puts, deletes=deletes, new=new, refused=unbump)
 
 
 def touch_together(
@@ -301,21 +295,44 @@ def touch_together(
     touch of the ticket (version + 1, updated_at) in one transaction, on the condition that
     its status is still the one read (and it was not merged): concurrent ones never refuse
     each other; Raced when the ticket moved on or a new item exists already."""
-    if 1 + len(puts) + len(new) > MAX_TRANSACTION:
-        raise ValueError("too many items for one transaction")
     condition = (TicketItem.status == ticket.status) & TicketItem.merged_into.does_not_exist()
+
+    def touch(tx: TransactWrite) -> None:
+        tx.update(
+            ticket,
+            actions=[TicketItem.version.add(1), TicketItem.updated_at.set(at)],
+            condition=condition,
+        )
+
+    _transact(1, touch, puts=puts, new=new)
+
+
+def _transact(
+    tickets: int,
+    write_tickets: Callable[[TransactWrite], None],
+    *,
+    puts: Sequence[CrmItem] = (),
+    deletes: Sequence[CrmItem] = (),
+    new: Sequence[CrmItem] = (),
+    refused: Callable[[], None] | None = None,
+) -> None:
+    """The tickets' writes and the other items in one transaction: `new` ones only where
+    nothing is, `puts` as they are, `deletes` gone. Raced (after `refused`) when a condition
+    failed: nothing is written."""
+    if tickets + len(puts) + len(deletes) + len(new) > MAX_TRANSACTION:
+        raise ValueError("too many items for one transaction")
     try:
         with TransactWrite(connection=CrmItem._get_connection().connection) as tx:
-            tx.update(
-                ticket,
-                actions=[TicketItem.version.add(1), TicketItem.updated_at.set(at)],
-                condition=condition,
-            )
+            write_tickets(tx)
             for item in new:
                 tx.save(item, condition=CrmItem.pk.does_not_exist())
             for item in puts:
                 tx.save(item)
+            for item in deletes:
+                tx.delete(item)
     except TransactWriteError:
+        if refused is not None:
+            refused()
         raise Raced("The ticket changed meanwhile; try again.", field="If-Match") from None
 
 
