@@ -36,7 +36,17 @@ PAGING = (
 )
 NAME = r"^[A-Za-z0-9_.:@-]{1,64}$"
 
-rule_routes(bp, RuleRoutes("/v1/ticket-priority-rules", TAG, "priority rule", "PriorityRule", True))
+rule_routes(
+    bp,
+    RuleRoutes(
+        "/v1/ticket-priority-rules",
+        TAG,
+        "priority rule",
+        "PriorityRule",
+        True,
+        models="setup_models",
+    ),
+)
 
 
 @route(
@@ -206,7 +216,7 @@ SETTINGS = "/v1/desk/settings"
 
 @route(
     bp, SETTINGS, "GET", summary="The tenant's desk settings (reopen window, auto-close days)",
-    tag=TAG, operation_id="getDeskSettings", response="DeskSettings",
+    tag=TAG, operation_id="getDeskSettings", response="setup_models:DeskSettings",
 )  # fmt: skip
 def get_desk_settings() -> Response:
     from . import service
@@ -216,12 +226,12 @@ def get_desk_settings() -> Response:
 
 @route(
     bp, SETTINGS, "PUT", summary="Replace the tenant's desk settings (admin, If-Match)", tag=TAG,
-    operation_id="replaceDeskSettings", body="DeskSettings", response="DeskSettings",
+    operation_id="replaceDeskSettings", body="setup_models:DeskSettings", response="setup_models:DeskSettings",
     headers=CONDITIONAL, errors=(400, 401, 403, 412, 422),
 )  # fmt: skip
 def put_desk_settings() -> Response:
     from . import service
-    from .models import DeskSettings
+    from .setup_models import DeskSettings
 
     request = bp.current_request
     body = parse_body(request, DeskSettings)
@@ -235,12 +245,12 @@ REPLY_ID = (PathParam("reply_id", "The saved reply's id."),)
 
 @route(
     bp, REPLIES, "POST", summary="Save a reply (scope global: admins; team; personal)", tag=TAG,
-    operation_id="createSavedReply", body="SavedReplyCreate", response="SavedReply", status=201,
+    operation_id="createSavedReply", body="setup_models:SavedReplyCreate", response="setup_models:SavedReply", status=201,
     headers=IDEMPOTENT, errors=(400, 401, 403, 422),
 )  # fmt: skip
 def create_saved_reply() -> Response:
-    from .models import SavedReplyCreate
     from .replies import create_reply
+    from .setup_models import SavedReplyCreate
 
     request = bp.current_request
     caller = principal(request)
@@ -253,7 +263,7 @@ def create_saved_reply() -> Response:
 
 @route(
     bp, REPLIES, "GET", summary="The saved replies the caller may use, by name", tag=TAG,
-    operation_id="listSavedReplies", response="SavedReplyPage", query=PAGING,
+    operation_id="listSavedReplies", response="setup_models:SavedReplyPage", query=PAGING,
 )  # fmt: skip
 def list_saved_replies() -> Response:
     from ..core import page_size
@@ -267,7 +277,7 @@ def list_saved_replies() -> Response:
 
 @route(
     bp, REPLY, "GET", summary="A saved reply", tag=TAG, operation_id="getSavedReply",
-    response="SavedReply", path_params=REPLY_ID,
+    response="setup_models:SavedReply", path_params=REPLY_ID,
 )  # fmt: skip
 def get_saved_reply(reply_id: str) -> Response:
     from .replies import get_reply
@@ -277,12 +287,12 @@ def get_saved_reply(reply_id: str) -> Response:
 
 @route(
     bp, REPLY, "PATCH", summary="Change a saved reply (If-Match)", tag=TAG,
-    operation_id="updateSavedReply", body="SavedReplyPatch", response="SavedReply",
+    operation_id="updateSavedReply", body="setup_models:SavedReplyPatch", response="setup_models:SavedReply",
     headers=CONDITIONAL, path_params=REPLY_ID, errors=(400, 401, 403, 404, 412, 422),
 )  # fmt: skip
 def patch_saved_reply(reply_id: str) -> Response:
-    from .models import SavedReplyPatch
     from .replies import patch_reply
+    from .setup_models import SavedReplyPatch
 
     request = bp.current_request
     body = parse_body(request, SavedReplyPatch)
@@ -305,12 +315,12 @@ def delete_saved_reply(reply_id: str) -> Response:
 @route(
     bp, REPLY + "/render", "POST",
     summary="The saved reply's text for a ticket, its variables filled", tag=TAG,
-    operation_id="renderSavedReply", body="RenderRequest", response="RenderedReply",
+    operation_id="renderSavedReply", body="setup_models:RenderRequest", response="setup_models:RenderedReply",
     path_params=REPLY_ID, errors=(400, 401, 403, 404, 422),
 )  # fmt: skip
 def render_saved_reply(reply_id: str) -> Response:
-    from .models import RenderRequest
     from .replies import render_reply
+    from .setup_models import RenderRequest
 
     request = bp.current_request
     body = parse_body(request, RenderRequest)

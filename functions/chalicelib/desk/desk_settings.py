@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..core import Principal, SettingsCache, check_version, require_role, stored_settings
 from . import rules, setup_store
-from .models import DeskSettings
+from .setup_models import DeskSettings
 
 _settings: SettingsCache[DeskSettings] = SettingsCache(seconds=10.0)
 

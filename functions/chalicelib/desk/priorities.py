@@ -10,7 +10,7 @@ from typing import Any
 
 from ..core import Principal, RuleSet, compile_condition, to_rule_json
 from . import rules, setup_store
-from .models import PriorityRule, PriorityRuleCreate, PriorityRulePage, PriorityRulePatch
+from .setup_models import PriorityRule, PriorityRuleCreate, PriorityRulePage, PriorityRulePatch
 
 
 def compiled(item: setup_store.PriorityRuleItem) -> rules.PriorityRule:

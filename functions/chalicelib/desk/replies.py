@@ -16,7 +16,7 @@ from ..core import (
 from ..customers import service as customers
 from ..directory import service as directory
 from . import rules, setup_store, store
-from .models import (
+from .setup_models import (
     RenderedReply,
     RenderRequest,
     SavedReply,
