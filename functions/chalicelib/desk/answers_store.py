@@ -30,7 +30,8 @@ from pynamodb.exceptions import PutError
 
 from ..core import CrmItem
 from .answers import Match
-from .store import MSG, MessageItem, ticket_pk
+from .store import ticket_pk
+from .thread_store import MSG, MessageItem
 
 ANSWER_SK = "#KBANSWER"
 CONDITION_FAILED = "ConditionalCheckFailedException"

@@ -242,7 +242,7 @@ def loads(raw: bytes) -> Any:
 
 def _known_ticket(tenant_id: str, external_id: str) -> str | None:
     """The ticket a channel message id already went to (desk's dedup guard), if any."""
-    from .store import refs
+    from .thread_store import refs
 
     found = refs(tenant_id, [external_id]).get(external_id)
     return str(found.ticket_id) if found is not None else None

@@ -17,7 +17,7 @@ from ..core import Conflict, logger
 from ..customers import match_service
 from ..customers import service as customers
 from ..customers.models import CustomerCreate, MatchRequest
-from . import rules, store
+from . import rules, store, thread_store
 from .desk_settings import settings_of
 from .models import InboundMessage, Received, TicketType
 from .thread import write_message
@@ -89,7 +89,7 @@ def _thread_ticket(
     tenant_id: str,
     message: InboundMessage,
     customer_id: str,
-    known: dict[str, store.MessageRefItem],
+    known: dict[str, thread_store.MessageRefItem],
 ) -> store.TicketItem | None:
     """The ticket the message answers: a known message it refers to, or a ticket id it names
     (of the same customer), following merges."""
@@ -139,7 +139,7 @@ def _open(
     )
     from ulid import ULID
 
-    first = store.new_message(
+    first = thread_store.new_message(
         tenant_id,
         item.ticket_id,
         str(ULID.from_datetime(now)),
@@ -153,7 +153,9 @@ def _open(
         external_id=message.external_id,
         attachments_json=store.encode([a.model_dump() for a in message.attachments]),
     )
-    ref = store.new_ref(tenant_id, message.external_id, item.ticket_id, first.message_id, now)
+    ref = thread_store.new_ref(
+        tenant_id, message.external_id, item.ticket_id, first.message_id, now
+    )
     if not store.create(item, first, ref):
         return None
     return Received(
@@ -170,7 +172,7 @@ def _append(
 ) -> Received:
     from ulid import ULID
 
-    ref = store.new_ref(ticket.tenant_id, message.external_id, ticket.ticket_id, None, now)
+    ref = thread_store.new_ref(ticket.tenant_id, message.external_id, ticket.ticket_id, None, now)
     ticket.reply_to_json = _reply_to(message) if identities(message) else ticket.reply_to_json
     ticket.last_ref = message.external_id
     reopened = status == rules.REOPENED and ticket.status != rules.REOPENED
@@ -199,7 +201,7 @@ def _append(
 def receive(tenant_id: str, message: InboundMessage, now: datetime) -> Received:
     """A customer's message from a channel into a ticket, once per channel message id."""
     for _ in range(ATTEMPTS):
-        known = store.refs(tenant_id, [message.external_id, *message.thread_refs])
+        known = thread_store.refs(tenant_id, [message.external_id, *message.thread_refs])
         if message.external_id in known:
             return Received(ticket_id=known[message.external_id].ticket_id, duplicate=True)
         customer_id = customer_of(tenant_id, message)
@@ -225,7 +227,7 @@ def receive(tenant_id: str, message: InboundMessage, now: datetime) -> Received:
         if done is not None:
             return done
         logger.info("A channel message raced another write; trying again")
-    known = store.refs(tenant_id, [message.external_id])
+    known = thread_store.refs(tenant_id, [message.external_id])
     if message.external_id in known:
         return Received(ticket_id=known[message.external_id].ticket_id, duplicate=True)
     raise Conflict("The ticket kept changing while the message was received; send it again.")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import NotFound, Principal, ValidationFailed, require_role
-from . import rules, store
+from . import rules, store, thread_store
 from .models import MergeRequest, MergeResult, SplitRequest, Ticket
 from .tickets import new_ticket_item, sla_of, workable_item
 from .views import to_ticket
@@ -33,7 +33,7 @@ def split(principal: Principal, ticket_id: str, body: SplitRequest) -> Ticket:
         raise ValidationFailed(f"Split at most {MAX_SPLIT} messages at once.", field="message_ids")
     source = workable_item(principal, ticket_id)
     _check_live(source, "ticket_id")
-    chosen = store.messages(principal.tenant_id, ticket_id, body.message_ids)
+    chosen = thread_store.messages(principal.tenant_id, ticket_id, body.message_ids)
     missing = set(body.message_ids) - {m.message_id for m in chosen}
     if missing:
         raise ValidationFailed(
@@ -59,7 +59,7 @@ def split(principal: Principal, ticket_id: str, body: SplitRequest) -> Ticket:
         reply_to_json=source.reply_to_json,
         last_ref=source.last_ref,
     )
-    copies = [store.moved_message(m, target) for m in chosen]
+    copies = [thread_store.moved_message(m, target) for m in chosen]
     store.write_together([source], now, deletes=chosen, new=[target, *copies])
     return to_ticket(target, principal)
 
@@ -77,12 +77,12 @@ def merge(principal: Principal, ticket_id: str, body: MergeRequest) -> MergeResu
     _check_live(target, "into")
     if source.customer_id != target.customer_id:
         raise ValidationFailed("Merge tickets of one customer only.", field="into")
-    page = store.thread(principal.tenant_id, ticket_id, None, None)
-    messages = [m for m in page.items if isinstance(m, store.MessageItem)]
+    page = thread_store.thread(principal.tenant_id, ticket_id, None, None)
+    messages = [m for m in page.items if isinstance(m, thread_store.MessageItem)]
     if len(messages) > MAX_MERGE:
         raise ValidationFailed(f"Merge tickets of at most {MAX_MERGE} messages.", field="ticket_id")
     now = store.now()
-    copies: list[Any] = [store.moved_message(m, target) for m in messages]
+    copies: list[Any] = [thread_store.moved_message(m, target) for m in messages]
     source.status, source.closed_at, source.merged_into = rules.CLOSED, now, target.ticket_id
     if source.first_response_at and not target.first_response_at:
         target.first_response_at = source.first_response_at

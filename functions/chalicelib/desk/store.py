@@ -1,5 +1,6 @@
-"""DynamoDB access of the service desk's core: tickets, their threads, message references,
-the tenant's desk settings. The only module of the core desk that speaks pynamodb.
+"""DynamoDB access of the service desk's core: tickets (their threads and the channels' message
+references: `thread_store`). With thread_store, the only modules of the core desk that speak
+pynamodb.
 
 A ticket lives in its customer's item collection (the 360 view lists it in its one Query); its
 thread and every other part's items about it (SLA state ...) live in the ticket's own
@@ -15,8 +16,7 @@ first within each, so an agent's open work is one Query on a key prefix.
 | tickets by status, latest first        | gsi2  | gsi2pk=T#t#TSTATUS#<status>, gsi2sk=<inv ms>#<id>  |
 | tickets of a queue                     | gsi3  | gsi3pk=T#t#TQUEUE#<queue>, gsi3sk=A|Z#<inv ms>#<id> |
 | tickets of an assignee (open: A#)      | gsi4  | gsi4pk=T#t#TASSIGNEE#<user>, gsi4sk=A|Z#<inv ms>#<id> |
-| a ticket's thread, oldest first        | table | pk=T#t#TICKET#<id>, sk begins_with MSG#            |
-| a channel message id (dedup, threads)  | table | pk=T#t#TREF#<sha256 of the id>, sk=#TREF           |
+| a ticket's thread, message references  | (thread_store)                                     |
 
 Every ticket change is a conditional write on `version`; a message and the ticket's new state
 (first response, status) are one transaction, as are merges and splits. (Settings, priority
@@ -25,15 +25,13 @@ rules and saved replies: `setup_store`.)
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from pynamodb.attributes import (
     Attribute,
-    BooleanAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
@@ -42,7 +40,6 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..core import (
-    TTL_ATTRIBUTE,
     CrmItem,
     Page,
     PreconditionFailed,
@@ -53,8 +50,6 @@ from ..core import (
 )
 
 TICKET = "TICKET#"
-MSG = "MSG#"
-REF_SK = "#TREF"
 CONDITION_FAILED = "ConditionalCheckFailedException"
 MAX_TRANSACTION = 100
 
@@ -94,45 +89,6 @@ class TicketItem(CrmItem, discriminator="Ticket"):
     reply_to_json = UnicodeAttribute(default="{}")
     last_ref = UnicodeAttribute(null=True)
     version = cast("Attribute[int]", NumberAttribute(default=1))
-
-
-class MessageItem(CrmItem, discriminator="TicketMessage"):
-    message_id = UnicodeAttribute()
-    ticket_id = UnicodeAttribute()
-    customer_id = UnicodeAttribute()
-    channel = UnicodeAttribute()
-    author_id = UnicodeAttribute(null=True)
-    author_kind = UnicodeAttribute()
-    visibility = UnicodeAttribute()
-    automatic = BooleanAttribute(default=False)
-    text = UnicodeAttribute(default="")
-    at = UTCDateTimeAttribute()
-    origin_ticket_id = UnicodeAttribute(null=True)
-    external_id = UnicodeAttribute(null=True)
-    attachments_json = UnicodeAttribute(default="[]")
-
-
-class OutboundItem(CrmItem, discriminator="TicketOutbound"):
-    """A public answer to send through the ticket's channel (written with its message; its
-    stream record raises `desk.outbound`). Kept 30 days."""
-
-    message_id = UnicodeAttribute()
-    ticket_id = UnicodeAttribute()
-    customer_id = UnicodeAttribute()
-    channel = UnicodeAttribute()
-    to_json = UnicodeAttribute()
-    text = UnicodeAttribute()
-    headers_json = UnicodeAttribute(default="{}")
-    expires_at = NumberAttribute(attr_name=TTL_ATTRIBUTE)
-
-
-class MessageRefItem(CrmItem, discriminator="TicketMessageRef"):
-    """A channel's message id, once: the dedup guard of `receive` and a thread's anchor."""
-
-    ref = UnicodeAttribute()
-    ticket_id = UnicodeAttribute()
-    message_id = UnicodeAttribute(null=True)
-    created_at = UTCDateTimeAttribute()
 
 
 def now() -> datetime:
@@ -228,18 +184,16 @@ def by_facet(
     )
 
 
-def create(
-    item: TicketItem, first: MessageItem | None = None, ref: MessageRefItem | None = None
-) -> bool:
+def create(item: TicketItem, first: CrmItem | None = None, ref: CrmItem | None = None) -> bool:
     """Write a new ticket (with its first message and its channel reference) at once; False
     when the reference exists already (the message was received before)."""
     try:
         with TransactWrite(connection=CrmItem._get_connection().connection) as tx:
             tx.save(item, condition=TicketItem.pk.does_not_exist())
             if first is not None:
-                tx.save(first, condition=MessageItem.pk.does_not_exist())
+                tx.save(first, condition=CrmItem.pk.does_not_exist())
             if ref is not None:
-                tx.save(ref, condition=MessageRefItem.pk.does_not_exist())
+                tx.save(ref, condition=CrmItem.pk.does_not_exist())
     except TransactWriteError:
         return False
     return True
@@ -336,108 +290,16 @@ def _transact(
         raise Raced("The ticket changed meanwhile; try again.", field="If-Match") from None
 
 
-def attachments(item: TicketItem | MessageItem) -> list[dict[str, Any]]:
+class WithAttachments(Protocol):
+    """A ticket or a message: both keep their attachments as JSON."""
+
+    @property
+    def attachments_json(self) -> str | None: ...
+
+
+def attachments(item: WithAttachments) -> list[dict[str, Any]]:
     return list(json.loads(item.attachments_json or "[]"))
 
 
 def encode(values: list[dict[str, Any]]) -> str:
     return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-
-
-# --- messages ---------------------------------------------------------------------------------
-
-
-def new_message(
-    tenant_id: str, ticket_id: str, message_id: str, customer_id: str, **attrs: Any
-) -> MessageItem:
-    return MessageItem(
-        pk=ticket_pk(tenant_id, ticket_id),
-        sk=f"{MSG}{message_id}",
-        tenant_id=tenant_id,
-        ticket_id=ticket_id,
-        message_id=message_id,
-        customer_id=customer_id,
-        **attrs,
-    )
-
-
-def moved_message(message: MessageItem, ticket: TicketItem) -> MessageItem:
-    """A copy of a message on another ticket, keeping the ticket it was written on."""
-    values = dict(message.attribute_values)
-    for key in ("pk", "ticket_id", "customer_id", "origin_ticket_id", "correlation_id"):
-        values.pop(key, None)
-    return MessageItem(
-        pk=ticket_pk(ticket.tenant_id, ticket.ticket_id),
-        ticket_id=ticket.ticket_id,
-        customer_id=ticket.customer_id,
-        origin_ticket_id=message.origin_ticket_id or message.ticket_id,
-        **values,
-    )
-
-
-def thread(
-    tenant_id: str, ticket_id: str, limit: int | None, start_key: dict[str, Any] | None
-) -> Page:
-    """A ticket's messages, oldest first (one Query per page)."""
-    return query_page(
-        MessageItem.query,
-        ticket_pk(tenant_id, ticket_id),
-        MessageItem.sk.startswith(MSG),
-        limit=limit,
-        start_key=start_key,
-    )
-
-
-def messages(tenant_id: str, ticket_id: str, ids: Sequence[str]) -> list[MessageItem]:
-    """Chosen messages of a ticket (one BatchGet); those that do not exist are left out."""
-    keys = [(ticket_pk(tenant_id, ticket_id), f"{MSG}{mid}") for mid in dict.fromkeys(ids)]
-    return [m for m in MessageItem.batch_get(keys) if isinstance(m, MessageItem)]
-
-
-OUTBOUND_DAYS = 30  # how long an outbound copy is kept
-
-
-def new_outbound(ticket: TicketItem, message: MessageItem, headers: dict[str, str]) -> OutboundItem:
-    return OutboundItem(
-        pk=ticket_pk(ticket.tenant_id, ticket.ticket_id),
-        sk=f"OUT#{message.message_id}",
-        tenant_id=ticket.tenant_id,
-        message_id=message.message_id,
-        ticket_id=ticket.ticket_id,
-        customer_id=ticket.customer_id,
-        channel=ticket.channel,
-        to_json=ticket.reply_to_json or "{}",
-        text=message.text,
-        headers_json=json.dumps(headers, ensure_ascii=False),
-        expires_at=int(message.at.timestamp()) + OUTBOUND_DAYS * 86400,
-    )
-
-
-# --- channel references -----------------------------------------------------------------------
-
-
-def ref_pk(tenant_id: str, ref: str) -> str:
-    digest = hashlib.sha256(ref.strip().encode()).hexdigest()
-    return gsi_pk(tenant_id, "TREF", digest)
-
-
-def new_ref(
-    tenant_id: str, ref: str, ticket_id: str, message_id: str | None, at: datetime
-) -> MessageRefItem:
-    return MessageRefItem(
-        pk=ref_pk(tenant_id, ref),
-        sk=REF_SK,
-        tenant_id=tenant_id,
-        ref=ref[:1000],
-        ticket_id=ticket_id,
-        message_id=message_id,
-        created_at=at,
-    )
-
-
-def refs(tenant_id: str, values: Sequence[str]) -> dict[str, MessageRefItem]:
-    """The known references among `values` (one BatchGet), by reference."""
-    wanted = list(dict.fromkeys(v for v in values if v.strip()))[:100]  # never empty here
-    keys = [(ref_pk(tenant_id, v), REF_SK) for v in wanted]
-    found = {i.pk: i for i in MessageRefItem.batch_get(keys) if isinstance(i, MessageRefItem)}
-    return {v: found[ref_pk(tenant_id, v)] for v in wanted if ref_pk(tenant_id, v) in found}

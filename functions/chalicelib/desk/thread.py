@@ -20,7 +20,7 @@ from ..core import (
     encode_cursor,
     logger,
 )
-from . import rules, store
+from . import rules, store, thread_store
 from .models import MessageCreate, MessagePage, TicketMessage
 from .tickets import may_read, visible_item, workable_item
 from .views import to_message
@@ -56,7 +56,7 @@ def write_message(
     new: tuple[Any, ...] = (),
     message_id: str | None = None,
     touch_only: bool = False,
-) -> store.MessageItem:
+) -> thread_store.MessageItem:
     """Add a message to `ticket` (as read) and move the ticket with it, in one transaction
     (store.Raced when the ticket changed meanwhile).
 
@@ -69,7 +69,7 @@ def write_message(
 
     from .tickets import apply_status
 
-    message = store.new_message(
+    message = thread_store.new_message(
         ticket.tenant_id,
         ticket.ticket_id,
         message_id or str(ULID.from_datetime(now)),
@@ -98,7 +98,7 @@ def write_message(
         apply_status(ticket, status, now)
     puts: list[Any] = list(extra)
     if visibility == "public" and author_kind != "customer":
-        puts.append(store.new_outbound(ticket, message, _headers(ticket, automatic)))
+        puts.append(thread_store.new_outbound(ticket, message, _headers(ticket, automatic)))
     if touch_only and not changes:
         store.touch_together(ticket, now, puts=puts, new=[message, *new])
     else:
@@ -177,7 +177,7 @@ def _follow_up(
     body: MessageCreate,
     attachments: list[dict[str, Any]],
     now: datetime,
-) -> store.MessageItem:
+) -> thread_store.MessageItem:
     """A contact's reply after close: a new ticket linked to the old one, the reply its first
     message."""
     from ulid import ULID
@@ -199,7 +199,7 @@ def _follow_up(
         last_ref=item.last_ref,
         attachments_json=store.encode(attachments),
     )
-    message = store.new_message(
+    message = thread_store.new_message(
         item.tenant_id,
         ticket.ticket_id,
         str(ULID.from_datetime(now)),
@@ -224,12 +224,13 @@ def read_thread(
     and legal."""
     visible_item(principal, ticket_id)
     key = f"{principal.tenant_id}|{principal.user_id}|thread|{ticket_id}"
-    page = store.thread(principal.tenant_id, ticket_id, limit, decode_cursor(cursor, key))
+    page = thread_store.thread(principal.tenant_id, ticket_id, limit, decode_cursor(cursor, key))
     return MessagePage(
         items=[
             to_message(m, principal)
             for m in page.items
-            if isinstance(m, store.MessageItem) and rules.message_visible(principal, m.visibility)
+            if isinstance(m, thread_store.MessageItem)
+            and rules.message_visible(principal, m.visibility)
         ],
         next=encode_cursor(page.last_key, key),
     )
@@ -255,7 +256,7 @@ def tell_customer(
         item = store.current(tenant_id, ticket_id)
         if item is None:
             raise NotFound(f"No ticket {ticket_id}.", field="ticket_id")
-        if message_id and store.messages(tenant_id, ticket_id, [message_id]):
+        if message_id and thread_store.messages(tenant_id, ticket_id, [message_id]):
             logger.info("The customer was told before", extra={"ticket_id": ticket_id})
             return
         try:

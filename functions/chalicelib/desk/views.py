@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..core import Principal, parse_time
-from . import rules, store
+from . import rules, store, thread_store
 from .models import AttachmentRef, Ticket, TicketMessage, TicketSection
 
 
@@ -63,7 +63,7 @@ def to_ticket(
     return ticket_view(item.attribute_values, principal, sla)
 
 
-def to_message(item: store.MessageItem, principal: Principal | None) -> TicketMessage:
+def to_message(item: thread_store.MessageItem, principal: Principal | None) -> TicketMessage:
     text = principal is None or rules.reads_text(principal)
     return TicketMessage(
         message_id=item.message_id,

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from chalicelib.core import Timer
-from chalicelib.desk import handlers, service, store
+from chalicelib.desk import handlers, service, store, thread_store
 
 from .conftest import NOW, SECRET, Stream, image, ticket_image
 
@@ -22,7 +22,7 @@ def test_given_a_ticket_opened_replied_resolved_and_reopened_then_each_event_onc
     opened = ticket_image(made["ticket_id"])
     stream.change(None, opened)
     api.post(f"/v1/tickets/{made['ticket_id']}/messages", {"text": SECRET})
-    (message,) = store.thread("acme", made["ticket_id"], None, None).items
+    (message,) = thread_store.thread("acme", made["ticket_id"], None, None).items
     replied = stream.change(None, image(message))
     api.patch(f"/v1/tickets/{made['ticket_id']}", {"status": "resolved"})
     resolved = ticket_image(made["ticket_id"])
@@ -48,8 +48,8 @@ def test_given_a_public_reply_then_its_outbound_copy_raises_the_channel_notice(
     service.tell_customer("acme", made["ticket_id"], "已收到", reason="ack", now=NOW)
     (outbound,) = [
         i
-        for i in store.OutboundItem.query(store.ticket_pk("acme", made["ticket_id"]))
-        if isinstance(i, store.OutboundItem)
+        for i in thread_store.OutboundItem.query(store.ticket_pk("acme", made["ticket_id"]))
+        if isinstance(i, thread_store.OutboundItem)
     ]
 
     stream.change(None, image(outbound))

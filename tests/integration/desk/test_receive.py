@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.desk import service
+from chalicelib.desk import service, thread_store
 from chalicelib.desk.models import InboundMessage
 
 from .conftest import NOW
@@ -70,11 +70,9 @@ def test_given_the_same_message_twice_then_the_second_is_a_duplicate(desk: Any) 
     first = desk.receive("acme", mail("<m1@example.com>"), NOW)
     second = desk.receive("acme", mail("<m1@example.com>"), NOW)
 
-    from chalicelib.desk import store
-
     assert second.duplicate
     assert second.ticket_id == first.ticket_id
-    assert len(store.thread("acme", first.ticket_id, None, None).items) == 1
+    assert len(thread_store.thread("acme", first.ticket_id, None, None).items) == 1
 
 
 def test_given_a_reply_referring_to_the_first_mail_then_it_joins_the_ticket(desk: Any) -> None:

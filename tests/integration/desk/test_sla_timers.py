@@ -189,7 +189,7 @@ def test_given_step_functions_throttles_when_the_record_is_retried_then_every_ti
 def test_given_the_first_public_agent_reply_then_the_first_response_timers_stop(
     step_functions: Any, monday: None, org: None, api: Any, ticket: Any, stream: Any
 ) -> None:
-    from chalicelib.desk import store
+    from chalicelib.desk import thread_store
 
     ticket_id = _opened(ticket, stream)
     path = f"/v1/tickets/{ticket_id}/messages"
@@ -198,7 +198,7 @@ def test_given_the_first_public_agent_reply_then_the_first_response_timers_stop(
         assert sent.status_code == 201, sent.json
         (message,) = [
             m
-            for m in store.thread("acme", ticket_id, None, None).items
+            for m in thread_store.thread("acme", ticket_id, None, None).items
             if m.message_id == sent.json["message_id"]
         ]
         stream.change(None, image(message), MONDAY)
