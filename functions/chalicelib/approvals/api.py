@@ -7,13 +7,14 @@ from chalice.app import Blueprint, Response
 
 from ..core import (
     RuleRoutes,
+    SettingsRoutes,
     create_once,
-    expected_version,
     json_response,
     parse_body,
     principal,
     route,
     rule_routes,
+    settings_routes,
     versioned,
 )
 
@@ -24,10 +25,6 @@ SETTINGS = "/v1/approval-settings"
 rule_routes(
     bp, RuleRoutes("/v1/approval-rules", TAG, "approval rule", "ApprovalRule", unique_names=True)
 )
-
-
-def _etag(version: int | None) -> dict[str, str]:
-    return {"ETag": f'"{version}"'} if version is not None else {}
 
 
 @route(
@@ -158,40 +155,14 @@ def post_resubmission(approval_id: str) -> Response:
     )
 
 
-@route(
+settings_routes(
     bp,
-    SETTINGS,
-    "GET",
-    summary="The tenant's approval waits: reminder and escalation hours (admin)",
-    tag=TAG,
-    operation_id="getApprovalSettings",
-    response="ApprovalSettings",
-    errors=(401, 403),
+    SettingsRoutes(
+        SETTINGS,
+        TAG,
+        "ApprovalSettings",
+        read="The tenant's approval waits: reminder and escalation hours (admin)",
+        replace="Replace the tenant's approval waits (admin)",
+        read_errors=(401, 403),
+    ),
 )
-def get_settings() -> Response:
-    from . import service
-
-    settings = service.get_settings(principal(bp.current_request))
-    return json_response(settings, headers=_etag(settings.version))
-
-
-@route(
-    bp,
-    SETTINGS,
-    "PUT",
-    summary="Replace the tenant's approval waits (admin)",
-    tag=TAG,
-    operation_id="replaceApprovalSettings",
-    body="ApprovalSettings",
-    response="ApprovalSettings",
-    headers=("If-Match",),
-    errors=(400, 401, 403, 412, 422),
-)
-def put_settings() -> Response:
-    from . import service
-    from .models import ApprovalSettings
-
-    request = bp.current_request
-    body = parse_body(request, ApprovalSettings)
-    settings = service.replace_settings(principal(request), body, expected_version(request))
-    return json_response(settings, headers=_etag(settings.version))

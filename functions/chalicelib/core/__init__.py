@@ -9,7 +9,8 @@ are imported on first use, so that importing an area's routes costs the cold sta
 |--------------------------|---------------------------------------------------------------------|
 | who calls, what they may | Principal, Role, require_role, can_read_owned, can_write_owned      |
 | problems                 | CrmError and its statuses (NotFound, Conflict, ValidationFailed...) |
-| settings                 | Settings, get_settings; SettingsCache (a tenant's, a few seconds)   |
+| settings                 | Settings, get_settings; SettingsCache (a tenant's, a few seconds);  |
+|                          | a tenant's settings document's GET/PUT: SettingsRoutes, settings_routes |
 | HTTP                     | route, QueryParam, PathParam, principal, parse_body, query_params.. |
 | models                   | Schema, Strict, validate, check_version; what the table can hold:   |
 |                          | DynamoNumber (NonNegative-, PositiveNumber), WholeNumber, Moment, Day, |
@@ -109,6 +110,7 @@ if TYPE_CHECKING:
         read_version,
         to_rule_json,
     )
+    from .settings_api import SettingsRoutes, settings_routes
     from .table import (
         IDENTITY_SK,
         PROFILE_SK,
@@ -175,6 +177,7 @@ _LAZY = {
     **dict.fromkeys(("all_tenants", "remember_tenant"), "tenants"),
     **dict.fromkeys(("decode_cursor", "encode_cursor", "page_size"), "pagination"),
     **dict.fromkeys(("RuleRoutes", "rule_routes"), "rule_api"),
+    **dict.fromkeys(("SettingsRoutes", "settings_routes"), "settings_api"),
     "RuleItem": "rule_store",
     **dict.fromkeys(
         (
@@ -262,6 +265,7 @@ __all__ = [
     "Section",
     "Settings",
     "SettingsCache",
+    "SettingsRoutes",
     "Strict",
     "Text",
     "Timer",
@@ -315,6 +319,7 @@ __all__ = [
     "require_role",
     "route",
     "rule_routes",
+    "settings_routes",
     "start_job",
     "stored_settings",
     "tenant_prefix",

@@ -19,6 +19,11 @@ def tenant_settings(tenant_id: str) -> TenantSettings:
     return _settings.get(tenant_id, load)
 
 
+def get_settings(principal: Principal) -> TenantSettings:
+    """The caller's tenant's settings (every user of the tenant reads them)."""
+    return tenant_settings(principal.tenant_id)
+
+
 def _settings_from_item(item: store.TenantSettingsItem) -> TenantSettings:
     return TenantSettings(
         default_phone_region=item.default_phone_region,

@@ -12,6 +12,7 @@ from ..core import (
     PathParam,
     QueryParam,
     RuleRoutes,
+    SettingsRoutes,
     create_once,
     expected_version,
     json_response,
@@ -20,6 +21,7 @@ from ..core import (
     query_params,
     route,
     rule_routes,
+    settings_routes,
     versioned,
 )
 
@@ -214,28 +216,16 @@ def create_attachment(ticket_id: str) -> Response:
 SETTINGS = "/v1/desk/settings"
 
 
-@route(
-    bp, SETTINGS, "GET", summary="The tenant's desk settings (reopen window, auto-close days)",
-    tag=TAG, operation_id="getDeskSettings", response="setup_models:DeskSettings",
-)  # fmt: skip
-def get_desk_settings() -> Response:
-    from . import service
-
-    return versioned(service.get_settings(principal(bp.current_request)))
-
-
-@route(
-    bp, SETTINGS, "PUT", summary="Replace the tenant's desk settings (admin, If-Match)", tag=TAG,
-    operation_id="replaceDeskSettings", body="setup_models:DeskSettings", response="setup_models:DeskSettings",
-    headers=CONDITIONAL, errors=(400, 401, 403, 412, 422),
-)  # fmt: skip
-def put_desk_settings() -> Response:
-    from . import service
-    from .setup_models import DeskSettings
-
-    request = bp.current_request
-    body = parse_body(request, DeskSettings)
-    return versioned(service.replace_settings(principal(request), body, expected_version(request)))
+settings_routes(
+    bp,
+    SettingsRoutes(
+        SETTINGS,
+        TAG,
+        "setup_models:DeskSettings",
+        read="The tenant's desk settings (reopen window, auto-close days)",
+        replace="Replace the tenant's desk settings (admin, If-Match)",
+    ),
+)
 
 
 REPLIES = "/v1/saved-replies"

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from ..core import expected_version, json_response, parse_body, principal, route
+from ..core import (
+    SettingsRoutes,
+    expected_version,
+    json_response,
+    parse_body,
+    principal,
+    route,
+    settings_routes,
+)
 
 bp = Blueprint(__name__)
 TAG = "desk"
@@ -17,43 +25,20 @@ def _etag(version: int | None) -> dict[str, str]:
     return {"ETag": f'"{version}"'} if version is not None else {}
 
 
-@route(
+settings_routes(
     bp,
-    POLICIES,
-    "GET",
-    summary="The tenant's SLA policies: targets per priority and tier, pauses, escalation",
-    tag=TAG,
-    operation_id="getSlaPolicies",
-    response="sla_models:SlaPolicies",
-    errors=(401, 403),
+    SettingsRoutes(
+        POLICIES,
+        TAG,
+        "sla_models:SlaPolicies",
+        read="The tenant's SLA policies: targets per priority and tier, pauses, escalation",
+        replace="Replace the tenant's SLA policies (admin); open tickets' deadlines follow",
+        service="sla_service",
+        get="get_policies",
+        put="replace_policies",
+        read_errors=(401, 403),
+    ),
 )
-def get_policies() -> Response:
-    from . import sla_service
-
-    found = sla_service.get_policies(principal(bp.current_request))
-    return json_response(found, headers=_etag(found.version))
-
-
-@route(
-    bp,
-    POLICIES,
-    "PUT",
-    summary="Replace the tenant's SLA policies (admin); open tickets' deadlines follow",
-    tag=TAG,
-    operation_id="replaceSlaPolicies",
-    body="sla_models:SlaPolicies",
-    response="sla_models:SlaPolicies",
-    headers=("If-Match",),
-    errors=(400, 401, 403, 412, 422),
-)
-def put_policies() -> Response:
-    from . import sla_service
-    from .sla_models import SlaPolicies
-
-    request = bp.current_request
-    body = parse_body(request, SlaPolicies)
-    saved = sla_service.replace_policies(principal(request), body, expected_version(request))
-    return json_response(saved, headers=_etag(saved.version))
 
 
 @route(

@@ -9,6 +9,7 @@ from chalice.app import Blueprint, Response
 from ..core import (
     PathParam,
     QueryParam,
+    SettingsRoutes,
     create_once,
     expected_version,
     json_response,
@@ -17,6 +18,7 @@ from ..core import (
     principal,
     query_params,
     route,
+    settings_routes,
     versioned,
 )
 
@@ -243,38 +245,15 @@ def list_gaps() -> Response:
 SETTINGS = "/v1/knowledge/settings"
 
 
-@route(
+settings_routes(
     bp,
-    SETTINGS,
-    "GET",
-    summary="The tenant's knowledge settings: auto-answered ticket types, reviewers",
-    tag=TAG,
-    operation_id="getKnowledgeSettings",
-    response="KnowledgeSettings",
-    errors=(401, 403),
+    SettingsRoutes(
+        SETTINGS,
+        TAG,
+        "KnowledgeSettings",
+        read="The tenant's knowledge settings: auto-answered ticket types, reviewers",
+        replace="Replace the tenant's knowledge settings (admin)",
+        read_errors=(401, 403),
+        replace_errors=(400, 401, 403, 412, 415, 422),
+    ),
 )
-def get_settings() -> Response:
-    from . import service
-
-    return versioned(service.get_settings(principal(bp.current_request)))
-
-
-@route(
-    bp,
-    SETTINGS,
-    "PUT",
-    summary="Replace the tenant's knowledge settings (admin)",
-    tag=TAG,
-    operation_id="replaceKnowledgeSettings",
-    body="KnowledgeSettings",
-    response="KnowledgeSettings",
-    headers=CONDITIONAL,
-    errors=(400, 401, 403, 412, 415, 422),
-)
-def put_settings() -> Response:
-    from . import service
-    from .models import KnowledgeSettings
-
-    request = bp.current_request
-    body = parse_body(request, KnowledgeSettings)
-    return versioned(service.replace_settings(principal(request), body, expected_version(request)))

@@ -6,6 +6,7 @@ from chalice.app import Blueprint, Response
 
 from ..core import (
     QueryParam,
+    SettingsRoutes,
     create_once,
     expected_version,
     json_response,
@@ -14,6 +15,7 @@ from ..core import (
     principal,
     query_params,
     route,
+    settings_routes,
     versioned,
 )
 
@@ -238,38 +240,14 @@ def put_rules() -> Response:
     return versioned(assignment_service.replace_rules(caller, body, expected_version(request)))
 
 
-@route(
+settings_routes(
     bp,
-    "/v1/lead-settings",
-    "GET",
-    summary="The tenant's lead settings (admins and managers)",
-    tag=TAG,
-    operation_id="getLeadSettings",
-    response="LeadSettings",
+    SettingsRoutes(
+        "/v1/lead-settings",
+        TAG,
+        "LeadSettings",
+        read="The tenant's lead settings (admins and managers)",
+        replace="Replace the tenant's lead settings (admin)",
+        service="assignment_service",
+    ),
 )
-def get_settings() -> Response:
-    from . import assignment_service
-
-    return versioned(assignment_service.get_settings(principal(bp.current_request)))
-
-
-@route(
-    bp,
-    "/v1/lead-settings",
-    "PUT",
-    summary="Replace the tenant's lead settings (admin)",
-    tag=TAG,
-    operation_id="replaceLeadSettings",
-    body="LeadSettings",
-    response="LeadSettings",
-    headers=CONDITIONAL,
-    errors=(400, 401, 403, 412, 422),
-)
-def put_settings() -> Response:
-    from . import assignment_service
-    from .models import LeadSettings
-
-    request = bp.current_request
-    caller = principal(request)
-    body = parse_body(request, LeadSettings)
-    return versioned(assignment_service.replace_settings(caller, body, expected_version(request)))

@@ -8,12 +8,14 @@ from chalice.app import Blueprint, Response
 from ..core import (
     PathParam,
     QueryParam,
+    SettingsRoutes,
     expected_version,
     json_response,
     parse_body,
     principal,
     query_params,
     route,
+    settings_routes,
     versioned,
 )
 
@@ -77,40 +79,18 @@ def put_pipeline(pipeline_id: str) -> Response:
     return versioned(service.put_pipeline(caller, pipeline_id, body, expected_version(request)))
 
 
-@route(
+settings_routes(
     bp,
-    "/v1/sales/settings",
-    "GET",
-    summary="The tenant's base currency",
-    tag=TAG,
-    operation_id="getSalesSettings",
-    response="SalesSettings",
+    SettingsRoutes(
+        "/v1/sales/settings",
+        TAG,
+        "SalesSettings",
+        read="The tenant's base currency",
+        replace="Set the tenant's base currency (admin; If-Match)",
+        service="pipeline_service",
+        put="put_settings",
+    ),
 )
-def get_settings() -> Response:
-    from . import pipeline_service as service
-
-    return versioned(service.get_settings(principal(bp.current_request)))
-
-
-@route(
-    bp,
-    "/v1/sales/settings",
-    "PUT",
-    summary="Set the tenant's base currency (admin; If-Match)",
-    tag=TAG,
-    operation_id="replaceSalesSettings",
-    body="SalesSettings",
-    response="SalesSettings",
-    headers=CONDITIONAL,
-    errors=(400, 401, 403, 412, 422),
-)
-def put_settings() -> Response:
-    from . import pipeline_service as service
-    from .models import SalesSettings
-
-    request = bp.current_request
-    body = parse_body(request, SalesSettings)
-    return versioned(service.put_settings(principal(request), body, expected_version(request)))
 
 
 @route(

@@ -8,13 +8,13 @@ from chalice.app import Blueprint, Response
 from ..core import (
     PathParam,
     QueryParam,
-    expected_version,
+    SettingsRoutes,
     json_response,
     page_size,
-    parse_body,
     principal,
     query_params,
     route,
+    settings_routes,
 )
 
 bp = Blueprint(__name__)
@@ -22,47 +22,17 @@ TAG = "value"
 SETTINGS = "/v1/value/settings"
 
 
-def _etag(version: int | None) -> dict[str, str]:
-    return {"ETag": f'"{version}"'} if version is not None else {}
-
-
-@route(
+settings_routes(
     bp,
-    SETTINGS,
-    "GET",
-    summary="The tenant's value settings: tiers, classes, churn threshold, nightly hour",
-    tag=TAG,
-    operation_id="getValueSettings",
-    response="ValueSettings",
-    errors=(401, 403),
+    SettingsRoutes(
+        SETTINGS,
+        TAG,
+        "ValueSettings",
+        read="The tenant's value settings: tiers, classes, churn threshold, nightly hour",
+        replace="Replace the tenant's value settings (admin)",
+        read_errors=(401, 403),
+    ),
 )
-def get_settings() -> Response:
-    from . import service
-
-    settings = service.get_settings(principal(bp.current_request))
-    return json_response(settings, headers=_etag(settings.version))
-
-
-@route(
-    bp,
-    SETTINGS,
-    "PUT",
-    summary="Replace the tenant's value settings (admin)",
-    tag=TAG,
-    operation_id="replaceValueSettings",
-    body="ValueSettings",
-    response="ValueSettings",
-    headers=("If-Match",),
-    errors=(400, 401, 403, 412, 422),
-)
-def put_settings() -> Response:
-    from . import service
-    from .models import ValueSettings
-
-    request = bp.current_request
-    body = parse_body(request, ValueSettings)
-    settings = service.replace_settings(principal(request), body, expected_version(request))
-    return json_response(settings, headers=_etag(settings.version))
 
 
 _PAGE = (
