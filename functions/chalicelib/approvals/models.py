@@ -202,4 +202,6 @@ class ApprovalSettings(Strict):
     escalation_hours: Annotated[int, Field(ge=1, le=24 * 60), WholeNumber] = Field(
         default=48, description="How long after the reminder it escalates to their manager."
     )
-    version: int | None = Field(default=None, description="Read-only; send If-Match to update.")
+    version: Annotated[int, WholeNumber] | None = Field(
+        default=None, description="Read-only; send If-Match to update."
+    )

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from ..core import DynamoNumber, Line, Moment, Schema, Strict, Text
+from ..core import DynamoNumber, Line, Moment, Schema, Strict, Text, WholeNumber
 
 DeviceId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 CustomerId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
@@ -43,8 +43,8 @@ class ChannelSettings(Strict):
     from_address: Annotated[Line, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] | None = (
         Field(default=None, description="The address replies to mail are sent from.")
     )
-    rate_cap_per_hour: int = Field(
-        default=20, ge=1, le=10000, description="Messages one sender may send per hour."
+    rate_cap_per_hour: Annotated[int, Field(ge=1, le=10000), WholeNumber] = Field(
+        default=20, description="Messages one sender may send per hour."
     )
 
 

@@ -165,7 +165,7 @@ class InboundAttachment(Strict):
     key: Annotated[Line, Field(min_length=1, max_length=1024)]
     name: Annotated[Line, Field(max_length=255)] = ""
     content_type: Annotated[Line, Field(max_length=255)] = "application/octet-stream"
-    size: int = Field(default=0, ge=0)
+    size: Annotated[int, Field(ge=0), WholeNumber] = 0
 
 
 class InboundMessage(Strict):

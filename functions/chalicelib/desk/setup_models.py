@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from ..core import Line, Schema, Strict, Text
+from ..core import Line, Schema, Strict, Text, WholeNumber
 from .models import ItemId, Language, Priority, ReplyScope
 from .patch_fields import Kept, Unset
 
@@ -17,16 +17,15 @@ from .patch_fields import Kept, Unset
 class DeskSettings(Strict):
     """The tenant's desk settings."""
 
-    reopen_window_days: int = Field(
-        default=7,
-        ge=0,
-        le=365,
-        description="A customer's reply reopens a resolved ticket this long.",
+    reopen_window_days: Annotated[int, Field(ge=0, le=365), WholeNumber] = Field(
+        default=7, description="A customer's reply reopens a resolved ticket this long."
     )
-    auto_close_days: int = Field(
-        default=3, ge=1, le=365, description="Resolved tickets close after this many days."
+    auto_close_days: Annotated[int, Field(ge=1, le=365), WholeNumber] = Field(
+        default=3, description="Resolved tickets close after this many days."
     )
-    version: int | None = Field(default=None, description="Ignored on PUT (send If-Match).")
+    version: Annotated[int, WholeNumber] | None = Field(
+        default=None, description="Ignored on PUT (send If-Match)."
+    )
 
 
 # --- priority rules ---------------------------------------------------------------------------
@@ -41,7 +40,7 @@ class PriorityRuleCreate(Strict):
         "['故障', 'down']]}."
     )
     priority: Priority
-    position: int = Field(default=100, ge=0, le=10000)
+    position: Annotated[int, Field(ge=0, le=10000), WholeNumber] = 100
 
 
 class PriorityRulePatch(Strict):
@@ -49,7 +48,7 @@ class PriorityRulePatch(Strict):
     enabled: bool | None = None
     condition: Any = None
     priority: Priority | None = None
-    position: int | None = Field(default=None, ge=0, le=10000)
+    position: Annotated[int, Field(ge=0, le=10000), WholeNumber] | None = None
 
 
 class PriorityRule(Schema):

@@ -9,14 +9,14 @@ from zoneinfo import available_timezones
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from ..core import Day, Line, Schema, Strict
+from ..core import Day, Line, Schema, Strict, WholeNumber
 from . import calendar, sla
 
 Priority = Literal["P0", "P1", "P2", "P3"]
 PauseStatus = Literal["pending_customer", "on_hold"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Name = Annotated[Line, StringConstraints(min_length=1, max_length=40)]
-Minutes = Annotated[int, Field(ge=1, le=366 * 24 * 60)]
+Minutes = Annotated[int, Field(ge=1, le=366 * 24 * 60), WholeNumber]
 HourMinute = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-4]):[0-5][0-9]$")]
 
 
@@ -62,7 +62,7 @@ class SlaPolicies(Strict):
     policies: list[SlaPolicy] = Field(
         default_factory=_default_policies, min_length=1, max_length=100
     )
-    warning_percent: Annotated[int, Field(ge=1, le=99)] = Field(
+    warning_percent: Annotated[int, Field(ge=1, le=99), WholeNumber] = Field(
         default=80, description="The assignee is warned at this share of each target."
     )
     unresolved_escalation_hours: dict[Priority, Annotated[int, Field(ge=1, le=24 * 90)]] = Field(
@@ -70,7 +70,9 @@ class SlaPolicies(Strict):
         description="A ticket of these priorities unresolved this many calendar hours "
         "escalates (the customer is told).",
     )
-    version: int | None = Field(default=None, description="Read-only; send If-Match to update.")
+    version: Annotated[int, WholeNumber] | None = Field(
+        default=None, description="Read-only; send If-Match to update."
+    )
 
     @model_validator(mode="after")
     def _every_priority(self) -> SlaPolicies:
@@ -124,7 +126,9 @@ class DeskCalendar(Strict):
     )
     extra_holidays: list[Day] = Field(default_factory=list, max_length=366)
     extra_workdays: list[Day] = Field(default_factory=list, max_length=366)
-    version: int | None = Field(default=None, description="Read-only; send If-Match to update.")
+    version: Annotated[int, WholeNumber] | None = Field(
+        default=None, description="Read-only; send If-Match to update."
+    )
 
     @field_validator("time_zone")
     @classmethod

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from ..core import Line, Schema, Strict, Text
+from ..core import Line, Schema, Strict, Text, WholeNumber
 
 Title = Annotated[Line, Field(min_length=1, max_length=200)]
 Body = Annotated[Text, Field(min_length=1, max_length=20_000)]
@@ -147,7 +147,9 @@ class KnowledgeSettings(Strict):
         default_factory=list,
         description="Service agents who may publish and archive articles (admins always may).",
     )
-    version: int | None = Field(default=None, description="Read-only; send If-Match to update.")
+    version: Annotated[int, WholeNumber] | None = Field(
+        default=None, description="Read-only; send If-Match to update."
+    )
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,9 @@ class PipelineBody(Strict):
 
 class Pipeline(PipelineBody):
     id: str
-    version: int = Field(description="0: the shipped default, never edited.")
+    version: Annotated[int, WholeNumber] = Field(
+        description="0: the shipped default, never edited."
+    )
     updated_at: datetime | None = None
     updated_by: str | None = None
 
@@ -261,7 +263,9 @@ class OpportunitySummary(Schema):
 
 class SalesSettings(Strict):
     base_currency: Currency = "CNY"
-    version: int | None = Field(default=None, description="Read-only; send If-Match to update.")
+    version: Annotated[int, WholeNumber] | None = Field(
+        default=None, description="Read-only; send If-Match to update."
+    )
 
 
 class ExchangeRate(Strict):
@@ -331,14 +335,14 @@ class DispatchRule(Strict):
     stage: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")] | None = Field(
         default=None, description="The stage entered (trigger stage_entered)."
     )
-    below: int | None = Field(
-        default=None, ge=1, le=100, description="The health score fallen below (health_below)."
+    below: Annotated[int, Field(ge=1, le=100), WholeNumber] | None = Field(
+        default=None, description="The health score fallen below (health_below)."
     )
     assignee: DispatchAssignee
     skill: Line | None = Field(default=None, description="The directory skill (assignee skill).")
     role: Line | None = Field(default=None, description="The role (assignee role).")
     title: Line
-    due_in_days: int = Field(default=2, ge=0, le=365)
+    due_in_days: Annotated[int, Field(ge=0, le=365), WholeNumber] = 2
 
     @model_validator(mode="after")
     def _complete(self) -> DispatchRule:
@@ -355,7 +359,9 @@ class DispatchRule(Strict):
 
 class DispatchRules(Strict):
     rules: list[DispatchRule] = Field(max_length=50)
-    version: int | None = Field(default=None, description="Read-only; send If-Match to update.")
+    version: Annotated[int, WholeNumber] | None = Field(
+        default=None, description="Read-only; send If-Match to update."
+    )
 
     @model_validator(mode="after")
     def _unique(self) -> DispatchRules:

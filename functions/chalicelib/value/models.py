@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from ..core import Schema, Strict
+from ..core import Schema, Strict, WholeNumber
 
 TierName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 ClassName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
@@ -38,16 +38,16 @@ class ValueSettings(Strict):
 
     time_zone: str = Field(default="Asia/Shanghai", description="Nights and same-day orders.")
     base_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
-    nightly_hour: Annotated[int, Field(ge=0, le=23)] = 2
-    horizon_months: Annotated[int, Field(ge=1, le=120)] = 36
+    nightly_hour: Annotated[int, Field(ge=0, le=23), WholeNumber] = 2
+    horizon_months: Annotated[int, Field(ge=1, le=120), WholeNumber] = 36
     monthly_discount_rate: Annotated[float, Field(ge=0, le=1)] = 0.01
-    repurchase_days: Annotated[int, Field(ge=1, le=365)] = 90
-    holdout_days: Annotated[int, Field(ge=28, le=365)] = Field(
+    repurchase_days: Annotated[int, Field(ge=1, le=365), WholeNumber] = 90
+    holdout_days: Annotated[int, Field(ge=28, le=365), WholeNumber] = Field(
         default=90,
         description="The backtest's holdout: tonight's model is fitted on the orders before "
         "the last `holdout_days` and judged on them; it is used only if it passes.",
     )
-    scan_segments: Annotated[int, Field(ge=1, le=64)] | None = Field(
+    scan_segments: Annotated[int, Field(ge=1, le=64), WholeNumber] | None = Field(
         default=None,
         description="Read the tenant's customers in this many parallel scan segments, each a "
         "job of its own (large tenants; 1: page by page through the index). Default: one per "
@@ -76,10 +76,12 @@ class ValueSettings(Strict):
         default=0.7, description="Churn Risk Raised when a customer's churn crosses it."
     )
     vip_tiers: list[TierName] = Field(default_factory=lambda: ["diamond", "gold"], max_length=10)
-    vip_silent_days: Annotated[int, Field(ge=1, le=365)] = Field(
+    vip_silent_days: Annotated[int, Field(ge=1, le=365), WholeNumber] = Field(
         default=30, description="A VIP silent this long gets a care task for their owner."
     )
-    version: int | None = Field(default=None, description="Read-only; send If-Match to update.")
+    version: Annotated[int, WholeNumber] | None = Field(
+        default=None, description="Read-only; send If-Match to update."
+    )
 
     @field_validator("time_zone")
     @classmethod

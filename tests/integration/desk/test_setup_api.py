@@ -18,6 +18,13 @@ def test_given_desk_settings_when_replaced_with_a_stale_version_then_412(api: An
     assert api.put("/v1/desk/settings", {}, as_=AGENT).status_code == 403
 
 
+def test_given_whole_days_written_as_n_point_0_then_the_settings_take_them(api: Any) -> None:
+    saved = api.put("/v1/desk/settings", {"reopen_window_days": 7.0, "auto_close_days": 2.0})
+
+    assert saved.status_code == 200, saved.json
+    assert (saved.json["reopen_window_days"], saved.json["auto_close_days"]) == (7, 2)
+
+
 def test_given_a_tenant_priority_rule_then_new_tickets_take_its_priority(
     api: Any, ticket: Any
 ) -> None:
