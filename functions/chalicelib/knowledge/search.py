@@ -72,7 +72,8 @@ def article_values(item: store.ArticleItem) -> dict[str, Any]:
 
 def reindex_page(tenant_id: str, cursor: Mapping[str, Any] | None) -> tuple[Any, int]:
     """One page of the tenant's published articles indexed again (the reindex job, after the
-    tokeniser changed or an entry was left out); where the next page starts, and how many
+    tokeniser changed or an entry was left out); the last page also withdraws the entries
+    whose article is gone or no longer published. Where the next page starts, and how many
     entries changed."""
     page = store.articles_by_status(
         tenant_id, rules.PUBLISHED, REINDEX_PAGE, dict(cursor) if cursor else None
@@ -82,7 +83,32 @@ def reindex_page(tenant_id: str, cursor: Mapping[str, Any] | None) -> tuple[Any,
         for item in page.items
         if isinstance(item, store.ArticleItem)
     )
+    if page.last_key is None:
+        changed += sweep(tenant_id)
     return page.last_key, changed
+
+
+def sweep(tenant_id: str) -> int:
+    """Withdraw the index entries of articles deleted, archived or unpublished whose stream
+    change never reached the index (one Query for the chunks, a BatchGetItem per 100
+    entries); how many were withdrawn."""
+    listed = sorted(
+        {
+            article_id
+            for chunk in store.index_chunks(tenant_id)
+            for article_id in search_index.decode(chunk.data)
+        }
+    )
+    found = store.articles(tenant_id, listed)
+    return sum(
+        reindex(
+            tenant_id,
+            article_id,
+            article_values(found[article_id]) if article_id in found else None,
+        )
+        for article_id in listed
+        if article_id not in found or found[article_id].status != rules.PUBLISHED
+    )
 
 
 def reindex(tenant_id: str, article_id: str, values: Mapping[str, Any] | None) -> bool:

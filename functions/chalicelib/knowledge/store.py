@@ -25,7 +25,7 @@ tenant, within about 3 MB of compressed index (8 chunk items under 400 KB; see s
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
@@ -160,6 +160,13 @@ def get_article(tenant_id: str, article_id: str) -> ArticleItem | None:
         return ArticleItem.get(article_pk(tenant_id, article_id), ARTICLE_SK, consistent_read=True)
     except ArticleItem.DoesNotExist:
         return None
+
+
+def articles(tenant_id: str, article_ids: Sequence[str]) -> dict[str, ArticleItem]:
+    """The articles that exist among these ids (consistent BatchGetItem, 100 keys a call)."""
+    keys = [(article_pk(tenant_id, a), ARTICLE_SK) for a in dict.fromkeys(article_ids)]
+    found = ArticleItem.batch_get(keys, consistent_read=True) if keys else ()
+    return {item.article_id: item for item in found if isinstance(item, ArticleItem)}
 
 
 def save_article(item: ArticleItem, by: str, at: datetime, before: ArticleVersionItem) -> None:

@@ -155,3 +155,30 @@ def test_given_a_lost_index_when_the_reindex_job_runs_then_search_finds_every_ar
     assert (
         handlers.start_reindex("acme", datetime.now(UTC), on_demand=False, started_by="s") is None
     )
+
+
+def test_given_index_entries_whose_articles_went_unseen_when_reindexed_then_they_are_withdrawn(
+    api: Any, publish: Callable[..., str]
+) -> None:
+    from types import SimpleNamespace
+
+    from chalicelib.knowledge import handlers, store
+
+    kept, archived = publish(*OFFLINE_EN), publish(*INVOICE_EN)
+    gone = publish("Printer jams", "Open the tray and pull the paper out gently.")
+    # their stream changes never reach the index (the stream is not run)
+    assert api.post(f"/v1/knowledge/articles/{archived}/archive").status_code == 200
+    store.get_article("acme", gone).delete()
+    job, cursor = SimpleNamespace(tenant_id="acme"), None
+    while True:
+        step = handlers.on_reindex_step(job, cursor, datetime.now(UTC))
+        if step.cursor is None:
+            break
+        cursor = step.cursor
+
+    def found(q: str) -> list[str]:
+        return [i["article_id"] for i in api.get(f"/v1/knowledge/search?q={q}").json["items"]]
+
+    assert found("offline") == [kept]
+    assert found("invoices") == []
+    assert found("printer") == []
