@@ -136,11 +136,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--mode", choices=sorted(MODES), help="one mode only (default: both)")
+    parser.add_argument(
+        "--engine-only",
+        action="store_true",
+        help="no area follows anything: what the engine's own work (reactions, aggregates, "
+        "events, markers) costs on this machine",
+    )
     args = parser.parse_args(argv)
     if args.mode is None:
         # One process per mode: the stream function reads its endpoints once per process.
         options = [f"--customers={args.customers}", f"--records={args.records}"]
         options.append(f"--batch-size={args.batch_size}")
+        options += ["--engine-only"] if args.engine_only else []
         failed = 0
         for mode in MODES:
             command = [sys.executable, __file__, *options, f"--mode={mode}"]
@@ -182,6 +189,8 @@ def run(config: LocalConfig, tmp: Path, args: Any) -> Measured:
     ensure_churn_risk_rule(config)
     from chalicelib.core.stream import handle_stream_batch
 
+    if args.engine_only:
+        handle_stream_batch = _without_followers(handle_stream_batch)
     dynamodb = aws_client("dynamodb", config.dynamodb_endpoint, config.region)
     # The function warmed up as a long-running poller has it (its imports, clients, compiled
     # rules and settings): other customers' records drained first, untimed; then both timed
@@ -209,6 +218,16 @@ def run(config: LocalConfig, tmp: Path, args: Any) -> Measured:
     return Measured(written, delivered, elapsed, baseline, calls, mine, timeline, floor)
 
 
+def _without_followers(handler: Any) -> Any:
+    """The stream function with every area's reactions and no area's followers."""
+    from dataclasses import replace
+
+    from chalicelib.core.area_registry import Registry, registry
+
+    bare = Registry([replace(area, follows=()) for area in registry().areas])
+    return lambda event, context: handler(event, context, areas=bare)
+
+
 def drain_timed(config: LocalConfig, handler: Any, where: Path, args: Any) -> float:
     started = time.perf_counter()
     drain(config, handler, where, args.batch_size)
@@ -217,7 +236,10 @@ def drain_timed(config: LocalConfig, handler: Any, where: Path, args: Any) -> fl
 
 def report(m: Measured, args: Any) -> None:
     rate, elapsed, delivered, written = m.delivered / m.elapsed, m.elapsed, m.delivered, m.written
-    print(f"== {MODES[args.mode]}")
+    print(
+        f"== {MODES[args.mode]}"
+        + (", no area following (--engine-only)" if args.engine_only else "")
+    )
     print(
         f"end to end on DynamoDB Local: {rate:.0f} records/s per shard "
         f"({delivered} records in {elapsed:.2f} s: {written} written, "
@@ -268,6 +290,7 @@ def report(m: Measured, args: Any) -> None:
     print(
         f"  command: python bench/stream_end_to_end.py --customers {args.customers} "
         f"--records {args.records} --batch-size {args.batch_size} --mode {args.mode}"
+        + (" --engine-only" if args.engine_only else "")
     )
 
 
