@@ -9,6 +9,10 @@ does nothing. A notice whose item lost a race or could not be written folds itse
 without the read-ahead; its mark keeps it from counting twice. So a team's day, which every
 follow-up of the team moves, is written once per batch, not once per customer, and customers
 followed in parallel no longer race for it.
+
+Only notices whose deltas are pure functions of the notice fold ahead: a ticket's figures read
+the SLA's state, which the desk's follower of the same record writes before reports' (area
+order), so tickets fold one by one, after it.
 """
 
 from __future__ import annotations

@@ -183,6 +183,19 @@ def test_given_an_answer_then_the_service_reports_count_it(
     assert (total["responses"], total["csat_average"], total["promoters"]) == (1, "4.00", 1)
 
 
+def test_given_a_ticket_opened_and_resolved_in_one_stream_batch_then_its_sla_is_counted(
+    world: World,
+) -> None:
+    today = datetime.now(UTC).date()
+    days = f"from={today - timedelta(days=1)}&to={today + timedelta(days=1)}"
+
+    response = world.api.get(f"/v1/reports/service?{days}", as_=ADMIN)
+
+    assert response.status_code == 200, response.json
+    total = response.json["total"]
+    assert (total["resolved"], total["sla_resolution"]["met"]) == (1, 1)
+
+
 def test_given_the_ticket_resolved_again_after_reopening_then_a_second_survey(world: World) -> None:
     api = world.api
     assert (
