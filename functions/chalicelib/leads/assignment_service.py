@@ -11,7 +11,7 @@ from typing import Any
 
 from ..core import Conflict, NotFound, Principal, Role, check_version, require_role
 from ..directory import service as directory
-from . import assignment, rules, store
+from . import assignment, assignment_store, rules, store
 from .models import AssignmentRequest, AssignmentRules, Lead, LeadSettings
 from .views import to_lead, visible_lead
 
@@ -22,7 +22,7 @@ TURN_ATTEMPTS = 5
 
 
 def settings_of(tenant_id: str) -> LeadSettings:
-    found = store.get_config(tenant_id, "SETTINGS")
+    found = assignment_store.get_config(tenant_id, "SETTINGS")
     if found is None:
         return LeadSettings()
     data, version = found
@@ -39,12 +39,12 @@ def replace_settings(
 ) -> LeadSettings:
     require_role(principal, Role.ADMIN)
     data = body.model_dump(mode="json", exclude={"version"})
-    version = store.save_config(principal.tenant_id, "SETTINGS", data, expected)
+    version = assignment_store.save_config(principal.tenant_id, "SETTINGS", data, expected)
     return LeadSettings.model_validate({**data, "version": version})
 
 
 def rules_of(tenant_id: str) -> AssignmentRules:
-    found = store.get_config(tenant_id, "RULES")
+    found = assignment_store.get_config(tenant_id, "RULES")
     if found is None:
         return AssignmentRules()
     data, version = found
@@ -61,7 +61,7 @@ def replace_rules(
 ) -> AssignmentRules:
     require_role(principal, Role.ADMIN)
     data = body.model_dump(mode="json", exclude={"version"})
-    version = store.save_config(principal.tenant_id, "RULES", data, expected)
+    version = assignment_store.save_config(principal.tenant_id, "RULES", data, expected)
     return AssignmentRules.model_validate({**data, "version": version})
 
 
@@ -73,7 +73,7 @@ def _candidates(tenant_id: str, team_id: str | None) -> list[assignment.Candidat
     if team_id is None:
         return []
     reps = directory.candidates(tenant_id, team_id=team_id, role=REP_ROLE)
-    counts = store.open_counts(tenant_id, team_id) if reps else {}
+    counts = assignment_store.open_counts(tenant_id, team_id) if reps else {}
     return [assignment.Candidate(r.user_id, counts.get(r.user_id, 0)) for r in reps]
 
 
@@ -85,11 +85,11 @@ def decide(
     target = assignment.target_of(lead, chosen_rules)
     candidates = _candidates(tenant_id, target.team_id)
     for _attempt in range(TURN_ATTEMPTS):
-        position = store.turn(tenant_id, target.team_id) if target.team_id else 0
+        position = assignment_store.turn(tenant_id, target.team_id) if target.team_id else 0
         choice = assignment.choose(lead, chosen_rules, candidates, position)
         if not choice.uses_turn or choice.team_id is None:
             return choice
-        if store.take_turn(tenant_id, choice.team_id, position):
+        if assignment_store.take_turn(tenant_id, choice.team_id, position):
             return choice
     raise Conflict("Too many leads arrived at once for this team; try again.")
 

@@ -23,7 +23,7 @@ from ..core import (
     timer_backend,
 )
 from ..directory import service as directory
-from . import rules, store
+from . import assignment_store, rules, store
 from .assignment_service import give
 from .service import mark_contacted
 
@@ -51,7 +51,7 @@ def on_lead_changed(notice: Notice, now: datetime) -> None:
     old, new = notice.old, notice.new
     moves = rules.load_moves(old, new)
     if moves:
-        store.move_counts(notice.tenant_id, notice.key, moves, now)
+        assignment_store.move_counts(notice.tenant_id, notice.key, moves, now)
     plan = rules.plan_timer(old, new)
     lead_id = notice.subject_id
     if plan.cancel is not None:

@@ -1,4 +1,5 @@
-"""DynamoDB access of the leads area: the only module here that speaks pynamodb.
+"""DynamoDB access of the leads area's leads (with assignment_store, the only modules here that
+speak pynamodb).
 
 | pattern                               | index | key condition                                      |
 |---------------------------------------|-------|----------------------------------------------------|
@@ -8,23 +9,17 @@
 | my leads, by status, latest first     | gsi1  | gsi1pk=T#t#LEADOWNER#<u>, gsi1sk=<status>#<inv ms>#<id> |
 | a team's leads (its pool too)         | gsi2  | gsi2pk=T#t#LEADTEAM#<team>, gsi2sk=<status>#<inv ms>#<id> |
 | all the tenant's leads (admins)       | gsi3  | gsi3pk=T#t#LEADS, gsi3sk=<status>#<inv ms>#<id>    |
-| a team's open-lead counts per rep     | table | pk=T#t#LEADLOAD#<team>, sk=U#<user>                |
-| a count move applied once (TTL 2 d)   | table | pk=T#t#LEADMARK#<stream record>, sk=#MARK          |
-| a team's round-robin position         | table | pk=T#t#LEADTURN, sk=TEAM#<team>                    |
-| lead settings / assignment rules      | table | pk=T#t, sk=#LEADSETTINGS / #LEADRULES              |
+| counts, turns, settings and rules     | (assignment_store)                                 |
 
 The guard holds the id of the customer's one open lead: it is written in the lead's creating
 transaction (a second capture racing the first fails on it and updates the winner's lead) and
-deleted in the converting one. Counts are moved by the stream (the leads area's follower of its
-own lead changes), each move in one transaction with its mark, so a replayed record moves
-nothing.
+deleted in the converting one.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.attributes import (
@@ -34,11 +29,10 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from ..core import (
-    TTL_ATTRIBUTE,
     CrmItem,
     DecimalAttribute,
     Page,
@@ -50,7 +44,6 @@ from ..core import (
 
 LEAD_SK = "#LEAD"
 CONDITION_FAILED = "ConditionalCheckFailedException"
-MARK_KEPT = timedelta(days=2)
 
 
 class LeadItem(CrmItem, discriminator="Lead"):
@@ -96,26 +89,6 @@ class LeadItem(CrmItem, discriminator="Lead"):
 
 class LeadGuardItem(CrmItem, discriminator="LeadGuard"):
     lead_id = UnicodeAttribute()
-
-
-class LeadLoadItem(CrmItem, discriminator="LeadLoad"):
-    user_id = UnicodeAttribute()
-    open_leads = NumberAttribute(default=0)
-
-
-class LeadMarkItem(CrmItem, discriminator="LeadMark"):
-    expires_at = NumberAttribute(attr_name=TTL_ATTRIBUTE)
-
-
-class LeadTurnItem(CrmItem, discriminator="LeadTurn"):
-    position = NumberAttribute(default=0)
-
-
-class LeadConfigItem(CrmItem, discriminator="LeadConfig"):
-    """The tenant's lead settings or assignment rules (JSON), version-checked."""
-
-    config_json = UnicodeAttribute()
-    version = VersionAttribute()
 
 
 def lead_pk(tenant_id: str, lead_id: str) -> str:
@@ -239,13 +212,13 @@ def close_lead(item: LeadItem, extra: Sequence[Mapping[str, Any]] = ()) -> bool:
         },
         *[dict(e) for e in extra],
     ]
-    if not _transact(entries):
+    if not transact(entries):
         item.version = expected
         return False
     return True
 
 
-def _transact(entries: Sequence[Mapping[str, Any]]) -> bool:
+def transact(entries: Sequence[Mapping[str, Any]]) -> bool:
     """One TransactWriteItems of low-level entries; False when a condition failed."""
     kinds: dict[str, list[dict[str, Any]]] = {
         "ConditionCheck": [],
@@ -285,122 +258,6 @@ def leads_page(
         index_, key, sort = LeadItem.by_gsi3, f"T#{tenant_id}#LEADS", LeadItem.gsi3sk
     condition = sort.startswith(f"{status}#") if status else None
     return query_page(index_.query, key, condition, limit=limit, start_key=start_key)
-
-
-# --- counts and turns -------------------------------------------------------------------------
-
-
-def open_counts(tenant_id: str, team_id: str) -> dict[str, int]:
-    """Each rep's open leads in the team (one Query); never below 0 (a lead opened before the
-    counts were kept would take one away when it closes)."""
-    found = LeadLoadItem.query(f"T#{tenant_id}#LEADLOAD#{team_id}")
-    return {str(i.user_id): max(0, int(i.open_leads)) for i in found}
-
-
-def move_counts(
-    tenant_id: str, mark: str, moves: Mapping[tuple[str, str], int], now: datetime
-) -> bool:
-    """Move the open-lead counts once per `mark` (a stream record); False: moved already."""
-    table = CrmItem.Meta.table_name
-    expires = int((now + MARK_KEPT).timestamp())
-    entries: list[dict[str, Any]] = [
-        {
-            "Put": {
-                "TableName": table,
-                "Item": {
-                    "pk": {"S": f"T#{tenant_id}#LEADMARK#{mark}"},
-                    "sk": {"S": "#MARK"},
-                    "type": {"S": "LeadMark"},
-                    "tenant_id": {"S": tenant_id},
-                    TTL_ATTRIBUTE: {"N": str(expires)},
-                },
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
-    ]
-    for (team, user), delta in sorted(moves.items()):
-        entries.append(
-            {
-                "Update": {
-                    "TableName": table,
-                    "Key": {
-                        "pk": {"S": f"T#{tenant_id}#LEADLOAD#{team}"},
-                        "sk": {"S": f"U#{user}"},
-                    },
-                    "UpdateExpression": "SET #t = :type, tenant_id = :tenant, user_id = :user "
-                    "ADD open_leads :d",
-                    "ExpressionAttributeNames": {"#t": "type"},
-                    "ExpressionAttributeValues": {
-                        ":type": {"S": "LeadLoad"},
-                        ":tenant": {"S": tenant_id},
-                        ":user": {"S": user},
-                        ":d": {"N": str(delta)},
-                    },
-                }
-            }
-        )
-    return _transact(entries)  # only the mark has a condition
-
-
-def turn(tenant_id: str, team_id: str) -> int:
-    try:
-        item = LeadTurnItem.get(f"T#{tenant_id}#LEADTURN", f"TEAM#{team_id}", consistent_read=True)
-    except LeadTurnItem.DoesNotExist:
-        return 0
-    return int(item.position)
-
-
-def take_turn(tenant_id: str, team_id: str, position: int) -> bool:
-    """Move the team's round-robin position on from `position`; False if another capture took
-    that turn first (the caller reads it again)."""
-    item = LeadTurnItem(
-        pk=f"T#{tenant_id}#LEADTURN", sk=f"TEAM#{team_id}", tenant_id=tenant_id, position=0
-    )
-    held = LeadTurnItem.position == position
-    condition = held | LeadTurnItem.pk.does_not_exist() if position == 0 else held
-    try:
-        item.update([LeadTurnItem.position.set(position + 1)], condition=condition)
-    except UpdateError as exc:
-        if exc.cause_response_code == CONDITION_FAILED:
-            return False
-        raise
-    return True
-
-
-# --- settings and rules -------------------------------------------------------------------------
-
-
-def get_config(tenant_id: str, which: str) -> tuple[dict[str, Any], int] | None:
-    """The stored settings ("SETTINGS") or assignment rules ("RULES") and their version."""
-    try:
-        item = LeadConfigItem.get(f"T#{tenant_id}", f"#LEAD{which}", consistent_read=True)
-    except LeadConfigItem.DoesNotExist:
-        return None
-    return json.loads(item.config_json), int(item.version)
-
-
-def save_config(tenant_id: str, which: str, data: Mapping[str, Any], expected: int | None) -> int:
-    """Replace them (If-Match: `expected`, when given, must be the stored version)."""
-    try:
-        item = LeadConfigItem.get(f"T#{tenant_id}", f"#LEAD{which}", consistent_read=True)
-    except LeadConfigItem.DoesNotExist:
-        item = LeadConfigItem(pk=f"T#{tenant_id}", sk=f"#LEAD{which}", tenant_id=tenant_id)
-    if expected is not None and int(item.version or 0) != expected:
-        raise PreconditionFailed(
-            "They changed meanwhile; fetch them again.",
-            field="If-Match",
-            current_version=item.version,
-        )
-    item.config_json = json.dumps(dict(data), ensure_ascii=False)
-    try:
-        item.save()
-    except PutError as exc:
-        if exc.cause_response_code == CONDITION_FAILED:
-            raise PreconditionFailed(
-                "They changed meanwhile; fetch them again.", field="If-Match"
-            ) from None
-        raise
-    return int(item.version)
 
 
 def now() -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.leads import store
+from chalicelib.leads import assignment_store
 
 from .conftest import ADMIN, ANN, Stream, capture
 
@@ -26,7 +26,7 @@ def test_given_reps_open_leads_when_a_lead_arrives_by_load_then_the_least_loaded
     capture(api, _person(1), ANN)
     capture(api, _person(2), ANN)
     stream.run()
-    assert store.open_counts("acme", "east") == {"ann": 2}
+    assert assignment_store.open_counts("acme", "east") == {"ann": 2}
     owners = []
     for n in range(3, 6):
         owners.append(capture(api, _person(n, region="East"), ADMIN).json["lead"]["owner_id"])
@@ -34,7 +34,7 @@ def test_given_reps_open_leads_when_a_lead_arrives_by_load_then_the_least_loaded
     # ben (0) then ben (1 < 2); then 2-2: the round-robin turn breaks the tie
     assert owners[:2] == ["ben", "ben"]
     assert owners[2] in ("ann", "ben")
-    assert sorted(store.open_counts("acme", "east").values()) == [2, 3]
+    assert sorted(assignment_store.open_counts("acme", "east").values()) == [2, 3]
 
 
 def test_given_round_robin_by_default_then_reps_take_turns(api: Any, org: Any) -> None:
@@ -42,7 +42,7 @@ def test_given_round_robin_by_default_then_reps_take_turns(api: Any, org: Any) -
     api.put("/v1/lead-assignment-rules", rules, as_=ADMIN)
     owners = [capture(api, _person(n), ADMIN).json["lead"]["owner_id"] for n in range(4)]
     assert owners == ["ann", "ben", "ann", "ben"]
-    assert store.turn("acme", "east") == 4
+    assert assignment_store.turn("acme", "east") == 4
 
 
 def test_given_a_lead_reassigned_then_the_counts_follow_it(
@@ -51,7 +51,7 @@ def test_given_a_lead_reassigned_then_the_counts_follow_it(
     lead = capture(api, _person(1), ANN).json["lead"]
     api.post(f"/v1/leads/{lead['id']}/assignment", {"owner_id": "ben"}, as_=ADMIN)
     stream.run()
-    assert store.open_counts("acme", "east") == {"ann": 0, "ben": 1}
+    assert assignment_store.open_counts("acme", "east") == {"ann": 0, "ben": 1}
 
 
 def test_given_a_stream_record_replayed_then_the_counts_move_once(
@@ -66,7 +66,7 @@ def test_given_a_stream_record_replayed_then_the_counts_move_once(
     notice = Notice("leads.lead_changed", "acme", "L1", None, image, "record-1", datetime.now(UTC))
     on_lead_changed(notice, notice.at)
     on_lead_changed(notice, notice.at)
-    assert store.open_counts("acme", "east") == {"ann": 1}
+    assert assignment_store.open_counts("acme", "east") == {"ann": 1}
 
 
 def test_given_auto_assignment_asked_then_the_rules_decide(api: Any, org: Any) -> None:
