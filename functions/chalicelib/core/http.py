@@ -137,6 +137,11 @@ class RouteDoc:
     def _resolve(self, ref: type[BaseModel] | str | None) -> type[BaseModel] | None:
         if ref is None or not isinstance(ref, str):
             return ref
+        return self.model(ref)
+
+    def model(self, ref: str) -> type[BaseModel]:
+        """A model named as routes name them: "Model" in the area's models module,
+        "module:Model" in another module of the area."""
         module, colon, name = ref.rpartition(":")
         if colon:  # "inbound_models:ChannelConfig": a models module of the area's own
             module = self.models_module.rsplit(".", 1)[0] + "." + module
@@ -159,6 +164,17 @@ def authorizer() -> CognitoUserPoolAuthorizer:
     """The Cognito authorizer every route uses; CDK points it at the stack's user pool."""
     arn = get_settings().user_pool_arn or PLACEHOLDER_POOL_ARN
     return CognitoUserPoolAuthorizer(AUTHORIZER_NAME, provider_arns=[arn])
+
+
+def area_of(bp: Blueprint) -> str:
+    """The package of the area a Blueprint belongs to ("chalicelib.<area>")."""
+    return bp._import_name.rsplit(".", 1)[0]
+
+
+def named_view(view: Callable[..., Response], name: str) -> Callable[..., Response]:
+    """A view built by a route factory, named: Chalice names routes after their views."""
+    view.__name__ = view.__qualname__ = name
+    return view
 
 
 def route(
@@ -199,7 +215,7 @@ def route(
     """
     if signed and not public:
         raise ValueError(f"{path}: `signed` describes how a public route authenticates.")
-    models_module = bp._import_name.rsplit(".", 1)[0] + ".models"
+    models_module = area_of(bp) + ".models"
     doc = RouteDoc(
         path,
         method,

@@ -10,7 +10,6 @@ that keeps several sets names other modules of its package (`service=`, `models=
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
@@ -19,9 +18,11 @@ from chalice.app import Blueprint, Response
 
 from .http import (
     QueryParam,
+    area_of,
     create_once,
     expected_version,
     json_response,
+    named_view,
     parse_body,
     principal,
     query_params,
@@ -61,7 +62,7 @@ class RuleRoutes:
 
 def rule_routes(bp: Blueprint, spec: RuleRoutes) -> None:
     """Register the set's CRUD routes on the area's Blueprint."""
-    area = bp._import_name.rsplit(".", 1)[0]
+    area = area_of(bp)
     item = spec.path + "/{rule_id}"
     conflict = (409,) if spec.unique_names else ()
 
@@ -70,10 +71,6 @@ def rule_routes(bp: Blueprint, spec: RuleRoutes) -> None:
 
     def models() -> Any:
         return import_module(f"{area}.{spec.models}")
-
-    def named(view: Callable[..., Response], name: str) -> Callable[..., Response]:
-        view.__name__ = view.__qualname__ = name  # Chalice names routes after their views
-        return view
 
     def create() -> Response:
         request = bp.current_request
@@ -116,24 +113,24 @@ def rule_routes(bp: Blueprint, spec: RuleRoutes) -> None:
         operation_id=f"create{spec.model}",
         body=f"{named_in}{spec.model}Create", response=f"{named_in}{spec.model}", status=201,
         headers=("Idempotency-Key",), errors=(400, 401, 403, *conflict, 422),
-    )(named(create, spec.view_name("create")))  # fmt: skip
+    )(named_view(create, spec.view_name("create")))  # fmt: skip
     route(
         bp, spec.path, "GET", summary=f"List the tenant's {noun}s", tag=spec.tag,
         operation_id=f"list{spec.model}s",
         response=f"{named_in}{spec.model}Page", query=PAGING,
-    )(named(listing, spec.view_name("list", plural=True)))  # fmt: skip
+    )(named_view(listing, spec.view_name("list", plural=True)))  # fmt: skip
     route(
         bp, item, "GET", summary=f"Get {a} {noun}", tag=spec.tag, response=f"{named_in}{spec.model}",
         operation_id=f"get{spec.model}",
-    )(named(get, spec.view_name("get")))  # fmt: skip
+    )(named_view(get, spec.view_name("get")))  # fmt: skip
     route(
         bp, item, "PATCH", summary=f"Change {a} {noun}", tag=spec.tag,
         operation_id=f"update{spec.model}",
         body=f"{named_in}{spec.model}Patch", response=f"{named_in}{spec.model}", headers=("If-Match",),
         errors=(400, 401, 403, 404, *conflict, 412, 422),
-    )(named(patch, spec.view_name("patch")))  # fmt: skip
+    )(named_view(patch, spec.view_name("patch")))  # fmt: skip
     route(
         bp, item, "DELETE", summary=f"Delete {a} {noun}{spec.on_delete}", tag=spec.tag,
         operation_id=f"delete{spec.model}",
         status=204, headers=("If-Match",), errors=(400, 401, 403, 404, 412),
-    )(named(delete, spec.view_name("delete")))  # fmt: skip
+    )(named_view(delete, spec.view_name("delete")))  # fmt: skip

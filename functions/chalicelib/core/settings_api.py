@@ -11,14 +11,22 @@ The operations are `get<Model>` and `replace<Model>`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from .http import expected_version, parse_body, principal, route, versioned
+from .http import (
+    ROUTE_DOCS,
+    area_of,
+    expected_version,
+    named_view,
+    parse_body,
+    principal,
+    route,
+    versioned,
+)
 
 REPLACE_ERRORS = (400, 401, 403, 412, 422)
 
@@ -47,18 +55,10 @@ class SettingsRoutes:
 
 def settings_routes(bp: Blueprint, spec: SettingsRoutes) -> None:
     """Register the document's GET and PUT on the area's Blueprint."""
-    area = bp._import_name.rsplit(".", 1)[0]
+    area = area_of(bp)
 
     def service() -> Any:
         return import_module(f"{area}.{spec.service}")
-
-    def body_model() -> Any:
-        module, colon, name = spec.model.rpartition(":")
-        return getattr(import_module(f"{area}.{module if colon else 'models'}"), name)
-
-    def named(view: Callable[..., Response], name: str) -> Callable[..., Response]:
-        view.__name__ = view.__qualname__ = name  # Chalice names routes after their views
-        return view
 
     def read() -> Response:
         return versioned(getattr(service(), spec.get)(principal(bp.current_request)))
@@ -66,16 +66,16 @@ def settings_routes(bp: Blueprint, spec: SettingsRoutes) -> None:
     def replace() -> Response:
         request = bp.current_request
         caller = principal(request)
-        body = parse_body(request, body_model())
+        body = parse_body(request, ROUTE_DOCS[(spec.path, "PUT")].model(spec.model))
         return versioned(getattr(service(), spec.put)(caller, body, expected_version(request)))
 
     errors: dict[str, Any] = {} if spec.read_errors is None else {"errors": spec.read_errors}
     route(
         bp, spec.path, "GET", summary=spec.read, tag=spec.tag, operation_id=f"get{spec.name}",
         response=spec.model, **errors,
-    )(named(read, spec.view_name("get")))  # fmt: skip
+    )(named_view(read, spec.view_name("get")))  # fmt: skip
     route(
         bp, spec.path, "PUT", summary=spec.replace, tag=spec.tag,
         operation_id=f"replace{spec.name}", body=spec.model, response=spec.model,
         headers=("If-Match",), errors=spec.replace_errors,
-    )(named(replace, spec.view_name("replace")))  # fmt: skip
+    )(named_view(replace, spec.view_name("replace")))  # fmt: skip
