@@ -35,7 +35,16 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from ..core import SETTINGS_SK, Conflict, CrmItem, Page, RuleItem, gsi_pk, query_page
+from ..core import (
+    SETTINGS_SK,
+    Conflict,
+    CrmItem,
+    Page,
+    RuleItem,
+    condition_failed,
+    gsi_pk,
+    query_page,
+)
 
 RULES_PARTITION = "APPROVALRULES"
 APPROVAL_SK = "#APPROVAL"
@@ -189,8 +198,7 @@ def put_request(
             if replaced is not None:
                 tx.save(replaced)  # version-checked: a concurrent decision makes this fail
     except TransactWriteError as exc:
-        reasons = exc.cancellation_reasons or []
-        if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+        if condition_failed(exc):
             return False
         raise
     return True

@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -145,6 +146,13 @@ class CrmItem(Model):
         if correlation_id and "correlation_id" not in named:
             actions = [*actions, CrmItem.correlation_id.set(correlation_id)]
         return super().update(list(actions), *args, **kwargs)
+
+
+def condition_failed(error: TransactWriteError) -> bool:
+    """Whether a transaction was cancelled because one of its conditions failed (a race or a
+    duplicate), as opposed to throttling or a bad request, which the caller raises."""
+    reasons = error.cancellation_reasons or []
+    return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
 
 
 @dataclass

@@ -46,6 +46,7 @@ from ..core import (
     NotFound,
     Page,
     PreconditionFailed,
+    condition_failed,
     current_correlation_id,
     customer_pk,
     gsi_pk,
@@ -168,8 +169,7 @@ def _transaction(
         with TransactWrite(connection=CrmItem._get_connection().connection) as tx:
             yield tx
     except TransactWriteError as exc:
-        reasons = exc.cancellation_reasons or []
-        if not any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+        if not condition_failed(exc):
             raise
         taken = identity_owners(item.tenant_id, claimed) if claimed else {}
         for identity, owner in taken.items():

@@ -32,7 +32,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
-from ..core import TTL_ATTRIBUTE, Conflict, CrmItem, PreconditionFailed, RuleItem
+from ..core import TTL_ATTRIBUTE, Conflict, CrmItem, PreconditionFailed, RuleItem, condition_failed
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 MARK_KEPT = timedelta(days=2)
@@ -194,8 +194,7 @@ def move_loads(
     try:
         CrmItem._get_connection().connection.transact_write_items([], [], puts, updates)
     except TransactWriteError as exc:
-        reasons = exc.cancellation_reasons or []
-        if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+        if condition_failed(exc):
             return False
         raise
     return True

@@ -37,6 +37,7 @@ from ..core import (
     DecimalAttribute,
     Page,
     PreconditionFailed,
+    condition_failed,
     gsi_pk,
     inverted_millis,
     query_page,
@@ -134,8 +135,7 @@ def create_lead(item: LeadItem) -> bool:
             tx.save(item, condition=LeadItem.pk.does_not_exist())
             tx.save(_guard(item), condition=LeadGuardItem.pk.does_not_exist())
     except TransactWriteError as exc:
-        reasons = exc.cancellation_reasons or []
-        if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+        if condition_failed(exc):
             return False
         raise
     return True
@@ -234,8 +234,7 @@ def transact(entries: Sequence[Mapping[str, Any]]) -> bool:
             kinds["ConditionCheck"], kinds["Delete"], kinds["Put"], kinds["Update"]
         )
     except TransactWriteError as exc:
-        reasons = exc.cancellation_reasons or []
-        if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+        if condition_failed(exc):
             return False
         raise
     return True
